@@ -1,0 +1,203 @@
+"""The document model: the one meeting point of renderers, writers and readers.
+
+An assembled agreement is an :class:`Agreement`: one :class:`Document` per
+language (one for ``sv`` or ``en``, two for ``sv+en``, which writers lay out
+side by side) and the :class:`Manifest` that says how it was made.  Documents
+of one agreement share their structure exactly: the same clauses, numbers,
+blocks and list items, in the same order, so a writer can pair them.
+
+Readers used by ``diff`` produce the same :class:`Document` from a DOCX, PDF
+or Markdown file; what they cannot know (clause ids, versions) they leave
+empty.
+
+Every value is immutable.  This module imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Union
+
+SpanKind = Literal["text", "term", "ref"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A run of text with one look.
+
+    ``kind`` is ``"term"`` for a use of a defined term (``target`` is the term
+    id) and ``"ref"`` for a cross-reference (``target`` is the clause id, or
+    ``appendix:<id>`` for an appendix); the text is already final.
+    """
+
+    text: str
+    bold: bool = False
+    italic: bool = False
+    kind: SpanKind = "text"
+    target: str | None = None
+
+
+def spans_text(spans: tuple[Span, ...]) -> str:
+    """Return the plain text of a run of spans."""
+    return "".join(s.text for s in spans)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph; ``number`` is its sub-clause number ("3.1") or None."""
+
+    spans: tuple[Span, ...]
+    number: str | None = None
+
+    @property
+    def text(self) -> str:
+        return spans_text(self.spans)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """One list item; ``label`` is "(a)" for lettered lists, "" for bullets."""
+
+    spans: tuple[Span, ...]
+    label: str = ""
+
+    @property
+    def text(self) -> str:
+        return spans_text(self.spans)
+
+
+@dataclass(frozen=True)
+class ItemList:
+    """A list: ``style`` is ``"bullet"`` or ``"letter"``."""
+
+    items: tuple[ListItem, ...]
+    style: Literal["bullet", "letter"] = "bullet"
+
+
+Block = Union[Paragraph, ItemList]
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A numbered clause of the agreement, as laid out.
+
+    ``id``, ``version`` and ``sha256`` identify the clause version it came
+    from (empty when a reader could not know them).
+    """
+
+    number: str
+    title: str
+    blocks: tuple[Block, ...]
+    id: str = ""
+    version: str = ""
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Appendix:
+    """An appendix: ``label`` is the printed name ("Bilaga 1")."""
+
+    number: int
+    label: str
+    title: str
+    id: str = ""
+    file: str | None = None
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The signature block of one party."""
+
+    party: str
+    orgnr: str
+    signatory: str
+    signatory_title: str
+    place: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Fixed words a writer prints around the clauses, in one language."""
+
+    page: str = "Page"  # "Sida"
+    of: str = "of"  # "av"
+    reference: str = "Reference"  # "Diarienummer"
+    appendices: str = "Appendices"  # "Bilagor"
+    appendix: str = "Appendix"  # "Bilaga"
+    signatures: str = "Signatures"  # "Underskrifter"
+    place_date: str = "Place and date"  # "Ort och datum"
+    signature: str = "Signature"  # "Namnteckning"
+    name_clarification: str = "Name in print"  # "Namnförtydligande"
+    title: str = "Title"  # "Titel"
+    draft: str = "DRAFT"  # "UTKAST"
+    clause: str = "clause"  # "punkt"
+
+
+@dataclass(frozen=True)
+class Properties:
+    """Document properties written into DOCX and PDF metadata."""
+
+    title: str
+    subject: str = ""
+    keywords: tuple[str, ...] = ()
+    author: str = ""
+    comments: str = ""
+    language: str = ""  # BCP 47: "sv-SE", "en-GB"
+    date: str = ""  # the assembly date, ISO
+
+
+@dataclass(frozen=True)
+class Document:
+    """The agreement in one language."""
+
+    language: str
+    title: str
+    clauses: tuple[Clause, ...]
+    reference: str = ""
+    preamble: tuple[Block, ...] = ()
+    appendices: tuple[Appendix, ...] = ()
+    signatures: tuple[Signature, ...] = ()
+    labels: Labels = field(default_factory=Labels)
+    properties: Properties | None = None
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class ClauseStamp:
+    """One clause version used in a build."""
+
+    id: str
+    version: str
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """How an agreement was made: enough to rebuild it exactly."""
+
+    agreement: str
+    agreement_version: str
+    language: str
+    assembled: str  # ISO date: the --as-of date
+    clauses: tuple[ClauseStamp, ...]
+    answers_sha256: str
+    tool_version: str
+    warnings: tuple[str, ...] = ()
+    draft: bool = False
+    reference: str = ""
+    parties: tuple[str, ...] = ()
+    blueprint_sha256: str = ""
+    appendices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """An assembled agreement: one document per language and its manifest."""
+
+    documents: tuple[Document, ...]
+    manifest: Manifest
+
+    @property
+    def side_by_side(self) -> bool:
+        return len(self.documents) > 1
