@@ -68,8 +68,11 @@ def assemble(answers_path: Path | str, *, library: Library | Path | str | None =
     return Assembly(agreement, plan, plan.warnings)
 
 
-def writer_for(fmt: str) -> Callable[[Agreement], bytes]:
+def writer_for(fmt: str, pdf_engine: str = "reportlab") -> Callable[[Agreement], bytes]:
     """Return the writer of a format; each is imported only when used."""
+    if fmt == "pdf" and pdf_engine == "libreoffice":
+        from .pdf_libreoffice import write_pdf_libreoffice
+        return write_pdf_libreoffice
     if fmt == "docx":
         from .docx_writer import write_docx
         return write_docx
@@ -141,7 +144,8 @@ class BuildResult:
 
 def build(answers_path: Path | str, *, output: Path | str | None = None, formats: tuple[str, ...] = ("docx", "pdf"),
           library: Library | Path | str | None = None, as_of: str | _dt.date | None = None, draft: bool = False,
-          strict: bool = False, language: str | None = None, manifest: bool = False) -> BuildResult:
+          strict: bool = False, language: str | None = None, manifest: bool = False,
+          pdf_engine: str = "reportlab") -> BuildResult:
     """Assemble an agreement and write it in every format asked for, atomically.
 
     Every file is rendered in memory first; only then are all written, so a
@@ -152,7 +156,7 @@ def build(answers_path: Path | str, *, output: Path | str | None = None, formats
     targets = output_paths(answers_path, Path(output) if output is not None else None, formats)
     files: dict[Path, bytes] = {}
     for fmt, target in targets.items():
-        files[target] = writer_for(fmt)(assembly.agreement)
+        files[target] = writer_for(fmt, pdf_engine)(assembly.agreement)
     if manifest:
         first = next(iter(targets.values()))
         files[first.with_name(first.stem + ".manifest.json")] = manifest_to_json(assembly.agreement.manifest).encode()

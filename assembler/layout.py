@@ -160,7 +160,7 @@ class _Layout:
         appendices = tuple(Appendix(i + 1, f"{labels.appendix} {i + 1}", a.title.get(lang) or a.title.get("sv", ""),
                                     a.id, str(a.file) if a.file else None)
                            for i, a in enumerate(plan.appendices))
-        parties = list(data.get("public_parties") or []) + list(data.get("private_parties") or [])
+        parties = plan.context["signing_parties"]
         signatures = tuple(Signature(p["name"], p["orgnr"], p["signatory"]["name"], p["signatory"]["title"])
                            for p in parties)
         project = data.get("project") or {}
@@ -178,7 +178,7 @@ class _Layout:
     def manifest(self) -> Manifest:
         plan = self.plan
         data = plan.answers.data
-        parties = [p["name"] for p in list(data.get("public_parties") or []) + list(data.get("private_parties") or [])]
+        parties = [p["name"] for p in plan.context["signing_parties"]]
         return Manifest(
             agreement=plan.blueprint.id, agreement_version=str(plan.blueprint.version), language=plan.language,
             assembled=plan.as_of,

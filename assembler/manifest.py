@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
-from .errors import AssemblerError
+from .errors import AssemblerError, Location, UsageError
 from .model import ClauseStamp, Manifest
 
 MANIFEST_FORMAT = "assembler-manifest/1"
@@ -58,3 +59,23 @@ def manifest_from_json(text: str | bytes) -> Manifest:
     except (ValueError, UnicodeDecodeError) as exc:
         raise AssemblerError(f"the manifest is not valid JSON: {exc}") from None
     return manifest_from_dict(data)
+
+
+def read_manifest_file(path: Path) -> Manifest:
+    """Return the manifest of a built DOCX or PDF, or of a manifest JSON file."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"the file '{path}' does not exist") from None
+    except OSError as exc:
+        raise UsageError(f"the file '{path}' cannot be read: {exc.strerror or exc}") from None
+    try:
+        if data.startswith(b"PK"):
+            from .docx_writer import read_docx_manifest
+            return read_docx_manifest(data)
+        if data.startswith(b"%PDF"):
+            from .pdf_post import read_pdf_manifest
+            return read_pdf_manifest(data)
+        return manifest_from_json(data)
+    except AssemblerError as exc:
+        raise AssemblerError(exc.message, Location(str(path))) from None

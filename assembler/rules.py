@@ -103,8 +103,7 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
         if not evaluate(guard.when, ctx, guard.location):
             continue
         loc = answers.locate(tuple(_split_field(guard.field))) if guard.field else Location(str(answers.path))
-        problem = Problem(guard_message(guard.message, lang), loc,
-                          "error" if guard.level == "error" or strict else "warning")
+        problem = Problem(guard_message(guard.message, lang), loc, guard.level)
         (guard_errors if problem.level == "error" else warnings).append(problem)
     if guard_errors:
         raise GuardError(guard_errors[0].message, guard_errors[0].location, tuple(guard_errors))
@@ -123,6 +122,9 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
         chosen.append(select_version(library, variant.clause_id, variant.range, as_of, draft, variant.location))
 
     appendices = _plan_appendices(blueprint, answers, ctx)
+    parties_expr = blueprint.meta.get("parties") or "public_parties + private_parties"
+    parties = evaluate(parties_expr, ctx, blueprint.doc.locate(("parties",)))
+    ctx["signing_parties"] = list(parties)
     is_draft = draft or any(c.status == "draft" for c in chosen)
     return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx)
 

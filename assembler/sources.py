@@ -69,6 +69,10 @@ class _Builder:
                 if key in out:
                     raise self._error(key_node, f"the key '{key}' appears twice")
                 out[key] = self.build(value_node, path + (key,))
+                if not isinstance(value_node, yaml.ScalarNode):
+                    # A block of fields is best pointed at by its key's line.
+                    mark = key_node.start_mark
+                    self.positions[path + (key,)] = (mark.line + 1, mark.column + 1)
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]

@@ -1,0 +1,35 @@
+"""Shared fixtures: the mini test library, answer files, and the CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+TESTS = Path(__file__).parent
+sys.path.insert(0, str(TESTS))  # makes tests/sample.py importable
+
+FIXTURES = TESTS / "fixtures"
+MINI = FIXTURES / "mini"
+REPO = TESTS.parent
+
+
+@pytest.fixture
+def mini_library() -> Path:
+    return MINI
+
+
+@pytest.fixture
+def mini_answers(tmp_path: Path) -> Path:
+    """A copy of the mini answers in a temporary folder, free to edit."""
+    target = tmp_path / "answers.yaml"
+    shutil.copy(FIXTURES / "mini-answers.yaml", target)
+    return target
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
