@@ -24,6 +24,7 @@ class Answers:
     data: dict[str, Any]
     sha256: str
     doc: Sourced = field(compare=False)
+    text: str = field(default="", compare=False)
 
     @property
     def agreement(self) -> str:
@@ -57,7 +58,7 @@ def load_answers(path: Path | str) -> Answers:
     if "agreement" not in doc.data:
         raise AnswersError("the answer file does not say which agreement it is for: add 'agreement: opi-innovation'",
                            Location(str(p), 1, 1, "agreement"))
-    return Answers(p, doc.data, hashlib.sha256(raw).hexdigest(), doc)
+    return Answers(p, doc.data, hashlib.sha256(raw).hexdigest(), doc, text)
 
 
 def _identifier_warnings(answers: Answers, data: Any, path: PathKey) -> list[Problem]:

@@ -188,6 +188,7 @@ class _Layout:
             reference=str(data.get("reference", "")), parties=tuple(parties),
             blueprint_sha256=plan.blueprint.sha256,
             appendices=tuple(a.title.get("sv", "") for a in plan.appendices),
+            answers=plan.answers.text,
         )
 
 

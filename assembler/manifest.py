@@ -47,6 +47,7 @@ def manifest_from_dict(data: dict[str, Any]) -> Manifest:
             parties=tuple(data.get("parties", ())),
             blueprint_sha256=data.get("blueprint_sha256", ""),
             appendices=tuple(data.get("appendices", ())),
+            answers=str(data.get("answers", "")),
         )
     except (KeyError, TypeError) as exc:
         raise AssemblerError(f"the manifest is incomplete: missing {exc}") from None

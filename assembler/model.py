@@ -189,6 +189,7 @@ class Manifest:
     parties: tuple[str, ...] = ()
     blueprint_sha256: str = ""
     appendices: tuple[str, ...] = ()
+    answers: str = ""  # the answer file's text, so an issued agreement can be rebuilt from itself
 
 
 @dataclass(frozen=True)
