@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from .answers import LANGUAGES, load_answers
 from .errors import Problem, UsageError
@@ -48,21 +48,25 @@ def _library(library: Library | Path | str | None) -> Library:
 
 def plan_answers(answers_path: Path | str, *, library: Library | Path | str | None = None,
                  as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
-                 language: str | None = None) -> Plan:
-    """Validate an answer file and apply the rules and guards; return the plan (no output)."""
+                 language: str | None = None, pins: Mapping[str, str] | None = None) -> Plan:
+    """Validate an answer file and apply the rules and guards; return the plan (no output).
+
+    ``pins`` maps clause ids to exact versions (used by rebuild).
+    """
     if language is not None and language not in LANGUAGES:
         raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)}")
     lib = _library(library)
     answers = load_answers(answers_path)
-    return resolve(lib, answers, as_of=parse_as_of(as_of), draft=draft, strict=strict, language=language)
+    return resolve(lib, answers, as_of=parse_as_of(as_of), draft=draft, strict=strict, language=language, pins=pins)
 
 
 def assemble(answers_path: Path | str, *, library: Library | Path | str | None = None,
              as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
-             language: str | None = None) -> Assembly:
-    """Assemble the agreement an answer file describes, in memory."""
+             language: str | None = None, pins: Mapping[str, str] | None = None) -> Assembly:
+    """Assemble the agreement an answer file describes, in memory; ``pins`` fixes clause versions."""
     lib = _library(library)
-    plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language)
+    plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language,
+                        pins=pins)
     rendered = render_plan(plan, tuple(plan.language.split("+")))
     agreement = layout_agreement(plan, rendered, lib)
     return Assembly(agreement, plan, plan.warnings)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from .answers import Answers, validate_answers
 from .errors import AnswersError, GuardError, LibraryError, Location, Problem
@@ -46,15 +46,22 @@ def guard_message(message: dict[str, str], language: str) -> str:
 
 
 def select_version(library: Library, clause_id: str, rng: VersionRange, as_of: str, draft: bool,
-                   location: Location) -> ClauseVersion:
-    """Return the highest version in range that is usable on ``as_of``.
+                   location: Location, pin: str | None = None) -> ClauseVersion:
+    """Return the highest version in range that is usable on ``as_of``, or exactly ``pin`` when given.
 
     Usable: approved (or draft when drafts are admitted), effective on or
-    before the date, and not retired by then.
+    before the date, and not retired by then.  A pin (from the manifest of an
+    agreement being rebuilt) bypasses all of that: the version used then is
+    the version used again.
     """
     versions = library.clauses.get(clause_id)
     if not versions:
         raise LibraryError(f"the blueprint uses the clause '{clause_id}', which the library does not have", location)
+    if pin is not None:
+        pinned = library.clause(clause_id, pin)
+        if pinned is None:
+            raise LibraryError(f"the pinned version {clause_id}@{pin} is not in the library", location)
+        return pinned
     usable = []
     for cv in versions:
         if not rng.contains(cv.version) or cv.effective > as_of:
@@ -80,8 +87,11 @@ def base_context(library: Library, answers: Answers, as_of: str) -> dict[str, An
 
 
 def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft: bool = False,
-            strict: bool = False, language: str | None = None) -> Plan:
+            strict: bool = False, language: str | None = None, pins: Mapping[str, str] | None = None) -> Plan:
     """Validate the answers and apply the blueprint's rules; return the plan to render.
+
+    ``pins`` maps clause ids to the exact version to use (for rebuilding an
+    issued agreement); clauses not pinned are chosen by range and date.
 
     Raises AnswersError for invalid answers (``problems`` lists them all),
     GuardError when a guard of level error fires (or a warning with ``strict``).
@@ -119,7 +129,8 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
         variant = next((v for v in section.variants if not v.when or evaluate(v.when, ctx, v.location)), None)
         if variant is None:
             continue  # no variant applies: the section is left out
-        chosen.append(select_version(library, variant.clause_id, variant.range, as_of, draft, variant.location))
+        chosen.append(select_version(library, variant.clause_id, variant.range, as_of, draft, variant.location,
+                                     (pins or {}).get(variant.clause_id)))
 
     appendices = _plan_appendices(blueprint, answers, ctx)
     parties_expr = blueprint.meta.get("parties") or "public_parties + private_parties"
