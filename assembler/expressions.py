@@ -11,11 +11,16 @@ import datetime as _dt
 import math
 from typing import Any, Callable
 
+from types import CodeType
+
 import jinja2
-from jinja2 import StrictUndefined, pass_context
+from jinja2 import StrictUndefined, nodes, pass_context
+from jinja2.environment import TemplateExpression
+from jinja2.parser import Parser
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
+from .codecache import cached_code
 from .errors import AssemblerError, LibraryError, Location, RenderError
 
 MONTHS = {
@@ -152,12 +157,32 @@ def _make_environment() -> _Environment:
 ENV = _make_environment()
 
 
+_EXPRESSIONS: dict[str, Callable[..., Any]] = {}
+_TEMPLATES: dict[tuple[str, str], jinja2.Template] = {}
+
+
 def compile_expression(source: str, location: Location) -> Callable[..., Any]:
-    """Compile a rule expression; raise LibraryError at ``location`` on a syntax error."""
-    try:
-        return ENV.compile_expression(source, undefined_to_none=False)
-    except jinja2.TemplateSyntaxError as exc:
-        raise LibraryError(f"the expression `{source}` is not valid: {exc.message}", location) from None
+    """Compile a rule expression (cached); raise LibraryError at ``location`` on a syntax error."""
+    fn = _EXPRESSIONS.get(source)
+    if fn is None:
+        try:
+            code = cached_code("expression", "", source, lambda: _expression_code(source))
+        except jinja2.TemplateSyntaxError as exc:
+            raise LibraryError(f"the expression `{source}` is not valid: {exc.message}", location) from None
+        template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+        fn = _EXPRESSIONS[source] = TemplateExpression(template, undefined_to_none=False)
+    return fn
+
+
+def _expression_code(source: str) -> CodeType:
+    # The same steps as Environment.compile_expression, stopping at the code
+    # object so that it can be cached.
+    parser = Parser(ENV, source, state="variable")
+    expr = parser.parse_expression()
+    if not parser.stream.eos:
+        raise jinja2.TemplateSyntaxError("unexpected text after the expression", parser.stream.current.lineno)
+    body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
+    return ENV.compile(nodes.Template(body, lineno=1))
 
 
 def evaluate(source: str, context: dict[str, Any], location: Location) -> Any:
@@ -193,9 +218,13 @@ def template_line(exc: BaseException, template_name: str) -> int | None:
 
 
 def compile_template(source: str, name: str) -> jinja2.Template:
-    """Compile clause text; ``name`` is used to find error lines."""
-    code = ENV.compile(source, name=name, filename=name)
-    return ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+    """Compile clause text (cached); ``name`` is used to find error lines."""
+    key = (source, name)
+    tpl = _TEMPLATES.get(key)
+    if tpl is None:
+        code = cached_code("template", name, source, lambda: ENV.compile(source, name=name, filename=name))
+        tpl = _TEMPLATES[key] = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+    return tpl
 
 
 __all__ = ["ENV", "Raw", "compile_expression", "compile_template", "evaluate", "escape_markup",

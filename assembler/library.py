@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .codecache import load_pickle, store_pickle
 from .errors import AssemblerError, LibraryError, Location, Problem, UsageError
 from .model import Labels
 from .schemas import bundled_schema_dir, validate_sourced
@@ -15,6 +16,8 @@ from .sources import Sourced, parse_yaml, read_text
 from .versions import Version, VersionRange, parse_reference
 
 _LANG_HEADING = re.compile(r"^#[ \t]+([a-z]{2})[ \t]*$")
+_RETIREMENT_LINE = re.compile(r"^(retired_on|replaced_by)[ \t]*:")
+_RETIRED_STATUS = re.compile(r"^(status[ \t]*:[ \t]*)retired\b")
 
 
 def bundled_library_dir() -> Path:
@@ -152,6 +155,25 @@ class Library:
             raise LibraryError(f"the library has no agreement type '{agreement_id}' (it has: {known})") from None
 
 
+def clause_sha256(text: str) -> str:
+    """Return the content hash of a clause file's text: the hash it had when it was approved.
+
+    Retiring a version edits three front matter lines (``status: retired``,
+    ``retired_on``, ``replaced_by``; see ``lifecycle.retire``).  Those edits
+    are undone before hashing, so the hash recorded at approval and in every
+    manifest stays valid and retired versions still rebuild byte-identical.
+    Any other change to the file changes the hash.
+    """
+    lines = text.split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None) \
+        if lines and lines[0].strip() == "---" else None
+    if end is not None:
+        front = [_RETIRED_STATUS.sub(r"\1approved", line) for line in lines[1:end]
+                 if not _RETIREMENT_LINE.match(line)]
+        lines = lines[:1] + front + lines[end:]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
 def sha256_file(path: Path) -> str:
     """Return the hex SHA-256 of a file's bytes."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -270,7 +292,7 @@ class _Loader:
         return ClauseVersion(
             id=meta["id"], version=Version.parse(meta["version"]), status=meta["status"],
             effective=str(meta["effective"]), title=dict(meta["title"]), summary=meta["summary"],
-            path=path, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            path=path, sha256=clause_sha256(text),
             bodies=bodies, body_lines=body_lines, meta=meta, front=front,
         )
 
@@ -332,20 +354,28 @@ def _schema_dir_for(root: Path) -> Path:
     return bundled_schema_dir()
 
 
-_CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Library]] = {}
+_CACHE: dict[Path, tuple[str, Library]] = {}
 
 
-def _fingerprint(root: Path) -> tuple[tuple[str, int, int], ...]:
+def library_files(root: Path) -> list[Path]:
+    """Return every file a library is made of, in a fixed order."""
     files = [root / "library.yaml", root / "approved.yaml"]
     files += sorted((root / "agreements").glob("*.yaml")) + sorted((root / "fragments").glob("*/*.md"))
-    out = []
-    for f in files:
+    schemas = _schema_dir_for(root)
+    files += sorted(schemas.glob("*.json")) + sorted((schemas / "answers").glob("*.json"))
+    return files
+
+
+def _fingerprint(root: Path) -> str:
+    """Return a hash of the names and contents of the library's files."""
+    digest = hashlib.sha256()
+    for f in library_files(root):
         try:
-            st = f.stat()
+            data = f.read_bytes()
         except OSError:
             continue
-        out.append((str(f), st.st_mtime_ns, st.st_size))
-    return tuple(out)
+        digest.update(str(f).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
 
 
 def load_library(root: Path | str | None = None, *, collect: bool = False) -> Library:
@@ -353,7 +383,7 @@ def load_library(root: Path | str | None = None, *, collect: bool = False) -> Li
 
     With ``collect`` the loader skips broken files and lists their problems in
     ``Library.problems``; otherwise the first problem raises.  Strict loads
-    are cached per process and reloaded when any file changes.
+    are cached, in the process and on disk, keyed by the files' contents.
     """
     path = Path(root).resolve() if root is not None else bundled_library_dir()
     if not path.is_dir():
@@ -364,6 +394,10 @@ def load_library(root: Path | str | None = None, *, collect: bool = False) -> Li
     hit = _CACHE.get(path)
     if hit and hit[0] == fp:
         return hit[1]
-    lib = _Loader(path, collect=False).load()
+    name = "library-" + hashlib.sha256(str(path).encode()).hexdigest()[:24]
+    lib = load_pickle(name, fp)
+    if not isinstance(lib, Library):
+        lib = _Loader(path, collect=False).load()
+        store_pickle(name, fp, lib)
     _CACHE[path] = (fp, lib)
     return lib

@@ -25,46 +25,37 @@ def marker(kind: str, *parts: object) -> str:
     return MARK_OPEN + ":".join([kind, *(str(p) for p in parts)]) + MARK_CLOSE
 
 
+_TOKENS = re.compile("(\\\\.|\\*\\*|\\*|" + MARK_OPEN + "[^" + MARK_CLOSE + "]*" + MARK_CLOSE + ")", re.S)
+
+
 def parse_inline(text: str) -> tuple[Span, ...]:
     """Return the spans of one paragraph's text."""
     spans: list[Span] = []
     buf: list[str] = []
     bold = italic = False
-
-    def flush() -> None:
+    for i, token in enumerate(_TOKENS.split(text)):
+        if i % 2 == 0:  # plain text between tokens
+            if MARK_OPEN in token:
+                raise RenderError("a helper marker is not closed")
+            if token:
+                buf.append(token)
+            continue
+        if token[0] == "\\":
+            buf.append(token[1])
+            continue
         if buf:
             spans.append(Span("".join(buf), bold=bold, italic=italic))
-            buf.clear()
-
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and i + 1 < n:
-            buf.append(text[i + 1])
-            i += 2
-            continue
-        if ch == "*":
-            flush()
-            if text.startswith("**", i):
-                bold = not bold
-                i += 2
-            else:
-                italic = not italic
-                i += 1
-            continue
-        if ch == MARK_OPEN:
-            end = text.find(MARK_CLOSE, i)
-            if end < 0:
-                raise RenderError("a helper marker is not closed")
-            flush()
-            spans.append(_marker_span(text[i + 1:end], bold, italic))
-            i = end + 1
-            continue
-        buf.append(ch)
-        i += 1
+            buf = []
+        if token == "**":
+            bold = not bold
+        elif token == "*":
+            italic = not italic
+        else:
+            spans.append(_marker_span(token[1:-1], bold, italic))
     if bold or italic:
         raise RenderError("a ** or * is opened but never closed (write \\* for a literal asterisk)")
-    flush()
+    if buf:
+        spans.append(Span("".join(buf), bold=bold, italic=italic))
     return _merge(spans)
 
 

@@ -14,9 +14,6 @@ from .markup import marker, parse_blocks, parse_inline
 from .model import Block, Span
 from .rules import Plan
 
-_TEMPLATES: dict[tuple[str, str, str], jinja2.Template] = {}
-
-
 @dataclass(frozen=True)
 class Term:
     """A defined term in one language: its printed form and its rendered definition."""
@@ -61,18 +58,12 @@ def helpers() -> dict[str, Any]:
 
 def template_for(clause: ClauseVersion, lang: str) -> jinja2.Template:
     """Return the compiled template of one language section of a clause version (cached)."""
-    key = (str(clause.path), clause.sha256, lang)
-    tpl = _TEMPLATES.get(key)
-    if tpl is None:
-        # Leading blank lines keep Jinja's line numbers equal to the file's.
-        source = "\n" * (clause.body_lines[lang] - 1) + clause.bodies[lang]
-        try:
-            tpl = compile_template(source, str(clause.path))
-        except jinja2.TemplateSyntaxError as exc:
-            raise AssemblerError(f"template syntax error: {exc.message}",
-                                 Location(str(clause.path), exc.lineno)) from None
-        _TEMPLATES[key] = tpl
-    return tpl
+    # Leading blank lines keep Jinja's line numbers equal to the file's.
+    source = "\n" * (clause.body_lines[lang] - 1) + clause.bodies[lang]
+    try:
+        return compile_template(source, str(clause.path))
+    except jinja2.TemplateSyntaxError as exc:
+        raise AssemblerError(f"template syntax error: {exc.message}", Location(str(clause.path), exc.lineno)) from None
 
 
 def render_text(template: jinja2.Template, context: dict[str, Any], file: str) -> str:

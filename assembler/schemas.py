@@ -71,10 +71,8 @@ def _validator_for(path: str, mtime: float) -> Draft202012Validator:
         schema = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise LibraryError(f"the schema cannot be read: {exc}", Location(path)) from None
-    try:
-        Draft202012Validator.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        raise LibraryError(f"the schema is not a valid JSON Schema: {exc.message}", Location(path)) from None
+    # Checking the schema against the meta-schema costs more than everything
+    # else in a build; `assembler validate` does it (check_schema_file).
     return Draft202012Validator(schema, format_checker=format_checker())
 
 
@@ -85,6 +83,19 @@ def validator(path: Path) -> Draft202012Validator:
     except OSError:
         raise LibraryError("the schema file does not exist", Location(str(path))) from None
     return _validator_for(str(path), mtime)
+
+
+def check_schema_file(path: Path) -> list[Problem]:
+    """Return the problems of a schema file measured against the JSON Schema meta-schema."""
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Problem("the schema file does not exist", Location(str(path)))]
+    except ValueError as exc:
+        return [Problem(f"the schema is not valid JSON: {exc}", Location(str(path)))]
+    return [Problem(f"the schema is not a valid JSON Schema: {e.message}",
+                    Location(str(path), path=format_path(tuple(e.absolute_path)) or None))
+            for e in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)]
 
 
 def _type_name(expected: Any) -> str:

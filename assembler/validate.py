@@ -14,6 +14,7 @@ from jinja2 import nodes
 from .errors import AssemblerError, Location, Problem
 from .expressions import ENV, compile_expression
 from .library import Blueprint, ClauseVersion, Library, load_library
+from .schemas import check_schema_file
 from .versions import VersionRange
 
 # Names every clause template may use besides the answers and computed values.
@@ -154,6 +155,7 @@ class _Validator:
     def answer_schemas(self) -> dict[str, dict[str, Any]]:
         out = {}
         for bp in self.lib.blueprints.values():
+            self.problems += check_schema_file(bp.answers_schema) if bp.answers_schema.is_file() else []
             try:
                 out[bp.id] = json.loads(bp.answers_schema.read_text(encoding="utf-8"))
             except FileNotFoundError:
