@@ -168,7 +168,7 @@ def finish_pdf(rendered: RenderedPdf, agreement: Agreement,
         _add_outline(writer, marks[number])
     manifest_json = manifest_to_json(agreement.manifest)
     _add_metadata(writer, agreement, manifest_json, rendered.producer)
-    _attach_manifest(writer, manifest_json, agreement.manifest.assembled)
+    _attach_manifest(writer, manifest_json, _assembly_time(agreement.manifest.assembled))
 
     # pypdf has no public setter for the trailer /ID and otherwise keeps
     # ReportLab's, which in invariant mode is one constant for every file;
@@ -208,11 +208,12 @@ def _add_outline(writer: PdfWriter, mark: OutlineMark) -> None:
     writer.add_outline_item(title=mark.title, page_number=mark.page, fit=fit)
 
 
-def _pdf_date(iso: str) -> str:
-    """Return an ISO date as a PDF date string (midnight UTC), or "" if there is none."""
-    if not iso:
-        return ""
-    return _dt.date.fromisoformat(iso).strftime("D:%Y%m%d000000Z")
+def _assembly_time(iso: str) -> _dt.datetime | None:
+    """Return midnight UTC of an ISO date ("2026-03-01"), or None when there is no usable date."""
+    try:
+        return _dt.datetime.combine(_dt.date.fromisoformat(iso[:10]), _dt.time(), _dt.UTC)
+    except ValueError:
+        return None
 
 
 def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, producer: str) -> None:
@@ -225,15 +226,16 @@ def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, p
     author = first.author if first else ""
     keywords = list(first.keywords) if first else []
     languages = [p.language for p in props if p.language] or [d.language for d in docs]
-    date_iso = (first.date if first and first.date else "") or agreement.manifest.assembled
+    # Dates come from the assembly date, never the clock: the same build gives the same bytes.
+    when = _assembly_time((first.date if first and first.date else "") or agreement.manifest.assembled)
     creator = f"assembler {agreement.manifest.tool_version}"
 
     info = {"/Title": title, "/Subject": subject, "/Author": author,
             "/Keywords": ", ".join(keywords), "/Creator": creator, "/Producer": producer}
     if first and first.comments:
         info["/Comments"] = first.comments
-    if date_iso:
-        info["/CreationDate"] = info["/ModDate"] = _pdf_date(date_iso)
+    if when:
+        info["/CreationDate"] = info["/ModDate"] = when.strftime("D:%Y%m%d%H%M%SZ")
     writer.metadata = {k: v for k, v in info.items() if v}
 
     xmp = XmpInformation.create()
@@ -251,8 +253,7 @@ def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, p
     xmp.dc_format = "application/pdf"
     xmp.pdf_producer = producer
     xmp.xmp_creator_tool = creator
-    if date_iso:
-        when = _dt.datetime.fromisoformat(date_iso).replace(tzinfo=_dt.UTC)
+    if when:
         xmp.xmp_create_date = xmp.xmp_modify_date = xmp.xmp_metadata_date = when
     # One build, one identity: the same manifest names the same document.
     doc_id = hashlib.sha256(manifest_json.encode()).hexdigest()
@@ -272,13 +273,12 @@ def _uuid_text(hexdigest: str) -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
-def _attach_manifest(writer: PdfWriter, manifest_json: str, assembled: str) -> None:
+def _attach_manifest(writer: PdfWriter, manifest_json: str, when: _dt.datetime | None) -> None:
     embedded = writer.add_attachment(MANIFEST_NAME, manifest_json.encode("utf-8"))
     embedded.subtype = NameObject("/application/json")
     embedded.description = TextStringObject("assembler manifest: how this agreement was made")
     embedded.associated_file_relationship = NameObject("/Data")
-    if assembled:
-        when = _dt.datetime.fromisoformat(assembled).replace(tzinfo=_dt.UTC)
+    if when:
         embedded.creation_date = embedded.modification_date = when
 
 
