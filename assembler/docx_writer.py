@@ -268,7 +268,7 @@ def _write_header_footer(writer: _Writer, docs: Sequence[Document]) -> None:
 def _assembly_datetime(date: str) -> datetime | None:
     """Return midnight UTC of an ISO date, or None when there is no usable date."""
     try:
-        day = datetime.strptime(date[:10], "%Y-%m-%d")
+        day = datetime.fromisoformat(date[:10])
     except ValueError:
         return None
     return day.replace(tzinfo=timezone.utc)
