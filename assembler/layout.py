@@ -116,7 +116,7 @@ class _Layout:
             term = self.rendered.terms[ident][lang]
             where = next(rc for rc in self.rendered.clauses if rc.clause.id == self.rendered.term_sources[ident].id)
             spans = (Span(f"”{term.text}”" if lang == "sv" else f"“{term.text}”", bold=True),
-                     Span(" avser " if lang == "sv" else " means ")) + self.resolve_spans(term.definition, lang, where)
+                     Span(f" {self.labels(lang).means} ")) + self.resolve_spans(term.definition, lang, where)
             items.append(ListItem(spans))
         return ItemList(tuple(items), "bullet")
 

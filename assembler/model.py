@@ -132,6 +132,7 @@ class Labels:
     title: str = "Title"  # "Titel"
     draft: str = "DRAFT"  # "UTKAST"
     clause: str = "clause"  # "punkt"
+    means: str = "means"  # "avser": joins a defined term to its definition
 
 
 @dataclass(frozen=True)
