@@ -15,7 +15,8 @@ from .errors import AssemblerError, Location, Problem
 from .expressions import ENV, compile_expression
 from .library import Blueprint, ClauseVersion, Library, load_library
 from .schemas import check_schema_file
-from .versions import VersionRange
+from .sources import parse_yaml, read_text
+from .versions import Version, VersionRange
 
 # Names every clause template may use besides the answers and computed values.
 BUILTIN_NAMES = {"lang", "defaults", "as_of", "ref", "appendix", "term", "definitions", "months_between",
@@ -151,6 +152,7 @@ class _Validator:
                 self.check_clause(cv, schema, computed, used_ids, appendix_ids, term_ids)
         for bp in self.lib.blueprints.values():
             self.check_blueprint(bp)
+        self.check_lifecycle()
 
     def answer_schemas(self) -> dict[str, dict[str, Any]]:
         out = {}
@@ -236,6 +238,95 @@ class _Validator:
             return
         if not any(rng.contains(cv.version) and cv.status == "approved" for cv in versions):
             self.add(f"no approved version of '{clause_id}' matches the range {rng}", location)
+
+    def check_lifecycle(self) -> None:
+        """Check that versions are never reused or go backwards, and that retired ones are not pinned."""
+        for versions in self.lib.clauses.values():
+            first: dict[Version, ClauseVersion] = {}
+            for cv in sorted(versions, key=lambda c: str(c.path)):
+                claimed = first.setdefault(cv.version, cv)
+                if claimed is not cv:
+                    self.add(f"{cv.ref} is also claimed by {claimed.path}; every version has its own number",
+                             cv.front.locate(("version",)))
+            for cv in versions:
+                self.check_history(cv, versions)
+        self.check_records()
+        for bp in self.lib.blueprints.values():
+            for s in bp.sections:
+                for v in s.variants:
+                    bounds = v.range.bounds
+                    pinned = self.lib.clause(v.clause_id, bounds[0][1]) \
+                        if len(bounds) == 1 and bounds[0][0] == "=" else None
+                    if pinned is not None and pinned.status == "retired":
+                        instead = pinned.meta.get("replaced_by")
+                        self.add(f"the blueprint pins {pinned.ref}, which is retired"
+                                 + (f"; {instead} replaces it" if instead else ""), v.location)
+
+    def check_history(self, cv: ClauseVersion, versions: tuple[ClauseVersion, ...]) -> None:
+        """Check one version against the record of approvals and against the versions before it."""
+        file = str(cv.path)
+        recorded = self.lib.approved.get(cv.ref)
+        if cv.status == "retired":
+            # Retired versions are still what issued agreements were made of: they never change either.
+            if recorded is None:
+                self.add(f"retired version {cv.ref} has no recorded hash in approved.yaml", Location(file, 1, 1))
+            elif recorded != cv.sha256:
+                self.add(f"retired version {cv.ref} has changed since it was approved; approved versions never "
+                         "change: restore the file", Location(file, 1, 1))
+        elif cv.status == "draft" and recorded is not None:
+            self.add(f"{cv.ref} was approved before (approved.yaml) and is now a draft; a version number is never "
+                     "reused: restore the approved file and draft the new wording as a new version",
+                     cv.front.locate(("status",)))
+        earlier = [o for o in versions if o.version < cv.version and o.version.major == cv.version.major
+                   and o.status != "draft" and o.effective > cv.effective]
+        if earlier:
+            last = max(earlier, key=lambda o: o.effective)
+            self.add(f"{cv.ref} takes effect {cv.effective}, before the earlier version {last.ref} "
+                     f"({last.effective}); effective dates never go backwards",
+                     cv.front.locate(("effective",)), "warning" if cv.status == "draft" else "error")
+        for i, entry in enumerate(cv.meta.get("changelog") or []):
+            mentioned = _version(entry.get("version"))
+            if mentioned is not None and mentioned > cv.version:
+                self.add(f"the changelog mentions {mentioned}, a later version than this file's {cv.version}; "
+                         "version numbers never go backwards", cv.front.locate(("changelog", i, "version")))
+        for key, later in (("replaces", False), ("replaced_by", True)):
+            ref = cv.meta.get(key)
+            if not ref:
+                continue
+            ident, _, ver = str(ref).partition("@")
+            other = _version(ver)
+            if other is None or self.lib.clause(ident, other) is None:
+                self.add(f"{key} names {ref}, which the library does not have", cv.front.locate((key,)))
+            elif ident == cv.id and (other > cv.version) != later:
+                self.add(f"{key} names {ref}, which is {'an earlier' if later else 'a later'} version; "
+                         "a version replaces earlier ones", cv.front.locate((key,)))
+
+    def check_records(self) -> None:
+        """Check that every version recorded as approved still has its file."""
+        path = self.lib.root / "approved.yaml"
+        if not path.is_file():
+            return
+        try:
+            doc = parse_yaml(read_text(path), str(path))
+        except AssemblerError:
+            return  # already reported by the loader
+        if not isinstance(doc.data, dict):
+            return
+        for key in doc.data:
+            ident, _, ver = str(key).partition("@")
+            version = _version(ver)
+            if version is None:
+                self.add(f"'{key}' is not a clause version (write it as id@1.2.3)", doc.locate((key,)))
+            elif not (self.lib.root / "fragments" / ident / f"{version}.md").is_file():
+                self.add(f"approved.yaml records {key}, but fragments/{ident}/{version}.md is gone; approved versions "
+                         "are never deleted: agreements issued with it could not be rebuilt", doc.locate((key,)))
+
+
+def _version(text: object) -> Version | None:
+    try:
+        return Version.parse(str(text))
+    except ValueError:
+        return None
 
 
 def validate_library(root: Path | str | None = None) -> ValidationReport:
