@@ -356,6 +356,11 @@ class _Builder:
                     _Heading(escape(f"{d.appendices[a].label} – {d.appendices[a].title}"),
                              st.numbered, self.marks, key) for d in docs]))
         if first.signatures:
+            # The signature page must carry agreement text, not stand alone: the last
+            # paragraph, the appendix list and the signatures move to a new page together.
+            tail = len(out) - 1 - (1 + len(first.appendices) if first.appendices else 0)
+            for flowable in out[max(tail, 0):]:
+                flowable.keepWithNext = 1
             out.extend(self._signatures())
         for appendix in covers:
             out += [NextPageTemplate("cover"), PageBreak(), *self.cover(appendix)]
@@ -416,8 +421,9 @@ class _Builder:
             ("RIGHTPADDING", (0, 0), (-1, -1), 8 * mm),
             ("BOTTOMPADDING", (0, 0), (-1, -1), size * 1.5),
         ]))
-        heading.keepWithNext = 1
-        return [Spacer(0, size), heading, table]
+        gap = Spacer(0, size)
+        gap.keepWithNext = heading.keepWithNext = 1
+        return [gap, heading, table]
 
     def cover(self, appendix: Appendix) -> list[Flowable]:
         """Return the flowables of an appendix's cover page: its name in every language."""

@@ -249,6 +249,15 @@ def test_headings_are_kept_with_their_next_paragraph(language: str) -> None:
         assert lines[-1] not in headings
 
 
+@pytest.mark.parametrize("clauses", [5, 6, 7, 8])
+def test_signature_page_carries_agreement_text(clauses: int) -> None:
+    agreement = long_agreement("sv", clauses)
+    pages = body_lines(agreement, write_pdf(agreement))
+    signature_page = next(lines for lines in pages if "Underskrifter" in lines)
+    assert signature_page.index("Underskrifter") > 0
+    assert signature_page.index("Bilagor") < signature_page.index("Underskrifter")
+
+
 # --- metadata, manifest, determinism ---------------------------------------------------
 
 
