@@ -22,14 +22,18 @@ from .render import Rendered, RenderedClause
 from .rules import Plan
 
 BCP47 = {"sv": "sv-SE", "en": "en-GB"}
+ARTICLES = {"sv": ("den", "det", "de"), "en": ("the", "a", "an")}
 _SV_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzåäö"
 
 
 def sort_key(text: str, lang: str) -> tuple[Any, ...]:
     """Return a key that sorts words in the language's alphabetical order."""
     t = text.casefold().strip("”“\"'’ ")
-    if lang == "en" and t.startswith("the "):
-        t = t[4:]
+    # A leading article does not count: "den Offentliga Parten" sorts under O.
+    for article in ARTICLES.get(lang, ()):
+        if t.startswith(article + " "):
+            t = t[len(article) + 1:]
+            break
     if lang == "sv":
         key = []
         for ch in t:

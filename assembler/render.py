@@ -85,6 +85,7 @@ def render_text(template: jinja2.Template, context: dict[str, Any], file: str) -
 def _context(plan: Plan, lang: str) -> dict[str, Any]:
     ctx = dict(plan.context)
     ctx["lang"] = lang
+    ctx["output_language"] = plan.language  # "sv", "en" or "sv+en", after any --lang override
     ctx.update(helpers())
     return ctx
 
