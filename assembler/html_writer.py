@@ -72,7 +72,7 @@ def _signatures(doc: Document, sigs: tuple[Signature, ...], labels: list[Documen
     for s in sigs:
         cells.append(
             f"<td><strong>{escape(s.party)}</strong><br>{escape(s.orgnr)}"
-            f'<div class="line">{escape(s.place)}</div><div class="label">{lab("place_date")}</div>'
+            f'<div class="line">{escape(", ".join(v for v in (s.place, s.date) if v))}</div><div class="label">{lab("place_date")}</div>'
             f'<div class="line"></div><div class="label">{lab("signature")}</div>'
             f'<div class="line">{escape(s.signatory)}</div><div class="label">{lab("name_clarification")}</div>'
             f'<div class="line">{escape(s.signatory_title)}</div><div class="label">{lab("title")}</div></td>')

@@ -165,8 +165,9 @@ class _Layout:
                                     a.id, str(a.file) if a.file else None)
                            for i, a in enumerate(plan.appendices))
         parties = plan.context["signing_parties"]
-        signatures = tuple(Signature(p["name"], p["orgnr"], p["signatory"]["name"], p["signatory"]["title"])
-                           for p in parties)
+        date = labels.signed_electronically if plan.context.get("electronic_signing") else ""
+        signatures = tuple(Signature(p["name"], p["orgnr"], p["signatory"]["name"], p["signatory"]["title"],
+                                     date=date) for p in parties)
         project = data.get("project") or {}
         keywords = tuple(k for k in ("OPI", "offentlig-privat innovation" if lang == "sv" else "public-private innovation",
                                      str(data.get("reference", ""))) if k)

@@ -77,7 +77,7 @@ def document_markdown(doc: Document) -> str:
         for s in doc.signatures:
             parts.append("\n".join([
                 f"**{escape_md(s.party)}** ({s.orgnr})", "",
-                f"{doc.labels.place_date}: {escape_md(s.place) or '_' * 30}", "",
+                f"{doc.labels.place_date}: {escape_md(', '.join(v for v in (s.place, s.date) if v)) or '_' * 30}", "",
                 f"{doc.labels.signature}: {'_' * 30}", "",
                 f"{doc.labels.name_clarification}: {escape_md(s.signatory)}", "",
                 f"{doc.labels.title}: {escape_md(s.signatory_title)}",

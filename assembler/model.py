@@ -133,6 +133,7 @@ class Labels:
     draft: str = "DRAFT"  # "UTKAST"
     clause: str = "clause"  # "punkt"
     means: str = "means"  # "avser": joins a defined term to its definition
+    signed_electronically: str = "Signed electronically"  # "Undertecknas elektroniskt"
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,8 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
     parties_expr = blueprint.meta.get("parties") or "public_parties + private_parties"
     parties = evaluate(parties_expr, ctx, blueprint.doc.locate(("parties",)))
     ctx["signing_parties"] = list(parties)
+    electronic = blueprint.meta.get("electronic_signing")
+    ctx["electronic_signing"] = bool(electronic and evaluate(electronic, ctx, blueprint.doc.locate(("electronic_signing",))))
     is_draft = draft or any(c.status == "draft" for c in chosen)
     return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx)
 

@@ -29,7 +29,7 @@ def document_text(doc: Document) -> str:
         lines += ["", doc.labels.signatures]
         for s in doc.signatures:
             lines += ["", f"{s.party} ({s.orgnr})",
-                      f"{doc.labels.place_date}: {s.place or '_' * 30}",
+                      f"{doc.labels.place_date}: {', '.join(v for v in (s.place, s.date) if v) or '_' * 30}",
                       f"{doc.labels.signature}: {'_' * 30}",
                       f"{doc.labels.name_clarification}: {s.signatory}",
                       f"{doc.labels.title}: {s.signatory_title}"]
