@@ -84,6 +84,9 @@ class _Layout:
                 raise RenderError(f"the clause uses the term '{span.target}', which no clause in this agreement defines",
                                   file)
             if span.target not in self.used_terms:
+                for per_lang in term.values():
+                    if per_lang.error is not None:
+                        raise per_lang.error
                 self.used_terms.append(span.target)
             return replace(span, text=term[lang].text)
         return span

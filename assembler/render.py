@@ -20,6 +20,7 @@ class Term:
 
     text: str
     definition: tuple[Span, ...]
+    error: AssemblerError | None = None  # raised only if the agreement uses the term
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,13 @@ def render_plan(plan: Plan, languages: tuple[str, ...]) -> Rendered:
                 except jinja2.TemplateSyntaxError as exc:
                     raise AssemblerError(f"template syntax error in a definition: {exc.message}",
                                          cv.front.locate(("defines", i, lang, "definition"))) from None
-                text = render_text(tpl, contexts[lang], name)
-                per_lang[lang] = Term(d[lang]["term"], parse_inline(" ".join(text.split())))
+                try:
+                    text = render_text(tpl, contexts[lang], name)
+                    per_lang[lang] = Term(d[lang]["term"], parse_inline(" ".join(text.split())))
+                except AssemblerError as exc:
+                    # A definition may need answers that only agreements using the term have.
+                    loc = cv.front.locate(("defines", i, lang, "definition"))
+                    per_lang[lang] = Term(d[lang]["term"], (), AssemblerError(exc.message, loc))
             terms[d["id"]] = per_lang
             sources[d["id"]] = cv
     return Rendered(clauses, terms, sources)
