@@ -1,0 +1,417 @@
+"""Reading our own layouts back into the document model.
+
+Every reader (DOCX, PDF, Markdown, plain text) first turns its format into a
+flat list of :class:`Line`\\ s, each with a *role* that says what our writers
+made it (title, clause heading, numbered sub-clause, list item, signature
+field …); :func:`build_document` then rebuilds one :class:`Document` from
+those, the same way for every format, so that two formats of one agreement
+give the same model.  This module also reads Markdown and plain text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Literal, Sequence
+
+from .model import (
+    Appendix, Block, Clause, Document, ItemList, Labels, ListItem, Paragraph, Signature, Span,
+)
+
+Role = Literal["title", "subtitle", "draft", "heading", "section", "paragraph", "numbered",
+               "letter", "bullet", "sig-party", "sig-field", "sig-caption"]
+
+NUMBER_RE = re.compile(r"^(\d+(?:\.\d+)+)\.?(?:\t| +)(.*)$", re.S)
+HEADING_RE = re.compile(r"^(\d+)\.?(?:\t| +)(.+)$", re.S)
+LETTER_RE = re.compile(r"^(\([a-zåäö]{1,3}\))(?:\t| +)(.*)$", re.S)
+APPENDIX_RE = re.compile(r"^(.+?\s\d+)\s+[\u2013\u2014-]\s+(.+)$")
+_PARTY_RE = re.compile(r"^(.*?)\s*\(([^()]*\d[^()]*)\)$")
+_REFERENCE_RE = re.compile(r"^([^:\n]{1,40}):\s+(\S.*)$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One paragraph of a read layout, with the role our writers gave it.
+
+    ``label`` is the number or letter printed before the text ("3", "3.1",
+    "(a)"), already split off.
+    """
+
+    role: Role
+    spans: tuple[Span, ...]
+    label: str = ""
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+def split_label(role: Role, spans: tuple[Span, ...]) -> Line:
+    """Return a line with its printed number or letter split from the text.
+
+    A paragraph "3.1<TAB>text" becomes a numbered line, "(a)<TAB>text" a
+    lettered item; a heading "3<TAB>Title" gets its number as label.
+    """
+    text = "".join(s.text for s in spans)
+    patterns: tuple[tuple[re.Pattern[str], Role], ...]
+    if role == "heading":
+        patterns = ((HEADING_RE, "heading"),)
+    elif role in ("paragraph", "numbered"):
+        patterns = ((NUMBER_RE, "numbered"), (LETTER_RE, "letter"))
+    elif role == "letter":
+        patterns = ((LETTER_RE, "letter"),)
+    else:
+        return Line(role, spans)
+    for pattern, new_role in patterns:
+        m = pattern.match(text)
+        if m:
+            return Line(new_role, drop_prefix(spans, len(text) - len(m.group(2))), m.group(1))
+    return Line(role, spans)
+
+
+def drop_prefix(spans: tuple[Span, ...], count: int) -> tuple[Span, ...]:
+    """Return spans without their first ``count`` characters."""
+    out: list[Span] = []
+    for span in spans:
+        if count >= len(span.text):
+            count -= len(span.text)
+            continue
+        out.append(replace(span, text=span.text[count:]) if count else span)
+        count = 0
+    return tuple(out)
+
+
+def plain(text: str) -> tuple[Span, ...]:
+    """Return text as one plain span (none for an empty text)."""
+    return (Span(text),) if text else ()
+
+
+class _Builder:
+    """Rebuilds a document from lines; see :func:`build_document`."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.title = ""
+        self.reference = ""
+        self.draft = False
+        self.labels: dict[str, str] = {}
+        self.preamble: list[Block] = []
+        self.clauses: list[Clause] = []
+        self.appendices: list[Appendix] = []
+        self.signatures: list[Signature] = []
+        self.blocks: list[Block] = self.preamble
+        self.section = ""  # "", "appendices", "signatures"
+        self.sig: dict[str, str] = {}
+        self.sig_values: list[str] = []
+        self.captions: list[str] = []
+
+    def add(self, line: Line) -> None:
+        role = line.role
+        if role == "title" and not self.title:
+            self.title = line.text.strip()
+        elif role == "draft":
+            self.draft = True
+        elif role == "subtitle" and not self.reference:
+            m = _REFERENCE_RE.match(line.text.strip())
+            if m:
+                self.labels["reference"], self.reference = m.group(1), m.group(2)
+            else:
+                self.reference = line.text.strip()
+        elif role == "heading":
+            self._end_signature()
+            self.section = ""
+            self.clauses.append(Clause(line.label, line.text.strip(), ()))
+            self.blocks = []
+        elif role == "section":
+            self._section(line.text.strip())
+        elif self.section == "signatures" or role.startswith("sig-"):
+            self._signature_line(line)
+        elif self.section == "appendices" and APPENDIX_RE.match(line.text.strip()):
+            m = APPENDIX_RE.match(line.text.strip())
+            assert m is not None
+            self.appendices.append(Appendix(len(self.appendices) + 1, m.group(1), m.group(2)))
+        else:
+            self._block(line)
+
+    def _section(self, text: str) -> None:
+        self._flush_clause()
+        self._end_signature()
+        self.blocks = []
+        if not self.appendices and not self.signatures and self.section == "":
+            # Our writers print the appendix list before the signatures; which
+            # one this is shows in what follows, so decide on the next line.
+            self.section = "pending"
+        else:
+            self.section = "signatures"
+            self.labels["signatures"] = text
+        self.pending_heading = text
+
+    def _block(self, line: Line) -> None:
+        if self.section == "pending":
+            if APPENDIX_RE.match(line.text.strip()):
+                self.section = "appendices"
+                self.labels["appendices"] = self.pending_heading
+                self.add(line)
+                return
+            self.section = ""
+            self.clauses.append(Clause("", self.pending_heading, ()))
+            self.blocks = []
+        if line.role in ("letter", "bullet"):
+            style: Literal["bullet", "letter"] = "letter" if line.role == "letter" else "bullet"
+            item = ListItem(strip_spans(line.spans), line.label if style == "letter" else "")
+            last = self.blocks[-1] if self.blocks else None
+            if isinstance(last, ItemList) and last.style == style:
+                self.blocks[-1] = ItemList(last.items + (item,), style)
+            else:
+                self.blocks.append(ItemList((item,), style))
+        else:
+            self.blocks.append(Paragraph(strip_spans(line.spans), line.label or None))
+        self._flush_clause()
+
+    def _flush_clause(self) -> None:
+        if self.clauses and self.blocks is not self.preamble and self.section in ("", "pending"):
+            self.clauses[-1] = replace(self.clauses[-1], blocks=tuple(self.blocks))
+
+    def _signature_line(self, line: Line) -> None:
+        if self.section == "pending":
+            self.section = "signatures"
+            self.labels["signatures"] = self.pending_heading
+        text = line.text.strip()
+        if line.role == "sig-caption":
+            self.captions.append(text)
+            self.sig_values.append(self._value)
+            self._value = ""
+            if len(self.sig_values) == 4:
+                self._end_signature()
+        elif line.role == "sig-party" or not self.sig:
+            self._end_signature()
+            m = _PARTY_RE.match(text)
+            self.sig = {"party": m.group(1) if m else text, "orgnr": m.group(2) if m else ""}
+            self._value = ""
+        else:
+            self._value = f"{self._value} {text}".strip()
+
+    _value = ""
+
+    def _end_signature(self) -> None:
+        if not self.sig:
+            return
+        values = (self.sig_values + ["", "", "", ""])[:4]
+        place, _, date = values[0].partition(", ")
+        self.signatures.append(Signature(self.sig["party"], self.sig["orgnr"], values[2], values[3],
+                                         place, date))
+        if len(self.captions) >= 4:
+            for key, caption in zip(("place_date", "signature", "name_clarification", "title"),
+                                    self.captions):
+                self.labels.setdefault(key, caption)
+        self.sig, self.sig_values, self.captions = {}, [], []
+
+    def document(self) -> Document:
+        self._end_signature()
+        if self.section == "pending":
+            self.clauses.append(Clause("", self.pending_heading, ()))
+        return Document(language=self.language, title=self.title, clauses=tuple(self.clauses),
+                        reference=self.reference, preamble=tuple(self.preamble),
+                        appendices=tuple(self.appendices), signatures=tuple(self.signatures),
+                        labels=replace(Labels(), **self.labels), draft=self.draft)
+
+    pending_heading = ""
+
+
+def strip_spans(spans: tuple[Span, ...]) -> tuple[Span, ...]:
+    """Return spans with the outer whitespace of the whole run removed, empties dropped."""
+    out = [s for s in spans if s.text]
+    while out and not out[0].text.strip():
+        out.pop(0)
+    while out and not out[-1].text.strip():
+        out.pop()
+    if out:
+        out[0] = replace(out[0], text=out[0].text.lstrip())
+        out[-1] = replace(out[-1], text=out[-1].text.rstrip())
+    return tuple(out)
+
+
+def build_document(lines: Sequence[Line], language: str = "") -> Document:
+    """Return the document a sequence of read lines describes.
+
+    Ids and versions stay empty: a layout does not know them (a manifest
+    does, see :func:`assembler.comparison.attach_manifest`).
+    """
+    builder = _Builder(language)
+    for line in lines:
+        builder.add(line)
+    return builder.document()
+
+
+# --------------------------------------------------------------------------
+# Markdown and plain text
+
+
+_MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|=])")
+_MD_STRONG = re.compile(r"(\*\*\*|\*\*|\*)(?=\S)(.+?)(?<=\S)\1", re.S)
+_DRAFT_WORDS = {"UTKAST", "DRAFT", "UTKAST / DRAFT"}
+
+
+def markdown_spans(text: str) -> tuple[Span, ...]:
+    """Return the spans of a line of our Markdown: ``**bold**``, ``*italic*``, escapes."""
+    # Escaped characters are hidden behind private-use code points so that
+    # they never open or close emphasis, then restored.
+    hidden = _MD_ESCAPE.sub(lambda m: chr(0xE000 + ord(m.group(1))), text)
+    out: list[Span] = []
+    pos = 0
+    for m in _MD_STRONG.finditer(hidden):
+        if m.start() > pos:
+            out.append(Span(hidden[pos:m.start()]))
+        marks = m.group(1)
+        out.append(Span(m.group(2), bold=len(marks) >= 2, italic=len(marks) != 2))
+        pos = m.end()
+    if pos < len(hidden):
+        out.append(Span(hidden[pos:]))
+    restore = re.compile("[\ue000-\ue0ff]")
+    return tuple(replace(s, text=restore.sub(lambda m: chr(ord(m.group()) - 0xE000), s.text))
+                 for s in out)
+
+
+def _markdown_lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    chunks = [c.strip("\n") for c in re.split(r"\n\s*\n", text)]
+    for chunk in chunks:
+        for raw in chunk.split("\n") if chunk.lstrip().startswith(("- ", "**")) else [chunk]:
+            line = raw.strip()
+            if not line or line == "---":
+                continue
+            if line.startswith("# "):
+                out.append(Line("title", markdown_spans(line[2:])))
+            elif line.startswith("## "):
+                head = markdown_spans(line[3:])
+                split = split_label("heading", head)
+                out.append(split if split.label else Line("section", head))
+            elif line.startswith("- "):
+                split = split_label("letter", markdown_spans(line[2:]))
+                out.append(split if split.label else Line("bullet", split.spans))
+            else:
+                out.append(_markdown_paragraph(line, out))
+    return out
+
+
+def _markdown_paragraph(line: str, previous: Sequence[Line]) -> Line:
+    number = re.match(r"^\*\*(\d+(?:\.\d+)+)\*\* (.*)$", line, re.S)
+    if number:
+        return Line("numbered", markdown_spans(number.group(2)), number.group(1))
+    spans = markdown_spans(" ".join(line.split("\n")))
+    text = "".join(s.text for s in spans)
+    if previous and previous[-1].role in ("title", "draft") and text in _DRAFT_WORDS:
+        return Line("draft", spans)
+    if previous and previous[-1].role in ("title", "draft") and _REFERENCE_RE.match(text):
+        return Line("subtitle", spans)
+    return Line("paragraph", spans)
+
+
+_FIELD_RE = re.compile(r"^([^:]{1,40}):\s*(.*)$")
+
+
+def _back_matter(lines: list[Line]) -> list[Line]:
+    """Return lines with the signature blocks after an unnumbered heading recognised.
+
+    Markdown and text print each field as "Caption: value"; the builder
+    expects the value, then the caption, as DOCX and PDF give them.
+    """
+    out: list[Line] = []
+    mode = ""
+    for k, line in enumerate(lines):
+        if line.role == "section":
+            following = lines[k + 1].text if k + 1 < len(lines) else ""
+            mode = "appendices" if APPENDIX_RE.match(following) else "signatures"
+        elif line.role == "heading":
+            mode = ""
+        elif mode == "signatures":
+            text = line.text.strip()
+            field = _FIELD_RE.match(text)
+            if field is None:
+                out.append(Line("sig-party" if _PARTY_RE.match(text) else "sig-field", line.spans))
+                continue
+            value = field.group(2).strip("_ ").strip()
+            if value:
+                out.append(Line("sig-field", plain(value)))
+            out.append(Line("sig-caption", plain(field.group(1))))
+            continue
+        out.append(line)
+    return out
+
+
+def read_markdown(text: str, language: str = "") -> Document:
+    """Return the document a Markdown file written by our Markdown writer holds.
+
+    Only the first language of a side-by-side file is read (they are
+    separated by a ``---`` line).
+    """
+    first = re.split(r"\n---\n", text.replace("\r\n", "\n"), maxsplit=1)[0]
+    return build_document(_back_matter(_markdown_lines(first)), language)
+
+
+def _text_lines(text: str) -> list[Line]:
+    out: list[Line] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line or set(line) <= {"=", "-"}:
+            continue
+        spans = plain(line)
+        if not out:
+            out.append(Line("title", spans))
+        elif out[-1].role in ("title", "draft") and line in _DRAFT_WORDS:
+            out.append(Line("draft", spans))
+        elif out[-1].role in ("title", "draft") and _REFERENCE_RE.match(line):
+            out.append(Line("subtitle", spans))
+        elif raw.startswith("    ") and line.startswith("• "):
+            out.append(Line("bullet", plain(line[2:])))
+        elif raw.startswith("    ") and LETTER_RE.match(line):
+            out.append(split_label("letter", spans))
+        elif NUMBER_RE.match(line):
+            out.append(split_label("numbered", spans))
+        elif HEADING_RE.match(line) and len(line) < 120 and not line.rstrip().endswith("."):
+            out.append(split_label("heading", spans))
+        else:
+            out.append(Line("paragraph", spans))
+    return _section_headings(out)
+
+
+def _section_headings(lines: list[Line]) -> list[Line]:
+    """Return lines with the unnumbered headings of the appendix list and signatures marked.
+
+    Plain text prints them as bare lines; one is a heading when an appendix
+    line or a signature party follows it.
+    """
+    out = list(lines)
+    for k in range(1, len(out) - 1):
+        text, following = out[k].text, out[k + 1].text
+        if (out[k].role == "paragraph" and len(text) < 60 and not APPENDIX_RE.match(text)
+                and not _PARTY_RE.match(text) and not _FIELD_RE.match(text)
+                and (APPENDIX_RE.match(following) or _PARTY_RE.match(following))):
+            out[k] = Line("section", out[k].spans)
+    return out
+
+
+def read_text(text: str, language: str = "") -> Document:
+    """Return the document a plain-text file written by our text writer holds.
+
+    The title comes back in capitals, as the text writer prints it.
+    """
+    first = re.split(r"\n={20,}\n", text.replace("\r\n", "\n"), maxsplit=1)[0]
+    return build_document(_back_matter(_text_lines(first)), language)
+
+
+def one_language(doc: Document, index: int, count: int = 2) -> Document:
+    """Return a document whose shared parts ("Titel / Title") keep only language ``index``.
+
+    Side-by-side layouts print the signatures once, each word in every
+    language joined with " / "; the model holds one language per document.
+    """
+    def pick(text: str) -> str:
+        parts = text.split(" / ")
+        return parts[index] if len(parts) == count else text
+
+    labels = replace(doc.labels, **{k: pick(getattr(doc.labels, k)) for k in (
+        "signatures", "place_date", "signature", "name_clarification", "title")})
+    signatures = tuple(replace(s, party=pick(s.party), signatory_title=pick(s.signatory_title),
+                               place=pick(s.place)) for s in doc.signatures)
+    return replace(doc, labels=labels, signatures=signatures)
