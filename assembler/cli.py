@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 
 from . import __version__
-from .errors import AssemblerError, Problem
+from .errors import AssemblerError, Problem, UsageError
 
 LIBRARY_HELP = "Clause library folder (default: the bundled OPI library, or $ASSEMBLER_LIBRARY)."
 
@@ -179,6 +179,254 @@ def inspect(file: Path, as_json: bool) -> None:
             click.echo(f"  {a}")
     for w in m.warnings:
         click.echo(f"warning: {w}")
+
+
+def _dump(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _table(rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for r in rows:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+
+
+def _lenient_library(library: Path | None) -> Any:
+    """Load a library for reading even when some files are broken, warning that they were skipped."""
+    from .library import load_library
+    lib = load_library(library, collect=True)
+    if lib.problems:
+        click.echo(f"warning: {len(lib.problems)} problem(s) in the library; `assembler validate` lists them",
+                   err=True)
+    return lib
+
+
+@cli.group()
+def clauses() -> None:
+    """Read and change the clause library: list, show, history, new-version, approve, retire.
+
+    Approved versions never change: new wording is drafted as a new version,
+    approved with a name and a date, and the old version retired.  Agreements
+    already made keep their versions and can still be rebuilt exactly.
+    """
+
+
+@clauses.command("list")
+@library_option
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def clauses_list(library: Path | None, as_json: bool) -> None:
+    """List every clause: latest approved version, status, effective date, languages, blueprints using it."""
+    from .catalogue import list_clauses
+    lib = _lenient_library(library)
+    found = list_clauses(lib)
+    if as_json:
+        _dump({"library": str(lib.root), "clauses": [c.to_dict() for c in found]})
+        return
+    rows = [["ID", "LATEST", "STATUS", "EFFECTIVE", "LANGUAGES", "USED BY"]]
+    for c in found:
+        status = c.status + (f" (draft {c.pending_draft})" if c.pending_draft else "")
+        rows.append([c.id, c.latest or "-", status, c.effective, ",".join(c.languages),
+                     ", ".join(str(u) for u in c.used_by) or "-"])
+    _table(rows)
+
+
+@clauses.command("show")
+@click.argument("ref", metavar="ID[@VERSION]")
+@click.option("--lang", default=None, metavar="LANG", help="Show only this language (sv, en).")
+@library_option
+@click.option("--json", "as_json", is_flag=True, help="Print the clause as JSON.")
+def clauses_show(ref: str, lang: str | None, library: Path | None, as_json: bool) -> None:
+    """Show one clause version: text, metadata, changelog and sources (default: the latest approved)."""
+    from .catalogue import show_clause
+    from .lifecycle import parse_clause_ref
+    clause_id, version = parse_clause_ref(ref, need_version=False)
+    detail = show_clause(_lenient_library(library), clause_id, version, lang)
+    data = detail.to_dict()
+    if as_json:
+        _dump(data)
+        return
+    click.echo(f"{detail.clause.ref} — {' / '.join(data['title'].values())}")
+    approval = f" (by {data['approved_by']}, {data['approved_on']})" if data["approved_by"] else ""
+    retired = f", retired {data['retired_on']}" if data["retired_on"] else ""
+    click.echo(f"status:    {data['status']}{approval}{retired}"
+               + (f", replaced by {data['replaced_by']}" if data["replaced_by"] else ""))
+    click.echo(f"effective: {data['effective']}")
+    if data["replaces"]:
+        click.echo(f"replaces:  {data['replaces']}")
+    check = {True: "as approved", False: "CHANGED since approval", None: "not recorded in approved.yaml"}
+    click.echo(f"sha256:    {data['sha256']} ({check[detail.unchanged]})")
+    click.echo(f"file:      {data['file']}")
+    click.echo(f"summary:   {data['summary']}")
+    click.echo(f"used by:   {', '.join(str(u) for u in detail.used_by) or '-'}")
+    click.echo(f"versions:  {', '.join(data['versions'])}")
+    click.echo("changelog:")
+    for e in data["changelog"]:
+        click.echo("  " + "  ".join(str(e[k]) for k in ("version", "date", "text") if e.get(k)))
+    if data["sources"]:
+        click.echo("sources:")
+        for s in data["sources"]:
+            click.echo(f"  {s.get('ref')}{'' if s.get('confirmed') else ' (not confirmed)'}")
+    for language, body in data["text"].items():
+        click.echo(f"\n# {language}\n\n{body}")
+
+
+@clauses.command("history")
+@click.argument("clause_id", metavar="ID")
+@library_option
+@click.option("--json", "as_json", is_flag=True, help="Print the history as JSON.")
+def clauses_history(clause_id: str, library: Path | None, as_json: bool) -> None:
+    """List every version of a clause: status, effective date, approver, changelog, words added and removed."""
+    from .catalogue import clause_history
+    entries = clause_history(_lenient_library(library), clause_id)
+    if as_json:
+        _dump({"clause": clause_id, "versions": [e.to_dict() for e in entries]})
+        return
+    for e in entries:
+        parts = [e.version.ljust(8), e.status.ljust(8), f"effective {e.effective}"]
+        if e.approved_by:
+            parts.append(f"approved by {e.approved_by} on {e.approved_on}")
+        if e.retired_on:
+            parts.append(f"retired {e.retired_on}" + (f", replaced by {e.replaced_by}" if e.replaced_by else ""))
+        click.echo("  ".join(parts))
+        if e.previous:
+            words = ", ".join(f"{lang} +{w.added} -{w.removed}" for lang, w in e.words.items())
+            click.echo(f"          words against {e.previous}: {words}")
+        for entry in e.changelog:
+            click.echo("          " + "  ".join(entry[k] for k in ("date", "text") if entry.get(k)))
+
+
+@clauses.command("new-version")
+@click.argument("ref", metavar="ID[@VERSION]")
+@click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default="minor", show_default=True,
+              help="Which part of the version to raise.")
+@click.option("--effective", metavar="YYYY-MM-DD", default=None,
+              help="First day the new version may be used (default: today, or the latest's date if later).")
+@click.option("-m", "--message", default=None, help="The changelog text of the new version.")
+@library_option
+def clauses_new_version(ref: str, bump: str, effective: str | None, message: str | None,
+                        library: Path | None) -> None:
+    """Write the next version of a clause as a draft copy of the latest (or of ID@VERSION).
+
+    An existing file is never overwritten.  Edit the draft's text, then
+    approve it with `assembler clauses approve`.
+    """
+    from .lifecycle import new_version
+    change = new_version(library, ref, bump=bump, effective=effective, message=message)
+    for w in change.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(str(change.files[0]))
+    click.echo(f"{change.ref} drafted: edit its text, then `assembler clauses approve {change.ref} --by NAME`",
+               err=True)
+
+
+@clauses.command("approve")
+@click.argument("ref", metavar="ID@VERSION")
+@click.option("--by", "by", required=True, metavar="NAME", help="Who approves the version.")
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD", help="Date of approval (default: today).")
+@library_option
+def clauses_approve(ref: str, by: str, date: str | None, library: Path | None) -> None:
+    """Approve a clause version: set status, approver and date, and record its hash in approved.yaml."""
+    from .lifecycle import approve
+    change = approve(library, ref, by=by, date=date)
+    click.echo(f"{change.ref} approved; sha256 {change.sha256} recorded")
+
+
+@clauses.command("retire")
+@click.argument("ref", metavar="ID@VERSION")
+@click.option("--replaced-by", "replaced_by", default=None, metavar="ID@VERSION",
+              help="The approved version that replaces it.")
+@click.option("--date", "date", default=None, metavar="YYYY-MM-DD",
+              help="First day it is no longer used (default: today).")
+@library_option
+def clauses_retire(ref: str, replaced_by: str | None, date: str | None, library: Path | None) -> None:
+    """Retire an approved clause version; agreements already made keep it and still rebuild."""
+    from .lifecycle import retire
+    change = retire(library, ref, replaced_by=replaced_by, date=date)
+    for w in change.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"{change.ref} retired")
+
+
+@cli.command("where-used")
+@click.argument("ref", metavar="ID[@VERSION]")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--superseded", is_flag=True, help="Only agreements on a version the library has superseded.")
+@library_option
+@click.option("--json", "as_json", is_flag=True, help="Print the agreements as JSON.")
+def where_used(ref: str, folder: Path, superseded: bool, library: Path | None, as_json: bool) -> None:
+    """List the agreements under FOLDER (DOCX and PDF, recursively) that use a clause.
+
+    Reads the manifest embedded in each file.  Unreadable and foreign files
+    are named and counted; they never stop the search.
+    """
+    from .where_used import where_used as find
+    report = find(folder, ref, library=library, superseded_only=superseded)
+    if as_json:
+        _dump(report.to_dict())
+        return
+    rows = [["FILE", "REFERENCE", "PARTIES", "ASSEMBLED", "VERSION"]]
+    for u in report.uses:
+        version = u.version + (f" (superseded by {u.superseded_by})" if u.superseded_by else "")
+        rows.append([u.to_dict(report.folder)["file"], u.reference or "-", "; ".join(u.parties) or "-",
+                     u.assembled, version])
+    if report.uses:
+        _table(rows)
+    what = ref + (" on a superseded version" if superseded else "")
+    click.echo(f"{len(report.uses)} agreement(s) use {what}; {report.scanned} file(s) read, "
+               f"{len(report.unreadable)} unreadable or not ours")
+    for bad in report.unreadable:
+        click.echo(f"skipped: {bad.file}: {bad.reason}", err=True)
+
+
+@cli.command()
+@click.argument("source", metavar="FILE_OR_MANIFEST", type=click.Path(path_type=Path))
+@click.option("--answers", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The answer file (default: the answers recorded in the manifest).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Also write the rebuilt file(s) here (file or folder).")
+@click.option("--format", "formats", default=None, metavar="LIST",
+              help="Formats to write with -o (default: the original's; docx,pdf for a manifest).")
+@library_option
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def rebuild(source: Path, answers: Path | None, output: Path | None, formats: str | None,
+            library: Path | None, as_json: bool) -> None:
+    """Rebuild an issued agreement from its manifest and check it is byte-identical.
+
+    Uses the pinned clause versions, the assembly date, the language and the
+    answers the manifest records.  Exit code 0 when identical; 1 with every
+    difference named (a clause file changed, the answers differ, the tool
+    version differs, ...).
+    """
+    from .assemble import output_paths, parse_formats
+    from .output import write_files_atomically
+    from .rebuild import SIBLING_MANIFEST, read_source, rebuild as run_rebuild
+    kinds: tuple[str, ...] = ()
+    if output is not None:
+        original = read_source(source)[0]
+        kinds = parse_formats(formats) if formats else ((original,) if original else ("docx", "pdf"))
+    result = run_rebuild(source, library=library, answers=answers, formats=kinds)
+    written: list[Path] = []
+    if output is not None:
+        stem = source.name[: -len(SIBLING_MANIFEST)] if source.name.endswith(SIBLING_MANIFEST) else source.stem
+        targets = output_paths(source.with_name(stem + ".yaml"), output, kinds)
+        if any(t.resolve() == source.resolve() for t in targets.values()):
+            raise UsageError(f"-o would overwrite '{source}', the agreement being checked: write elsewhere")
+        written = write_files_atomically({t: result.data[f] for f, t in targets.items() if f in result.data})
+    if as_json:
+        _dump({**result.to_dict(), "written": [str(p) for p in written]})
+    else:
+        m = result.manifest
+        what = f"{m.agreement}@{m.agreement_version}, {m.language}, assembled {m.assembled}, {len(m.clauses)} clauses"
+        if result.identical:
+            click.echo(f"{source}: rebuilt {'byte-identical' if result.format else 'identically'} ({what})")
+        else:
+            click.echo(f"{source}: the rebuild differs ({what}):")
+            for d in result.differences:
+                click.echo(f"  {d.kind}: {d.message}")
+        for path in written:
+            click.echo(str(path))
+    if not result.identical:
+        sys.exit(1)
 
 
 def main() -> None:

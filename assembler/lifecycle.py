@@ -311,8 +311,15 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     text = _checked(fm, expected)
     if target.exists():  # checked again: someone may have written it meanwhile
         raise AssemblerError(f"{target} already exists; it is never overwritten", Location(str(target)))
+    warnings = []
+    recorded = lib.approved.get(latest.ref)
+    if latest.status != "draft" and recorded is not None and recorded != latest.sha256:
+        # The user edited an approved file in place: the draft carries that edit, where it belongs.
+        warnings.append(f"{latest.path}: {latest.ref} has changed since it was approved, and the draft carries "
+                        "that change; restore the approved file (e.g. from version control), or "
+                        "`assembler validate` keeps failing")
     write_files_atomically({target: text.encode("utf-8")})
-    return Change(f"{clause_id}@{new}", (target,))
+    return Change(f"{clause_id}@{new}", (target,), tuple(warnings))
 
 
 def _blocking_problems(root: Path, cv: ClauseVersion) -> list[Problem]:

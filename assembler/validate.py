@@ -315,11 +315,12 @@ class _Validator:
         for key in doc.data:
             ident, _, ver = str(key).partition("@")
             version = _version(ver)
+            line = Location(str(path), doc.locate((key,)).line, 1)
             if version is None:
-                self.add(f"'{key}' is not a clause version (write it as id@1.2.3)", doc.locate((key,)))
+                self.add(f"'{key}' is not a clause version (write it as id@1.2.3)", line)
             elif not (self.lib.root / "fragments" / ident / f"{version}.md").is_file():
                 self.add(f"approved.yaml records {key}, but fragments/{ident}/{version}.md is gone; approved versions "
-                         "are never deleted: agreements issued with it could not be rebuilt", doc.locate((key,)))
+                         "are never deleted: agreements issued with it could not be rebuilt", line)
 
 
 def _version(text: object) -> Version | None:
