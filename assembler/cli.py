@@ -415,6 +415,8 @@ def rebuild(source: Path, answers: Path | None, output: Path | None, formats: st
     if as_json:
         _dump({**result.to_dict(), "written": [str(p) for p in written]})
     else:
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
         m = result.manifest
         what = f"{m.agreement}@{m.agreement_version}, {m.language}, assembled {m.assembled}, {len(m.clauses)} clauses"
         if result.identical:

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import AssemblerError, Location, Problem, UsageError, ValidationFailed
 from .library import ClauseVersion, Library, bundled_library_dir, clause_sha256, load_library
 from .output import write_files_atomically
@@ -79,9 +77,9 @@ def yaml_scalar(value: str) -> str:
         raise UsageError(f"'{value!r}' contains a line break or control character")
     plain = value.strip() == value and value != "" and "#" not in value
     if plain:
-        try:
-            plain = yaml.safe_load(f"k: {value}") == {"k": value}
-        except yaml.YAMLError:
+        try:  # read back the way the library reads it (dates stay ISO text)
+            plain = parse_yaml(f"k: {value}", "value").data == {"k": value}
+        except AssemblerError:
             plain = False
     return value if plain else json.dumps(value, ensure_ascii=False)
 
@@ -95,7 +93,9 @@ class FrontMatter:
 
     def __init__(self, text: str, file: str) -> None:
         self.file = file
-        self.lines = text.split("\n")
+        # A file written on Windows keeps its CRLF line ends, edited lines included.
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+        self.lines = text.split(self.newline)
         if not self.lines or self.lines[0].strip() != "---":
             raise AssemblerError("a clause file must start with front matter between '---' lines", Location(file, 1, 1))
         end = next((i for i in range(1, len(self.lines)) if self.lines[i].strip() == "---"), None)
@@ -105,7 +105,7 @@ class FrontMatter:
 
     def text(self) -> str:
         """Return the file's text with the edits made so far."""
-        return "\n".join(self.lines)
+        return self.newline.join(self.lines)
 
     def data(self) -> dict[str, Any]:
         """Return the front matter, parsed."""
@@ -162,29 +162,34 @@ class FrontMatter:
         del self.lines[i:end]
         self.end -= end - i
 
-    def append_to_list(self, key: str, item: str) -> None:
-        """Append ``item`` (one line of YAML, flow style) to the block list under top-level ``key``."""
+    def append_to_list(self, key: str, item: dict[str, str]) -> None:
+        """Append a mapping of plain values to the block list under top-level ``key``.
+
+        The entry is written in the style of the list's first entry: flow
+        (``- {version: 1.1.0, text: …}``) or block (one key per line).
+        """
         i = self.find(key)
         if i is None:
             raise AssemblerError(f"the front matter has no '{key}'", Location(self.file, 1, 1, key))
-        rest = self.lines[i].split(":", 1)[1]
-        rest = _COMMENT_TAIL.sub("", rest).strip()
-        if rest == "[]":
-            self.lines[i] = f"{key}:"
-            self.lines.insert(i + 1, f"  - {item}")
-            self.end += 1
-            return
-        if rest:
+        rest = _COMMENT_TAIL.sub("", self.lines[i].split(":", 1)[1]).strip()
+        if rest not in ("", "[]"):
             raise AssemblerError(f"'{key}' is written inline; write it as a block list to add to it",
                                  Location(self.file, i + 1, 1, key))
-        end = self._block_end(i)
+        end = i + 1 if rest else self._block_end(i)
         body = [j for j in range(i + 1, end) if self.lines[j].strip() and not self.lines[j].lstrip().startswith("#")]
-        first_item = next((j for j in body if self.lines[j].lstrip().startswith("- ")), None)
-        indent = self.lines[first_item][: len(self.lines[first_item]) - len(self.lines[first_item].lstrip())] \
-            if first_item is not None else "  "
+        first = next((self.lines[j] for j in body if self.lines[j].lstrip().startswith("- ")), "  - {")
+        indent = first[: len(first) - len(first.lstrip())]
+        if first.lstrip()[2:].lstrip().startswith("{"):
+            # Inside braces a plain scalar may not hold , [ ] { }: JSON strings are safe YAML there.
+            pairs = ", ".join(f"{k}: {json.dumps(v, ensure_ascii=False) if k == 'text' else v}" for k, v in item.items())
+            entry = [f"{indent}- {{{pairs}}}"]
+        else:
+            entry = [f"{indent}{'- ' if n == 0 else '  '}{k}: {yaml_scalar(v)}" for n, (k, v) in enumerate(item.items())]
+        if rest:
+            self.lines[i] = f"{key}:"
         at = (body[-1] + 1) if body else i + 1
-        self.lines.insert(at, f"{indent}- {item}")
-        self.end += 1
+        self.lines[at:at] = entry
+        self.end += len(entry)
 
     def _block_end(self, i: int) -> int:
         """Return the index after the last line that belongs to the key starting at line ``i``."""
@@ -304,7 +309,7 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     for key in ("approved_by", "approved_on", "retired_on", "replaced_by"):
         fm.remove(key)
     entry = {"version": str(new), "date": today_iso, "text": note}
-    fm.append_to_list("changelog", f"{{version: {new}, date: {today_iso}, text: {json.dumps(note, ensure_ascii=False)}}}")
+    fm.append_to_list("changelog", entry)
     expected = {k: v for k, v in before.items() if k not in ("approved_by", "approved_on", "retired_on", "replaced_by")}
     expected.update(version=str(new), status="draft", effective=eff, replaces=latest.ref,
                     changelog=list(before.get("changelog") or []) + [entry])

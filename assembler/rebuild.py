@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import shutil
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -27,6 +29,7 @@ from .errors import AssemblerError, Location, UsageError
 from .library import Library, load_library
 from .manifest import manifest_from_json
 from .model import Manifest
+from .sources import parse_yaml
 
 SIBLING_MANIFEST = ".manifest.json"  # what `build --manifest` writes beside the output
 
@@ -50,6 +53,7 @@ class Rebuilt:
     identical: bool
     differences: tuple[Difference, ...]
     data: dict[str, bytes] = field(default_factory=dict, compare=False)  # rebuilt bytes per format
+    notes: tuple[str, ...] = ()  # how inputs were found, when the manifest could not say
 
     def to_dict(self) -> dict[str, Any]:
         """Return the outcome as JSON-ready data."""
@@ -58,7 +62,7 @@ class Rebuilt:
                 "agreement": m.agreement, "agreement_version": m.agreement_version, "language": m.language,
                 "assembled": m.assembled, "reference": m.reference,
                 "clauses": [f"{c.id}@{c.version}" for c in m.clauses],
-                "differences": [asdict(d) for d in self.differences]}
+                "differences": [asdict(d) for d in self.differences], "notes": list(self.notes)}
 
 
 class _ManifestScript(HTMLParser):
@@ -205,6 +209,51 @@ def _byte_detail(fmt: str, original: bytes, rebuilt: bytes) -> str:
     return f"{len(original)} bytes originally, {len(rebuilt)} rebuilt; the first difference is at byte {at}"
 
 
+def relative_appendix_files(answers: bytes) -> list[Path]:
+    """Return the appendix files an answer file names by a path relative to itself."""
+    try:
+        data = parse_yaml(answers.decode("utf-8"), "answers").data
+    except (AssemblerError, UnicodeDecodeError):
+        return []
+    entries = data.get("appendices") if isinstance(data, dict) else None
+    files = [Path(str(e["file"])) for e in entries or [] if isinstance(e, dict) and e.get("file")]
+    return [f for f in files if not f.is_absolute()]
+
+
+def find_appendix_folder(relative: list[Path], source: Path) -> Path | None:
+    """Return the first folder that holds every one of ``relative``, or None.
+
+    The manifest does not record where the answer file was, so the folders
+    looked at are the agreement's folder and its three nearest parents, the
+    current folder, and the sub-folders of each (``examples/`` beside ``out/``).
+    """
+    here = source.resolve().parent
+    bases: list[Path] = []
+    for base in (here, *list(here.parents)[:3], Path.cwd()):
+        if base not in bases:
+            bases.append(base)
+    for base in bases:
+        try:
+            subfolders = sorted(p for p in base.iterdir() if p.is_dir())
+        except OSError:
+            subfolders = []
+        for folder in (base, *subfolders):
+            if all((folder / r).is_file() for r in relative):
+                return folder
+    return None
+
+
+def _mirror_appendices(relative: list[Path], found: Path, answers_folder: Path) -> None:
+    """Make ``relative`` resolve from ``answers_folder`` to the files under ``found``."""
+    for r in relative:
+        target = answers_folder / r
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.symlink(found / r, target)
+        except OSError:  # no symlinks (Windows without the privilege): a copy has the same bytes
+            shutil.copyfile(found / r, target)
+
+
 def rebuild(path: Path | str, *, library: Library | Path | str | None = None, answers: Path | str | None = None,
             formats: tuple[str, ...] = ()) -> Rebuilt:
     """Rebuild the agreement a file or manifest describes; return whether it is byte-identical and why not.
@@ -233,10 +282,17 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
     wanted = tuple(dict.fromkeys(((fmt,) if fmt else ()) + tuple(formats)))
     data: dict[str, bytes] = {}
     pins = {c.id: c.version for c in manifest.clauses}
+    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="assembler-rebuild-") as tmp:
         if answers is None:
             answers_path = Path(tmp) / f"{source.stem}.answers.yaml"
             answers_path.write_bytes(answer_bytes)
+            relative = [r for r in relative_appendix_files(answer_bytes) if ".." not in r.parts]
+            found = find_appendix_folder(relative, source) if relative else None
+            if found is not None:
+                _mirror_appendices(relative, found, Path(tmp))
+                notes.append(f"the appendix files were taken from {found} (the manifest does not say where the "
+                             "answer file was; give it with --answers to be sure)")
         try:
             assembly = assemble(answers_path, library=lib, as_of=manifest.assembled, draft=manifest.draft,
                                 language=manifest.language, pins=pins)
@@ -246,7 +302,7 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
             hint = (" (an appendix file is given by a relative path: pass the answer file at its original place "
                     "with --answers)" if answers is None and "ppendix" in exc.message else "")
             differences.append(Difference("build", f"the agreement cannot be rebuilt: {exc}{hint}"))
-            return Rebuilt(source, fmt, manifest, False, tuple(differences), data)
+            return Rebuilt(source, fmt, manifest, False, tuple(differences), data, tuple(notes))
     differences += compare_manifests(manifest, assembly.agreement.manifest)
     if fmt is not None and original is not None:
         identical = data[fmt] == original
@@ -255,5 +311,5 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
                                                    + _byte_detail(fmt, original, data[fmt])))
     else:
         identical = not differences
-    return Rebuilt(source, fmt, manifest, identical, tuple(differences), data)
+    return Rebuilt(source, fmt, manifest, identical, tuple(differences), data, tuple(notes))
 

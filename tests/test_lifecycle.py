@@ -295,3 +295,28 @@ def test_validate_finds_a_retired_version_that_changed(lib: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("samarbeta", "samverka"), encoding="utf-8")
     assert f"{path}:1:1: retired version villkor@1.0.0 has changed since it was approved; approved versions never " \
            "change: restore the file" in errors(lib)
+
+
+def test_the_changelog_entry_follows_the_style_of_the_list(lib: Path) -> None:
+    path = lib / "fragments/uppsagning/1.0.0.md"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "  - {version: 1.0.0, text: First.}\n",
+        "  - version: 1.0.0\n    date: 2026-01-01\n    text: First.\n# the sources follow\n"), encoding="utf-8")
+    target = new_version(lib, "uppsagning", today=TODAY, message="Notice: three months, not one.").files[0]
+    assert "    text: First.\n  - version: 1.1.0\n    date: 2026-11-27\n" \
+           "    text: \"Notice: three months, not one.\"\n# the sources follow\n---\n" \
+           in target.read_text(encoding="utf-8")
+
+
+def test_windows_line_ends_are_kept_by_the_edits(lib: Path) -> None:
+    path = lib / "fragments/villkor/1.0.0.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    record = lib / "approved.yaml"
+    record.write_text(record.read_text(encoding="utf-8").replace(
+        "villkor@1.0.0: 81e953764105c0fec458237df95df6806f3fe3fd9683d558741ba55b1eb2c363",
+        f"villkor@1.0.0: {clause_sha256(path.read_bytes().decode('utf-8'))}"), encoding="utf-8")
+    sha = clause_sha256(path.read_bytes().decode("utf-8"))
+    retire(lib, "villkor@1.0.0", date="2026-06-01")
+    data = path.read_bytes()
+    assert b"status: retired\r\nretired_on: 2026-06-01\r\neffective" in data and b"\n" not in data.replace(b"\r\n", b"")
+    assert clause_sha256(data.decode("utf-8")) == sha

@@ -154,3 +154,24 @@ def test_a_markdown_file_needs_its_manifest_beside_it(lib: Path, issued: dict[st
     issued["manifest.json"].unlink()
     with pytest.raises(UsageError, match="carries no manifest and 'agreement.manifest.json' is not beside it"):
         rebuild(issued["md"], library=lib)
+
+
+def test_appendix_files_are_found_beside_the_agreements_folder(lib: Path, tmp_path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+    source = tmp_path / "cases"
+    (source / "bilagor").mkdir(parents=True)
+    canvas = Canvas(str(source / "bilagor/plan.pdf"), invariant=1)
+    canvas.drawString(100, 700, "Projektplan")
+    canvas.save()
+    answers = source / "answers.yaml"
+    answers.write_text((FIXTURES / "mini-answers.yaml").read_text(encoding="utf-8")
+                       + "appendices:\n  - {id: plan, title: Projektplan, file: bilagor/plan.pdf}\n", encoding="utf-8")
+    pdf = build(answers, output=tmp_path / "out/a.pdf", formats=("pdf",), library=lib, as_of="2026-03-01").files[0]
+    result = rebuild(pdf, library=lib)
+    assert result.identical, result.differences
+    assert result.notes == (f"the appendix files were taken from {source} (the manifest does not say where the "
+                            "answer file was; give it with --answers to be sure)",)
+    (source / "bilagor/plan.pdf").unlink()
+    result = rebuild(pdf, library=lib)
+    assert [d.kind for d in result.differences] == ["build"]
+    assert "pass the answer file at its original place with --answers" in result.differences[0].message
