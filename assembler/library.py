@@ -241,7 +241,8 @@ class _Loader:
         return {k: tuple(sorted(v, key=lambda c: c.version)) for k, v in sorted(found.items())}
 
     def load_fragment(self, path: Path, languages: tuple[str, ...]) -> ClauseVersion | None:
-        text = read_text(path, "clause file")
+        # Line endings do not count: a Windows checkout must hash and parse the same.
+        text = read_text(path, "clause file").replace("\r\n", "\n")
         lines = text.split("\n")
         if not lines or lines[0].strip() != "---":
             self.problem("a clause file must start with front matter between '---' lines", Location(str(path), 1, 1))

@@ -180,3 +180,12 @@ def test_real_subprocess(mini_answers: Path, tmp_path: Path) -> None:
                            "--library", str(MINI), *AS_OF], capture_output=True, text=True, env=env)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "köp enligt LOU" in proc.stderr
+
+
+def test_clause_files_with_windows_line_endings_load_and_hash_the_same(runner: CliRunner, tmp_path: Path) -> None:
+    lib = tmp_path / "lib"
+    shutil.copytree(MINI, lib)
+    for f in (lib / "fragments").glob("*/*.md"):
+        f.write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))
+    result = run(runner, "validate", "--library", lib)
+    assert result.exit_code == 0, result.output
