@@ -295,6 +295,23 @@ def clauses_history(clause_id: str, library: Path | None, as_json: bool) -> None
             click.echo("          " + "  ".join(entry[k] for k in ("date", "text") if entry.get(k)))
 
 
+@clauses.command("catalogue")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the catalogue to this file instead of printing it.")
+@library_option
+def clauses_catalogue(output: Path | None, library: Path | None) -> None:
+    """Print the clause catalogue as Markdown: every clause, its variants, condition and sources."""
+    from .catalogue import catalogue_markdown
+    from .library import load_library
+    from .output import write_file_atomically
+    text = catalogue_markdown(load_library(library))
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_file_atomically(output, text.encode("utf-8"))
+        click.echo(str(output))
+
+
 @clauses.command("new-version")
 @click.argument("ref", metavar="ID[@VERSION]")
 @click.option("--bump", type=click.Choice(["major", "minor", "patch"]), default="minor", show_default=True,

@@ -324,7 +324,9 @@ class _Loader:
                 variants = tuple(self.variant(doc, v, ("sections", i, "one_of", j)) for j, v in enumerate(s["one_of"]))
                 sections.append(Section(variants, s.get("when"), loc, one_of=True))
             else:
-                sections.append(Section((self.variant(doc, s, ("sections", i)),), s.get("when"), loc))
+                # A plain section's condition belongs to the section, not to its one variant.
+                only = self.variant(doc, {"clause": s["clause"]}, ("sections", i))
+                sections.append(Section((only,), s.get("when"), loc))
         guards = tuple(Guard(g["id"], g["level"], g["when"], g.get("field"), dict(g["message"]),
                              doc.locate(("guards", i, "when"))) for i, g in enumerate(d.get("guards") or []))
         appendices = tuple(AppendixSpec(a["id"], dict(a["title"]), a.get("when"), doc.locate(("appendices", i)))

@@ -190,3 +190,12 @@ def test_no_template_leftovers_in_any_format(answers: Path, tmp_path: Path) -> N
         if name.endswith(".pdf"):  # extraction pads with spaces at line joins; only template artefacts count
             found = [f for f in found if f.strip()]
         assert found == [], f"{name}: {found[:5]}"
+
+
+def test_the_catalogue_in_docs_is_up_to_date() -> None:
+    from assembler.catalogue import catalogue_markdown
+    expected = catalogue_markdown(load_library())
+    actual = (REPO / "docs" / "clauses.md").read_text(encoding="utf-8")
+    assert actual == expected, "docs/clauses.md is stale: run `assembler clauses catalogue -o docs/clauses.md`"
+    for clause_id in load_library().clauses:
+        assert f"`{clause_id}`" in actual
