@@ -369,9 +369,18 @@ def library_files(root: Path) -> list[Path]:
     return files
 
 
-def _fingerprint(root: Path) -> str:
-    """Return a hash of the names and contents of the library's files."""
+def _code_stamp() -> bytes:
+    """Return a hash of the code that builds a Library, so a cached one from other code is not used."""
     digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("library.py", "model.py", "versions.py", "sources.py", "errors.py"):
+        digest.update((here / name).read_bytes())
+    return digest.digest()
+
+
+def _fingerprint(root: Path) -> str:
+    """Return a hash of the names and contents of the library's files (and of the loading code)."""
+    digest = hashlib.sha256(_code_stamp())
     for f in library_files(root):
         try:
             data = f.read_bytes()
