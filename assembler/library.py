@@ -162,9 +162,9 @@ def clause_sha256(text: str) -> str:
     ``retired_on``, ``replaced_by``; see ``lifecycle.retire``).  Those edits
     are undone before hashing, so the hash recorded at approval and in every
     manifest stays valid and retired versions still rebuild byte-identical.
-    Any other change to the file changes the hash.
+    Any other change to the file changes the hash; line endings do not count.
     """
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").split("\n")
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None) \
         if lines and lines[0].strip() == "---" else None
     if end is not None:
