@@ -20,21 +20,21 @@ def write_files_atomically(files: dict[Path, bytes]) -> list[Path]:
         for target, data in files.items():
             try:
                 target.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+                fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
             except OSError as exc:
                 raise UsageError(f"cannot write to '{target.parent}': {exc.strerror or exc}") from None
-            temps.append((Path(tmp), target))
+            temps.append((Path(name), target))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o644)
+            os.chmod(name, 0o644)
     except BaseException:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
         raise
-    for tmp, target in temps:
-        os.replace(tmp, target)
+    for temp, target in temps:
+        os.replace(temp, target)
     return [t for _, t in temps]
 
 

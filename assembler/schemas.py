@@ -103,7 +103,7 @@ def _type_name(expected: Any) -> str:
              "boolean": "true or false", "array": "a list", "object": "a group of fields",
              "null": "empty"}
     if isinstance(expected, list):
-        return " or ".join(names.get(e, e) for e in expected)
+        return " or ".join(names.get(str(e), str(e)) for e in expected)
     return names.get(expected, str(expected))
 
 
