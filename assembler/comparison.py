@@ -351,21 +351,12 @@ class _Entry:
 
 
 def compare_documents(old: Document, new: Document, *, formatting: bool = True
-                      ) -> tuple[AlignedBy, tuple[ClauseDiff, ...], tuple[str, ...]]:
-    """Return how two documents were aligned, their clause diffs and notes on what was skipped."""
+                      ) -> tuple[AlignedBy, tuple[ClauseDiff, ...]]:
+    """Return how two documents were aligned and their clause diffs in merged order."""
     by = _alignment(old, new)
-    sec_a, sec_b = _sections(old, by), _sections(new, by)
-    notes: list[str] = []
-    back_a = {s.key for s in sec_a if s.kind == "back"}
-    back_b = {s.key for s in sec_b if s.kind == "back"}
-    for key in sorted(back_a ^ back_b):
-        # A reader that cannot find the signature table must not report it removed.
-        notes.append(f"{key.split(':', 1)[1]} not compared: only one side has them")
-    sec_a = [s for s in sec_a if s.kind != "back" or s.key in back_b]
-    sec_b = [s for s in sec_b if s.kind != "back" or s.key in back_a]
-    entries = _pair_sections(sec_a, sec_b)
+    entries = _pair_sections(_sections(old, by), _sections(new, by))
     _find_paragraph_moves(entries)
-    return by, _finish(entries, formatting), tuple(notes)
+    return by, _finish(entries, formatting)
 
 
 def _section_words(section: _Section) -> list[str]:

@@ -314,7 +314,9 @@ def word_segments(old: Sequence[Span], new: Sequence[Span], *,
         for k in range(i2 - i1):
             ta, tb = a.texts[i1 + k], b.texts[j1 + k]
             op: Op = "equal"
-            if ta != tb:
+            if ta != tb and not ta.isspace():
+                # A no-break space for a space is no difference to a reader;
+                # the segment still holds both texts for the tracked DOCX.
                 op = "typographic"
             elif formatting and a.looks[i1 + k] != b.looks[j1 + k] and not ta.isspace():
                 op = "format"

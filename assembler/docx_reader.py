@@ -333,7 +333,8 @@ def _locations(elements: list[etree._Element], names: dict[str, str]) -> list[st
 
 
 def _change_text(el: etree._Element) -> str:
-    return "".join(t.text or "" for t in el.iter(_T, _w("delText")))
+    return "".join(" " if t.tag == _w("tab") else (t.text or "")
+                   for t in el.iter(_T, _w("delText"), _w("tab")))
 
 
 def _changes(elements: list[etree._Element], wheres: list[str]) -> tuple[TrackedChange, ...]:
@@ -359,6 +360,10 @@ def _changes(elements: list[etree._Element], wheres: list[str]) -> tuple[Tracked
             elif not any(a.tag in _CHANGE_KINDS for a in el.iterancestors()):
                 found.append(TrackedChange(_CHANGE_KINDS[el.tag], author, date, _change_text(el),
                                            wheres[index]))
+        # A paragraph inserted (or deleted) whole is one change, not its mark and its text.
+        content = {c.kind for c in found}
+        found = [c for c in found if not (c.kind == "paragraph-insert" and "insert" in content
+                                          or c.kind == "paragraph-delete" and "delete" in content)]
         for change in found:
             prev = out[-1] if out else None
             if (prev and last_para == index and prev.kind == change.kind and prev.author == change.author

@@ -163,3 +163,14 @@ def restyle_paragraph(p: etree._Element, old_style_id: str | None, revisions: Re
     old = _sub(change, "pPr")
     if old_style_id:
         _sub(old, "pStyle", val=old_style_id)
+
+
+def mark_row(tr: etree._Element, kind: Literal["ins", "del"], revisions: Revisions) -> None:
+    """Record a table row as inserted or deleted (``w:trPr/w:ins``, ``w:trPr/w:del``)."""
+    trpr = tr.find(w("trPr"))
+    if trpr is None:
+        trpr = _el("trPr")
+        # trPr follows only tblPrEx in CT_Row.
+        index = 1 if len(tr) and tr[0].tag == w("tblPrEx") else 0
+        tr.insert(index, trpr)
+    trpr.append(_el(kind, **revisions.attrs()))

@@ -34,7 +34,7 @@ from pypdf.errors import PyPdfError
 from .errors import AssemblerError
 from .model import Document, Manifest, Span
 from .text_reader import (
-    APPENDIX_RE, LETTER_RE, Line, Role, build_document, plain, split_label,
+    APPENDIX_RE, HEADING_RE, LETTER_RE, NUMBER_RE, Line, Role, build_document, plain, split_label,
 )
 
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
@@ -43,6 +43,7 @@ PAGE_RE = re.compile(r"^(?:\S+ \d+ \S+ \d+)(?: / \S+ \d+ \S+ \d+)*$")  # "Sida 3
 _BARE_PAGE_RE = re.compile(r"^[-–—]?\s*\d{1,4}\s*[-–—]?$")
 _NUMBER_LABEL = re.compile(r"^\d+(?:\.\d+)+\.?$")
 _HEADING_LABEL = re.compile(r"^\d+\.?$")
+_PARTY_RE = re.compile(r"^.*\(\S*\d\S*\)$")  # "Grön Våg AB (556036-0793)"
 _BULLETS = {"•", "\u25aa", "\u25e6", "\u2013", "-", "\u2022"}
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                             "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st", "\u00ad": None})
@@ -246,8 +247,12 @@ def _roles(lines: list[_PdfLine], body: float) -> list[Line]:
         elif size > body * 1.05:
             title_done = True
             first = line.first
+            heading = HEADING_RE.match(text)
             if _HEADING_LABEL.match(first) and text[len(first):].strip():
                 role, new_label, text = "heading", first.rstrip("."), text[len(first):].strip()
+                mode = ""
+            elif heading and len(text) < 150:
+                role, new_label, text = "heading", heading.group(1), heading.group(2).strip()
                 mode = ""
             elif last is not None and out and out[-1][0] in ("heading", "section") and \
                     last.page == line.page and last.y - line.y <= size * 1.4:
@@ -257,17 +262,17 @@ def _roles(lines: list[_PdfLine], body: float) -> list[Line]:
             else:
                 role = "section"
                 mode = "pending"
-        elif mode in ("pending", "signatures") and size < body * 0.95:
-            role, mode = "sig-caption", "signatures"
+        elif mode == "signatures" and size < body * 0.95:
+            role = "sig-caption"
         elif label is not None:
             title_done = True
             role, new_label = label
             text = text[len(line.first):].strip()
         elif mode == "pending" and APPENDIX_RE.match(text):
             role, mode = "paragraph", "appendices"
-        elif mode in ("pending", "signatures"):
+        elif mode == "signatures" or (mode == "pending" and _PARTY_RE.match(text)):
             mode = "signatures"
-            role = "sig-party" if re.match(r"^.*\(\S*\d\S*\)$", text) else "sig-field"
+            role = "sig-party" if _PARTY_RE.match(text) else "sig-field"
         elif out and last is not None and _continues(out[-1][0], out[-1][2], last, line, leading, full):
             out[-1] = (out[-1][0], out[-1][1], _join(out[-1][2], text, vocabulary))
             last = line
@@ -275,6 +280,8 @@ def _roles(lines: list[_PdfLine], body: float) -> list[Line]:
         else:
             title_done = True
             role = "paragraph"
+            if mode == "pending":
+                mode = ""
         out.append((role, new_label, text))
         last = line
     return [Line(role, plain(text), label) if role != "paragraph"
@@ -301,14 +308,19 @@ def _continues(role: Role, text: str, last: _PdfLine, line: _PdfLine, leading: f
         return False
     if abs(line.size - last.size) > 0.5:
         return False
+    width = full.get(round(last.x))
+    last_full = width is not None and len(last.text) >= 0.8 * width
+    if NUMBER_RE.match(line.text) or LETTER_RE.match(line.text):
+        # A number at the start of a line opens a sub-clause, unless the line
+        # above ran full and this one follows closely ("se punkt / 3.1 och …").
+        return line.page == last.page and 0 < last.y - line.y <= leading * 1.12 and last_full
     if line.page == last.page:
         return 0 < last.y - line.y <= leading * 1.12
     # Across a page break: a sentence that has not ended, one that goes on in
     # lower case, or a last line that was full (a paragraph's last line rarely is).
     if not text.rstrip().endswith((".", ";", ":", "!", "?")) or line.text[:1].islower():
         return True
-    width = full.get(round(last.x))
-    return width is not None and len(last.text) >= 0.8 * width
+    return last_full
 
 
 def read_pdf(data: bytes, language: str = "") -> PdfReading:

@@ -123,8 +123,8 @@ def diff_sides(old: Side, new: Side) -> DiffResult:
     doc_a = attach_manifest(old.document, old.manifest)
     doc_b = attach_manifest(new.document, new.manifest)
     doc_a, doc_b = _same_title_case(doc_a, doc_b)
-    by, clauses, notes = compare_documents(doc_a, doc_b, formatting=old.formatting and new.formatting)
-    return DiffResult(old, new, by, clauses, date, notes)
+    by, clauses = compare_documents(doc_a, doc_b, formatting=old.formatting and new.formatting)
+    return DiffResult(old, new, by, clauses, date)
 
 
 def _same_title_case(a: Document, b: Document) -> tuple[Document, Document]:

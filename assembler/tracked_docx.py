@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from importlib import resources
 from typing import Literal, Sequence
@@ -29,6 +29,7 @@ from lxml import etree
 
 from . import ooxml_changes as oc
 from .comparison import DiffResult, Unit, UnitDiff
+from .diffing import Segment
 from .model import Span
 
 Mode = Literal["normal", "from", "to"]
@@ -60,7 +61,11 @@ class _Para:
 
 @dataclass
 class _Cell:
+    """One party's cell of the signature table: its paragraphs, and whether each side has it."""
+
     paras: list[_Para] = field(default_factory=list)
+    in_old: bool = True
+    in_new: bool = True
 
 
 def _style(unit: Unit, section: str) -> str:
@@ -180,29 +185,62 @@ def _unit_para(u: UnitDiff, mode: Mode, section: str) -> _Para | None:
 
 
 def _layout(result: DiffResult) -> tuple[list[_Para], list[_Cell]]:
-    """Return the body paragraphs and the signature cells, in merged order."""
+    """Return the body paragraphs in merged order, and the signature cells slot by slot."""
     body: list[_Para] = []
-    cells: list[_Cell] = []
+    signatures: list[UnitDiff] = []
     for clause in result.clauses:
         mode: Mode = "from" if clause.move == "from" else ("to" if clause.move == "to" else "normal")
         paras: list[_Para] = []
         for u in clause.units:
-            para = _unit_para(u, mode, clause.kind)
-            if para is None:
-                continue
             unit = u.new or u.old
             if unit is not None and unit.kind in _SIG_KINDS:
-                if unit.kind == "sig-party" or not cells:
-                    cells.append(_Cell())
-                cells[-1].paras.append(para)
-            else:
+                signatures.append(u)
+                continue
+            para = _unit_para(u, mode, clause.kind)
+            if para is not None:
                 paras.append(para)
         if paras and clause.move:
             kind: Literal["moveFrom", "moveTo"] = "moveFrom" if clause.move == "from" else "moveTo"
             paras[0].opens = (kind, f"move{clause.move_id}")
             paras[-1].closes = True
         body += paras
-    return body, cells
+    return body, _signature_cells(signatures)
+
+
+def _signature_cells(units: list[UnitDiff]) -> list[_Cell]:
+    """Return one cell per party slot: the k-th party of OLD against the k-th of NEW.
+
+    The table is laid out by position, so a slot whose two parties are the
+    same one shows their word changes; otherwise OLD's party is deleted and
+    NEW's inserted in that cell.
+    """
+    old_slot: list[int] = []
+    new_slot: list[int] = []
+    o = n = -1
+    for u in units:
+        if u.old is not None and u.old.kind == "sig-party":
+            o += 1
+        if u.new is not None and u.new.kind == "sig-party":
+            n += 1
+        old_slot.append(o if u.old is not None else -1)
+        new_slot.append(n if u.new is not None else -1)
+    cells: list[_Cell] = []
+    for k in range(max(o, n) + 1):
+        mine = [i for i, u in enumerate(units) if old_slot[i] == k or new_slot[i] == k]
+        paired = all(old_slot[i] == new_slot[i] == k for i in mine)
+        cell = _Cell(in_old=k <= o, in_new=k <= n)
+        if paired:
+            cell.paras = [p for p in (_unit_para(units[i], "normal", "back") for i in mine) if p]
+        else:
+            gone = [replace(units[i], status="removed", new=None, segments=(
+                Segment("delete", units[i].old.spans, ()),)) for i in mine  # type: ignore[union-attr]
+                if old_slot[i] == k]
+            came = [replace(units[i], status="added", old=None, segments=(
+                Segment("insert", (), units[i].new.spans),)) for i in mine  # type: ignore[union-attr]
+                if new_slot[i] == k]
+            cell.paras = [p for p in (_unit_para(u, "normal", "back") for u in gone + came) if p]
+        cells.append(cell)
+    return cells
 
 
 def _marks(paras: Sequence[_Para]) -> list[list[oc.MarkKind]]:
@@ -303,12 +341,21 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
         table = document.add_table(rows=(len(cells) + 1) // 2, cols=2)
         if "Signature Table" in style_ids:
             table.style = document.styles["Signature Table"]
-        for cell, content in zip((c for row in table.rows for c in row.cells), cells):
-            tc = cell._tc
-            for old in tc.findall(oc.w("p")):
-                tc.remove(old)
-            for para, kinds in zip(content.paras, _marks(content.paras)):
-                tc.append(_element(para, kinds, style_ids, rev, open_ranges))
+        for r, row in enumerate(table.rows):
+            pair = cells[2 * r:2 * r + 2]
+            # A row only one side has is a tracked row insertion or deletion.
+            if not any(c.in_old for c in pair):
+                oc.mark_row(row._tr, "ins", rev)
+            elif not any(c.in_new for c in pair):
+                oc.mark_row(row._tr, "del", rev)
+            for cell, content in zip(row.cells, pair):
+                tc = cell._tc
+                if not content.paras:
+                    continue
+                for old in tc.findall(oc.w("p")):
+                    tc.remove(old)
+                for para, kinds in zip(content.paras, _marks(content.paras)):
+                    tc.append(_element(para, kinds, style_ids, rev, open_ranges))
     _set_properties(document, result, author, day)
     buffer = io.BytesIO()
     document.save(buffer)
