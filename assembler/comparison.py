@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import TYPE_CHECKING, Literal
 
 from .diffing import (
-    Move, Segment, Status, normal_key, pair_sequences, similarity, word_keys, word_segments,
+    Move,
+    Segment,
+    Status,
+    normal_key,
+    pair_sequences,
+    similarity,
+    word_keys,
+    word_segments,
 )
 from .model import Block, Document, ItemList, Manifest, Paragraph, Span
 

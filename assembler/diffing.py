@@ -18,10 +18,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
-from dataclasses import dataclass
-from typing import Callable, Iterable, Literal, Sequence
+from typing import Literal
 
 from .model import Span
 
@@ -476,9 +477,8 @@ def _greedy_pairs(old: list[int], new: list[int], similar: Callable[[int, int], 
         for dx in range(min(window, len(old) - x)):
             for dy in range(min(window, len(new) - y)):
                 score = similar(old[x + dx], new[y + dy]) - 0.02 * (dx + dy)
-                if score >= best[0]:
-                    if score > best[0] or best[1] < 0:
-                        best = (score, dx, dy)
+                if score >= best[0] and (score > best[0] or best[1] < 0):
+                    best = (score, dx, dy)
         if best[1] < 0:
             x += 1
             continue

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT

@@ -21,6 +21,7 @@ own class of difference (``typographic``), never silently.
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import math
 import re
@@ -34,7 +35,15 @@ from pypdf.errors import PyPdfError
 from .errors import AssemblerError
 from .model import Document, Manifest, Span
 from .text_reader import (
-    APPENDIX_RE, HEADING_RE, LETTER_RE, NUMBER_RE, Line, Role, build_document, plain, split_label,
+    APPENDIX_RE,
+    HEADING_RE,
+    LETTER_RE,
+    NUMBER_RE,
+    Line,
+    Role,
+    build_document,
+    plain,
+    split_label,
 )
 
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
@@ -44,7 +53,7 @@ _BARE_PAGE_RE = re.compile(r"^[-–—]?\s*\d{1,4}\s*[-–—]?$")
 _NUMBER_LABEL = re.compile(r"^\d+(?:\.\d+)+\.?$")
 _HEADING_LABEL = re.compile(r"^\d+\.?$")
 _PARTY_RE = re.compile(r"^.*\(\S*\d\S*\)$")  # "Grön Våg AB (556036-0793)"
-_BULLETS = {"•", "\u25aa", "\u25e6", "\u2013", "-", "\u2022"}
+_BULLETS = {"•", "\u25aa", "\u25e6", "\u2013", "-"}
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
                             "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st", "\u00ad": None})
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -173,7 +182,7 @@ def _body_size(lines: list[_PdfLine]) -> float:
 
 def _leading(lines: list[_PdfLine], body: float) -> float:
     """Return the distance between two lines of one paragraph in body text."""
-    gaps = [round(a.y - b.y, 1) for a, b in zip(lines, lines[1:])
+    gaps = [round(a.y - b.y, 1) for a, b in itertools.pairwise(lines)
             if a.page == b.page and abs(a.size - body) < 0.3 and abs(b.size - body) < 0.3
             and 0.8 * body <= a.y - b.y <= 1.45 * body]
     return min(gaps) if gaps else 1.2 * body

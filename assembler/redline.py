@@ -8,7 +8,8 @@ DOCX lives in :mod:`assembler.tracked_docx`.
 from __future__ import annotations
 
 import html
-from typing import Any, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .comparison import ClauseDiff, ClauseRef, DiffResult, Side, UnitDiff
 from .diffing import Segment

@@ -8,9 +8,9 @@ callables, so this module depends on neither.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from .comparison import ClauseDiff, ClauseRef, DiffResult, Side, compare_documents
 from .diffing import pair_sequences

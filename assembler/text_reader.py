@@ -11,19 +11,29 @@ give the same model.  This module also reads Markdown and plain text.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal, Sequence
+from typing import Literal
 
 from .model import (
-    Appendix, Block, Clause, Document, ItemList, Labels, ListItem, Paragraph, Signature, Span,
+    Appendix,
+    Block,
+    Clause,
+    Document,
+    ItemList,
+    Labels,
+    ListItem,
+    Paragraph,
+    Signature,
+    Span,
 )
 
 Role = Literal["title", "subtitle", "draft", "heading", "section", "paragraph", "numbered",
                "letter", "bullet", "sig-party", "sig-field", "sig-caption"]
 
-NUMBER_RE = re.compile(r"^(\d+(?:\.\d+)+)\.?(?:\t| +)(.*)$", re.S)
-HEADING_RE = re.compile(r"^(\d+)\.?(?:\t| +)(.+)$", re.S)
-LETTER_RE = re.compile(r"^(\([a-zåäö]{1,3}\))(?:\t| +)(.*)$", re.S)
+NUMBER_RE = re.compile(r"^(\d+(?:\.\d+)+)\.?(?:\t| +)(.*)$", re.DOTALL)
+HEADING_RE = re.compile(r"^(\d+)\.?(?:\t| +)(.+)$", re.DOTALL)
+LETTER_RE = re.compile(r"^(\([a-zåäö]{1,3}\))(?:\t| +)(.*)$", re.DOTALL)
 APPENDIX_RE = re.compile(r"^(.+?\s\d+)\s+[\u2013\u2014-]\s+(.+)$")
 _PARTY_RE = re.compile(r"^(.*?)\s*\(([^()]*\d[^()]*)\)$")
 _REFERENCE_RE = re.compile(r"^([^:\n]{1,40}):\s+(\S.*)$")
@@ -248,7 +258,7 @@ def build_document(lines: Sequence[Line], language: str = "") -> Document:
 
 
 _MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!<>|=])")
-_MD_STRONG = re.compile(r"(\*\*\*|\*\*|\*)(?=\S)(.+?)(?<=\S)\1", re.S)
+_MD_STRONG = re.compile(r"(\*\*\*|\*\*|\*)(?=\S)(.+?)(?<=\S)\1", re.DOTALL)
 _DRAFT_WORDS = {"UTKAST", "DRAFT", "UTKAST / DRAFT"}
 
 
@@ -295,7 +305,7 @@ def _markdown_lines(text: str) -> list[Line]:
 
 
 def _markdown_paragraph(line: str, previous: Sequence[Line]) -> Line:
-    number = re.match(r"^\*\*(\d+(?:\.\d+)+)\*\* (.*)$", line, re.S)
+    number = re.match(r"^\*\*(\d+(?:\.\d+)+)\*\* (.*)$", line, re.DOTALL)
     if number:
         return Line("numbered", markdown_spans(number.group(2)), number.group(1))
     spans = markdown_spans(" ".join(line.split("\n")))

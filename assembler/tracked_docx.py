@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
-from typing import Literal, Sequence
+from typing import Literal
 
 import docx
 from lxml import etree
@@ -371,7 +372,7 @@ def _set_properties(document: docx.document.Document, result: DiffResult, author
     core.last_modified_by = author
     core.revision = 1
     try:
-        when = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        when = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         return
     core.created = when
