@@ -397,7 +397,7 @@ class _Builder:
         cells: list[list[Flowable]] = []
         for s, sig in enumerate(docs[0].signatures):
             sigs = [d.signatures[s] for d in docs]
-            place_date = ", ".join(t for t in (sig.place, sig.date) if t)
+            place_date = self._joined([", ".join(t for t in (x.place, x.date) if t) for x in sigs])
             # Party and organisation number on one line, as the DOCX prints them.
             party = f"<b>{escape(sig.party)}</b>"
             if sig.orgnr:
