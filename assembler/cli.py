@@ -21,15 +21,10 @@ from .errors import AssemblerError, Problem, UsageError
 LIBRARY_HELP = "Clause library folder (default: the bundled OPI library, or $ASSEMBLER_LIBRARY)."
 
 
-def _echo_problem(problem: Problem | str, err: bool = True) -> None:
-    click.echo(str(problem), err=err)
-
-
 def _report(exc: AssemblerError) -> None:
     problems = exc.problems or (Problem(exc.message, exc.location),)
     for p in problems:
-        text = str(p)
-        click.echo(f"error: {text}" if p.level == "error" else text, err=True)
+        click.echo(f"{p.level}: {p}", err=True)
 
 
 class _Group(click.Group):
@@ -53,8 +48,7 @@ def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def _warn(problems: tuple[Problem, ...] | list[Problem]) -> None:
     for p in problems:
-        text = str(p)
-        click.echo(text if text.startswith("warning") or ": warning: " in text else f"warning: {text}", err=True)
+        click.echo(f"warning: {p}", err=True)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -96,7 +90,7 @@ def validate(library: Path | None, as_json: bool) -> None:
                                             for p in report.problems]}, ensure_ascii=False, indent=2))
     else:
         for p in report.problems:
-            click.echo(f"error: {p}" if p.level == "error" else str(p), err=True)
+            click.echo(f"{p.level}: {p}", err=True)
         status = "ok" if not errors else f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
         click.echo(f"{report.root}: {report.clause_count} clause versions, {report.blueprint_count} blueprint(s): {status}")
     if errors:

@@ -42,8 +42,7 @@ class Problem:
 
     def __str__(self) -> str:
         prefix = f"{self.location}: " if self.location and str(self.location) else ""
-        tag = "warning: " if self.level == "warning" else ""
-        return f"{prefix}{tag}{self.message}"
+        return f"{prefix}{self.message}"
 
 
 class AssemblerError(Exception):
