@@ -42,6 +42,7 @@ from .text_reader import (
     Line,
     Role,
     build_document,
+    one_language,
     plain,
     split_label,
 )
@@ -342,6 +343,7 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
         if reader.is_encrypted:
             raise AssemblerError("this PDF is encrypted; decrypt it before comparing")
         pages = [_page_lines(page, k) for k, page in enumerate(reader.pages)]
+        middle = float(reader.pages[0].mediabox.width) / 2 if reader.pages else 0.0
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise AssemblerError(f"this file is not a readable PDF ({exc})") from None
     notes: list[str] = []
@@ -353,8 +355,29 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
     body = _body_size([x for lines in pages for x in lines if not x.rotated])
     drop = _furniture(pages, body)
     lines = [x for page_lines in pages for x in page_lines if id(x) not in drop]
-    document = build_document(_roles(lines, body), language)
-    return PdfReading((document,), _manifest(data), tuple(notes))
+    columns = _columns(lines, middle, body)
+    if columns:
+        documents = tuple(one_language(build_document(_roles(column, body)), k, len(columns))
+                          for k, column in enumerate(columns))
+    else:
+        documents = (build_document(_roles(lines, body), language),)
+    return PdfReading(documents, _manifest(data), tuple(notes))
+
+
+def _columns(lines: list[_PdfLine], middle: float, body: float) -> list[list[_PdfLine]]:
+    """Return the left and right columns of a side-by-side layout, or [] for one column.
+
+    Both languages share what follows the full-width signatures heading
+    ("Underskrifter / Signatures"): the signature table is printed once.
+    """
+    right = [x for x in lines if x.x >= middle]
+    if not lines or len(right) < 0.25 * len(lines):
+        return []
+    beside = {(x.page, round(x.y)) for x in right}
+    shared = next((k for k, x in enumerate(lines) if x.x < middle and x.size > body * 1.05
+                   and " / " in x.text and (x.page, round(x.y)) not in beside), len(lines))
+    head, tail = lines[:shared], lines[shared:]
+    return [[x for x in head if x.x < middle] + tail, [x for x in head if x.x >= middle] + tail]
 
 
 def _manifest(data: bytes) -> Manifest | None:

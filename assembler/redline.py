@@ -68,14 +68,16 @@ def _shown(result: DiffResult) -> Iterator[ClauseDiff]:
 
 
 def _trim(text: str, where: str) -> str:
-    """Return unchanged text cut to the context kept at the start, middle or end."""
+    """Return unchanged text cut to the context kept at the start, middle or end, at word breaks."""
     if len(text) <= 2 * _CONTEXT:
         return text
+    head = text[:_CONTEXT].rsplit(" ", 1)[0] + " "
+    tail = " " + text[-_CONTEXT:].split(" ", 1)[-1]
     if where == "start":
-        return "\u2026" + text[-_CONTEXT:]
+        return "\u2026" + tail
     if where == "end":
-        return text[:_CONTEXT] + "\u2026"
-    return text[:_CONTEXT] + " \u2026 " + text[-_CONTEXT:]
+        return head + "\u2026"
+    return head + "\u2026" + tail
 
 
 # --------------------------------------------------------------------------
@@ -229,11 +231,11 @@ class _Html:
             body = "".join(html.escape(s.new_text) for s in unit.segments) if unit.move == "to" else \
                 "".join(html.escape(s.old_text) for s in unit.segments)
             note = "moved here" if unit.move == "to" else "moved away"
-            return (f'<p class="unit moved" id="{a}"><span class="label">{label}</span>{body}'
-                    f'<span class="status">{note} (move {unit.move_id})</span></p>')
+            return (f'<p class="unit moved" id="{a}"><span class="label">{label}</span> {body}'
+                    f' <span class="status">{note} (move {unit.move_id})</span></p>')
         body = "".join(self.segment(s, where) for s in unit.segments)
-        status = "" if unit.status == "unchanged" else f'<span class="status">{unit.status}</span>'
-        return f'<p class="unit"><span class="label">{label}</span>{body}{status}</p>'
+        status = "" if unit.status == "unchanged" else f' <span class="status">{unit.status}</span>'
+        return f'<p class="unit"><span class="label">{label}</span> {body}{status}</p>'
 
     def clause(self, clause: ClauseDiff) -> str:
         title = html.escape(_ref(clause.new or clause.old))
@@ -241,8 +243,8 @@ class _Html:
         if clause.move == "from":
             a = self.anchor(_ref(clause.old), f"clause moved away (move {clause.move_id})")
             return (f'<section class="moved" id="{a}"><h2>{html.escape(_ref(clause.old))}'
-                    f'<span class="status">moved away (move {clause.move_id})</span></h2></section>')
-        head = f'<h2>{title}<span class="status">{clause.status} {version}</span></h2>'
+                    f' <span class="status">moved away (move {clause.move_id})</span></h2></section>')
+        head = f'<h2>{title} <span class="status">{clause.status} {version}</span></h2>'
         if clause.status == "moved":
             a = self.anchor(title, f"clause moved (move {clause.move_id})")
             head = head.replace("<h2>", f'<h2 id="{a}">', 1)

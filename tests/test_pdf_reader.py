@@ -42,14 +42,17 @@ def word_changes(old: Side, new: Side) -> list[tuple[str, str, str]]:
     return [(s.op, s.old_text, s.new_text) for c in result.clauses for u in c.units for s in u.changes]
 
 
-@pytest.mark.parametrize("language,draft", [("sv", False), ("en", False), ("sv", True)])
+@pytest.mark.parametrize("language,draft", [("sv", False), ("en", False), ("sv", True), ("sv+en", False)])
 def test_our_pdf_reads_back_as_the_model(language: str, draft: bool) -> None:
     agreement = sample_agreement(language, draft=draft)
-    side = pdf_side(pdf_writer.write_pdf(agreement))
-    assert side.manifest == agreement.manifest
-    result = diff_sides(side_from_agreement(agreement, "model"), side)
-    assert result.aligned_by == "clause"
-    assert not result.differs, [(c.ref, [u.changes for u in c.units]) for c in result.clauses]
+    reading = read_pdf(pdf_writer.write_pdf(agreement))
+    assert reading.manifest == agreement.manifest
+    assert len(reading.documents) == len(agreement.documents)
+    for model, document in zip(agreement.documents, reading.documents):
+        side = Side("b.pdf", "pdf", document, reading.manifest, formatting=False)
+        result = diff_sides(side_from_agreement(agreement, "model", language=model.language), side)
+        assert result.aligned_by == "clause"
+        assert not result.differs, [(c.ref, [u.changes for u in c.units]) for c in result.clauses]
 
 
 def _one_word_changed(words: int) -> tuple[Agreement, Agreement]:
