@@ -8,11 +8,12 @@ DOCX lives in :mod:`assembler.tracked_docx`.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from .comparison import ClauseDiff, ClauseRef, DiffResult, Side, UnitDiff
 from .diffing import Segment
+from .sides import VersionChange
 
 DIFF_FORMAT = "assembler-diff/1"
 _CONTEXT = 60  # characters of unchanged text kept on each side of a change
@@ -350,3 +351,31 @@ def result_to_json(result: DiffResult) -> dict[str, Any]:
             "paragraphs": [_unit_json(u) for u in c.units if u.status != "unchanged"],
         } for c in result.clauses],
     }
+
+
+# --------------------------------------------------------------------------
+# Library comparison
+
+
+def render_versions_terminal(changes: Sequence[VersionChange], color: bool = False) -> str:
+    """Return the clauses and blueprints whose versions changed, each followed by its redline."""
+    if not changes:
+        return "no clause or blueprint versions changed\n"
+    out: list[str] = []
+    for ch in changes:
+        versions = f"{ch.old_version or '–'} \u2192 {ch.new_version or '–'}"
+        state = "added" if not ch.old_version else ("removed" if not ch.new_version else "changed")
+        out.append(_paint(f"{ch.kind} {ch.id}: {versions} ({state})", "head", color))
+    for ch in changes:
+        if ch.result is not None and ch.result.differs:
+            out += ["", _paint(f"\u2550\u2550 {ch.kind} {ch.id} {ch.old_version} \u2192 {ch.new_version}",
+                               "head", color)]
+            out.append(render_terminal(ch.result, color).rstrip("\n"))
+    return "\n".join(out) + "\n"
+
+
+def versions_to_json(changes: Sequence[VersionChange]) -> list[dict[str, Any]]:
+    """Return the version changes as JSON-ready dicts, each redline as :func:`result_to_json` gives it."""
+    return [{"kind": ch.kind, "id": ch.id, "old_version": ch.old_version or None,
+             "new_version": ch.new_version or None,
+             "diff": result_to_json(ch.result) if ch.result is not None else None} for ch in changes]

@@ -8,8 +8,8 @@ callables, so this module depends on neither.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .comparison import ClauseDiff, ClauseRef, DiffResult, Side, compare_documents
@@ -181,3 +181,39 @@ def _diff_manifests(old: Side, new: Side, date: str) -> DiffResult:
             out.append(ClauseDiff("unchanged" if same else "changed", a, b, (), text_changed=not same))
     notes = ("text not compared: one side is a bare manifest; clauses compared by version and hash",)
     return DiffResult(old, new, "manifest", tuple(out), date, notes)
+
+
+@dataclass(frozen=True)
+class VersionChange:
+    """A clause or blueprint whose version differs between two libraries (or two dates).
+
+    ``old_version`` is empty when it was added, ``new_version`` when removed;
+    ``result`` is the redline of the two texts when both exist.
+    """
+
+    kind: str  # "clause" | "blueprint"
+    id: str
+    old_version: str
+    new_version: str
+    result: DiffResult | None = None
+
+
+def diff_versions(kind: str, old: Mapping[str, str], new: Mapping[str, str], *,
+                  old_side: Callable[[str, str], Side] | None = None,
+                  new_side: Callable[[str, str], Side] | None = None) -> tuple[VersionChange, ...]:
+    """Return the ids whose version differs between two ``{id: version}`` maps, sorted by id.
+
+    ``old_side(id, version)`` and ``new_side(id, version)`` load the text of
+    each side (for one library at two dates they are the same function);
+    without them only the versions are listed.
+    """
+    out: list[VersionChange] = []
+    for ident in sorted(set(old) | set(new)):
+        a, b = old.get(ident, ""), new.get(ident, "")
+        if a == b:
+            continue
+        result = None
+        if a and b and old_side is not None and new_side is not None:
+            result = diff_sides(old_side(ident, a), new_side(ident, b))
+        out.append(VersionChange(kind, ident, a, b, result))
+    return tuple(out)

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 from sample import sample_agreement
 
-from assembler.comparison import DiffResult
+from assembler.comparison import DiffResult, Side
 from assembler.model import Document, Paragraph, Span
 from assembler.redline import color_wanted, render_html, render_terminal, result_to_json
 from assembler.sides import diff_documents, diff_sides, load_side, side_from_agreement
@@ -142,3 +142,26 @@ def test_every_schema_property_has_a_title_and_description() -> None:
         return missing
 
     assert walk(json.loads(SCHEMA.read_text(encoding="utf-8")), "") == []
+
+
+def test_library_versions_are_listed_with_the_redline_of_each() -> None:
+    from assembler.redline import render_versions_terminal, versions_to_json
+    from assembler.sides import diff_versions
+
+    old_doc, new_doc = edited()
+    texts = {("uppsagning", "1.0.0"): old_doc, ("uppsagning", "1.1.0"): new_doc}
+
+    def side(ident: str, version: str) -> Side:
+        return Side(f"{ident}@{version}", "clause", texts[(ident, version)])
+
+    changes = diff_versions("clause", {"uppsagning": "1.0.0", "parter": "1.0.0", "gammal": "1.0.0"},
+                            {"uppsagning": "1.1.0", "parter": "1.0.0", "ny": "2.0.0"},
+                            old_side=side, new_side=side)
+    assert [(c.id, c.old_version, c.new_version) for c in changes] == [
+        ("gammal", "1.0.0", ""), ("ny", "", "2.0.0"), ("uppsagning", "1.0.0", "1.1.0")]
+    text = render_versions_terminal(changes)
+    assert text.startswith("clause gammal: 1.0.0 → – (removed)\n")
+    assert "diff uppsagning@1.0.0 → uppsagning@1.1.0" in text
+    data = versions_to_json(changes)
+    schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(data[2]["diff"])
