@@ -206,11 +206,6 @@ def _block_units(blocks: Sequence[Block]) -> list[Unit]:
     return out
 
 
-def document_units(doc: Document) -> list[Unit]:
-    """Return every comparable paragraph of a document, in reading order."""
-    return [u for section in _sections(doc, "heading") for u in section.units]
-
-
 def _sections(doc: Document, by: AlignedBy) -> list[_Section]:
     """Return a document as sections: front matter, clauses, back matter."""
     front: list[Unit] = []

@@ -220,16 +220,6 @@ def opcodes(pairs: list[tuple[int, int]], n: int, m: int) -> list[tuple[str, int
     return out
 
 
-class Interner:
-    """Map keys to small ints so that sequence alignment compares ints."""
-
-    def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
-
-    def __call__(self, key: str) -> int:
-        return self._ids.setdefault(key, len(self._ids))
-
-
 # --------------------------------------------------------------------------
 # Word-level difference
 
@@ -399,9 +389,9 @@ def pair_sequences(old_keys: Sequence[str], new_keys: Sequence[str], *,
     sides become moves when ``movable`` allows; the rest are paired inside
     each gap when ``similar`` scores them at least ``threshold``.
     """
-    intern = Interner()
-    ka = [intern(k) for k in old_keys]
-    kb = [intern(k) for k in new_keys]
+    ids: dict[str, int] = {}
+    ka = [ids.setdefault(k, len(ids)) for k in old_keys]
+    kb = [ids.setdefault(k, len(ids)) for k in new_keys]
     pairs = match_pairs(ka, kb)
     paired_old = {i for i, _ in pairs}
     paired_new = {j for _, j in pairs}

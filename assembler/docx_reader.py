@@ -238,7 +238,7 @@ def paragraph_texts(data: bytes, view: View = "accepted") -> list[str]:
     return ["".join(t for t, _, _ in para.runs) for para in _merge(paras)]
 
 
-def _role(style: str, text: str) -> Role:
+def _role(style: str) -> Role:
     name = style.casefold()
     if name in _STYLE_ROLES:
         return _STYLE_ROLES[name]
@@ -265,7 +265,7 @@ def _lines(paras: list[_Para]) -> list[Line]:
         text = "".join(s.text for s in spans)
         if not text.strip():
             continue
-        out.append(split_label(_role(para.style, text), spans))
+        out.append(split_label(_role(para.style), spans))
     return out
 
 
@@ -322,7 +322,7 @@ def _locations(elements: list[etree._Element], names: dict[str, str]) -> list[st
     for p in elements:
         para = walker.paragraph(p)
         text = "".join(t for t, _, _ in para.runs)
-        line = split_label(_role(para.style, text), ((Span(text),) if text else ()))
+        line = split_label(_role(para.style), ((Span(text),) if text else ()))
         if line.role == "heading":
             where = line.label or line.text.strip()[:40]
         elif line.role == "numbered" and line.label:

@@ -33,7 +33,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from .errors import AssemblerError
-from .model import Document, Manifest, Span
+from .model import Document, Manifest
 from .text_reader import (
     APPENDIX_RE,
     HEADING_RE,
@@ -390,7 +390,3 @@ def _manifest(data: bytes) -> Manifest | None:
         return read_pdf_manifest(data)
     except AssemblerError:
         return None
-
-
-def _spans_text(spans: tuple[Span, ...]) -> str:
-    return "".join(s.text for s in spans)

@@ -111,9 +111,11 @@ class _Builder:
         self.signatures: list[Signature] = []
         self.blocks: list[Block] = self.preamble
         self.section = ""  # "", "appendices", "signatures"
+        self.pending_heading = ""
         self.sig: dict[str, str] = {}
         self.sig_values: list[str] = []
         self.captions: list[str] = []
+        self._value = ""  # a signature field's value, waiting for its caption
 
     def add(self, line: Line) -> None:
         role = line.role
@@ -201,8 +203,6 @@ class _Builder:
         else:
             self._value = f"{self._value} {text}".strip()
 
-    _value = ""
-
     def _end_signature(self) -> None:
         if not self.sig:
             return
@@ -224,8 +224,6 @@ class _Builder:
                         reference=self.reference, preamble=tuple(self.preamble),
                         appendices=tuple(self.appendices), signatures=tuple(self.signatures),
                         labels=replace(Labels(), **self.labels), draft=self.draft)
-
-    pending_heading = ""
 
 
 def strip_spans(spans: tuple[Span, ...]) -> tuple[Span, ...]:
