@@ -347,6 +347,8 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise AssemblerError(f"this file is not a readable PDF ({exc})") from None
     notes: list[str] = []
+    if pages and not any(pages):
+        notes.append("no text found in this PDF (a scan?); it compares as empty")
     numbered = [k for k, lines in enumerate(pages) if any(PAGE_RE.match(x.text) for x in lines[-2:])]
     if numbered and len(numbered) < len(pages):
         notes.append(f"read {len(numbered)} of {len(pages)} pages: those with page numbers "

@@ -31,6 +31,7 @@ from lxml import etree
 from . import ooxml_changes as oc
 from .comparison import DiffResult, Unit, UnitDiff
 from .diffing import Segment
+from .errors import UsageError
 from .model import Span
 
 Mode = Literal["normal", "from", "to"]
@@ -320,7 +321,10 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
 
     ``date`` (ISO, default the assembly date of the result) stamps each
     revision and the file, so the same comparison gives the same bytes.
+    Raise UsageError for a comparison of bare manifests (there is no text).
     """
+    if result.aligned_by == "manifest":
+        raise UsageError("a bare manifest has no text to show as tracked changes; use another --format")
     day = (date or result.date or "1980-01-01")[:10]
     rev = oc.Revisions(author, f"{day}T00:00:00Z")
     document = _template()

@@ -169,3 +169,15 @@ def test_line_breaks_are_joined(prev: str, nxt: str, joined: str) -> None:
 def test_not_a_pdf_is_an_error() -> None:
     with pytest.raises(AssemblerError, match="not a readable PDF"):
         read_pdf(b"%PDF-1.4 broken")
+
+
+def test_a_pdf_without_text_says_so() -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = BytesIO()
+    canvas = Canvas(buffer)
+    canvas.rect(72, 72, 200, 200, fill=1)
+    canvas.showPage()
+    canvas.save()
+    reading = read_pdf(buffer.getvalue())
+    assert reading.notes == ("no text found in this PDF (a scan?); it compares as empty",)

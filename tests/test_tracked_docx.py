@@ -173,3 +173,14 @@ def test_libreoffice_converts_it_to_pdf(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=180, check=False)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "redline.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_bare_manifests_have_no_text_to_track() -> None:
+    from assembler.comparison import Side
+    from assembler.errors import UsageError
+    from assembler.sides import diff_sides
+
+    manifest = sample_agreement("sv").manifest
+    result = diff_sides(Side("a.json", "manifest", None, manifest), Side("b.json", "manifest", None, manifest))
+    with pytest.raises(UsageError, match="bare manifest"):
+        write_tracked_docx(result)
