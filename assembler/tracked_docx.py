@@ -245,6 +245,30 @@ def _signature_cells(units: list[UnitDiff]) -> list[_Cell]:
     return cells
 
 
+def _shared(paras: list[_Para]) -> list[_Para]:
+    """Return a story's paragraphs with at least one shared by both views.
+
+    When OLD's and NEW's paragraphs of a story (a table cell) share none,
+    some mark would have to be inserted *and* deleted, which not every word
+    processor honours; instead the last paragraph of each side becomes one
+    paragraph holding both texts, one deleted and one inserted.
+    """
+    if not paras or any(p.in_old and p.in_new for p in paras):
+        return paras
+    olds = [k for k, p in enumerate(paras) if p.in_old]
+    news = [k for k, p in enumerate(paras) if p.in_new]
+    if not olds or not news:
+        return paras
+    a, b = olds[-1], news[-1]
+    gone, came = paras[a], paras[b]
+    both = _Para(came.style, gone.pieces + came.pieces, True, True,
+                 old_style=gone.style if gone.style != came.style else "",
+                 opens=gone.opens or came.opens, closes=gone.closes or came.closes)
+    out = [p for k, p in enumerate(paras) if k not in (a, b)]
+    out.insert(max(a, b) - 1, both)
+    return out
+
+
 def _marks(paras: Sequence[_Para]) -> list[list[oc.MarkKind]]:
     """Return the tracked kinds of each paragraph mark of one story (body or cell)."""
     n = len(paras)
@@ -266,7 +290,10 @@ def _marks(paras: Sequence[_Para]) -> list[list[oc.MarkKind]]:
         kinds: list[oc.MarkKind] = []
         native = i < last_both
         if not new:
-            kinds.append("moveFrom" if native and p.move == "from" else "del")
+            # A moved-away paragraph's mark is recorded as deleted, not moved:
+            # LibreOffice (7.4) leaves an empty paragraph when it accepts the
+            # moveFrom mark of an edited move; accepting gives the same text.
+            kinds.append("del")
         if not old:
             kinds.append("moveTo" if native and p.move == "to" else "ins")
         out.append(kinds)
@@ -336,6 +363,7 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
     anchor = body.find(oc.w("sectPr"))
     paras, cells = _layout(result)
     open_ranges: list[tuple[str, etree._Element]] = []
+    paras = _shared(paras)
     for para, kinds in zip(paras, _marks(paras)):
         el = _element(para, kinds, style_ids, rev, open_ranges)
         if anchor is not None:
@@ -359,7 +387,8 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
                     continue
                 for old in tc.findall(oc.w("p")):
                     tc.remove(old)
-                for para, kinds in zip(content.paras, _marks(content.paras)):
+                story = _shared(content.paras)
+                for para, kinds in zip(story, _marks(story)):
                     tc.append(_element(para, kinds, style_ids, rev, open_ranges))
     _set_properties(document, result, author, day)
     buffer = io.BytesIO()

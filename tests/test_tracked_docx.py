@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import json
 import shutil
 import subprocess
 import zipfile
@@ -184,3 +185,35 @@ def test_bare_manifests_have_no_text_to_track() -> None:
     result = diff_sides(Side("a.json", "manifest", None, manifest), Side("b.json", "manifest", None, manifest))
     with pytest.raises(UsageError, match="bare manifest"):
         write_tracked_docx(result)
+
+
+def _uno_python() -> str | None:
+    """Return a Python that can drive LibreOffice (has ``uno``), or None."""
+    if shutil.which("soffice") is None:
+        return None
+    for candidate in ("/usr/bin/python3", shutil.which("python3")):
+        if candidate and subprocess.run([candidate, "-c", "import uno"], capture_output=True,
+                                        check=False).returncode == 0:
+            return candidate
+    return None
+
+
+@pytest.mark.skipif(_uno_python() is None, reason="LibreOffice with its Python (uno) is not installed")
+def test_libreoffice_accepting_and_rejecting_all_gives_new_and_old(tmp_path: Path) -> None:
+    bench = _bench()
+    long_old = bench.long_document(12_000, clauses=10)
+    long_new, _ = bench.edited_document(long_old, moves=((1, 6), (3, 8), (9, 0)))
+    pairs = {**{k: cases()[k] for k in ("edited", "nothing-shared", "last-clause-removed")},
+             "long": (long_old, long_new)}
+    for name, (old, new) in pairs.items():
+        (tmp_path / f"{name}.docx").write_bytes(write_tracked_docx(diff_documents(old, new), date="2026-03-01"))
+    script = Path(__file__).parent / "fixtures" / "diff" / "lo_accept.py"
+    done = subprocess.run([_uno_python() or "", str(script), str(tmp_path / "profile"),
+                           *(str(tmp_path / f"{name}.docx") for name in pairs)],
+                          capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    for name, (old, new) in pairs.items():
+        wrap = bench.agreement_of if name == "long" else agreement
+        assert seen[f"{name}.docx:accept"] == paragraph_texts(docx_writer.write_docx(wrap(new))), name
+        assert seen[f"{name}.docx:reject"] == paragraph_texts(docx_writer.write_docx(wrap(old))), name
