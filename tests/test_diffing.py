@@ -241,3 +241,33 @@ def test_the_benchmark_pair_finds_its_three_moves_and_its_edits() -> None:
     found = sum(n for k, n in result.change_counts().items() if k in ("insert", "delete", "replace"))
     # Neighbouring edits merge into one change; renumbered cross-references add a few.
     assert 0.8 * edits <= found <= 1.3 * edits
+
+
+# --- loading sides -----------------------------------------------------------
+
+def test_load_side_reads_each_kind_or_says_why_not(tmp_path: Path) -> None:
+    from assembler.manifest import manifest_to_json
+    from assembler.sides import load_side
+
+    with pytest.raises(UsageError, match="no such file"):
+        load_side(str(tmp_path / "missing.docx"))
+    with pytest.raises(UsageError, match="needs the clause library"):
+        load_side("sekretess@1.0.0")
+    clause = doc(("Sekretess", ["Sekretess gäller."]))
+    side = load_side("sekretess@1.0.0", clause_side=lambda ref: clause)
+    assert (side.kind, side.document) == ("clause", clause)
+    answers = tmp_path / "answers.yaml"
+    answers.write_text("agreement: opi-innovation\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="needs the assembly pipeline"):
+        load_side(str(answers))
+    agreement = sample_agreement("sv")
+    side = load_side(str(answers), assemble=lambda path: agreement)
+    assert (side.kind, side.manifest) == ("answers", agreement.manifest)
+    manifest = tmp_path / "built.manifest.json"
+    manifest.write_text(manifest_to_json(agreement.manifest), encoding="utf-8")
+    side = load_side(str(manifest))
+    assert (side.kind, side.document, side.manifest) == ("manifest", None, agreement.manifest)
+    odd = tmp_path / "notes.odt"
+    odd.write_bytes(b"x")
+    with pytest.raises(UsageError, match="cannot compare a .odt file"):
+        load_side(str(odd))
