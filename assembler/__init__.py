@@ -23,7 +23,8 @@ _EXPORTS = {
     "Problem": "errors", "RenderError": "errors", "UsageError": "errors", "ValidationReport": "validate",
     "assemble": "assemble", "build": "assemble", "load_library": "library", "manifest_from_json": "manifest",
     "manifest_to_json": "manifest", "plan_answers": "assemble", "read_manifest_file": "manifest",
-    "validate_library": "validate", "writer_for": "assemble",
+    "validate_library": "validate", "writer_for": "assemble", "diff_documents": "sides", "diff_sides": "sides",
+    "load_side": "sides",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -50,4 +51,5 @@ if TYPE_CHECKING:
     from .library import Library, load_library
     from .manifest import manifest_from_json, manifest_to_json, read_manifest_file
     from .model import Agreement, Clause, Document, Manifest
+    from .sides import diff_documents, diff_sides, load_side
     from .validate import ValidationReport, validate_library

@@ -19,7 +19,8 @@ from conftest import REPO
 PUBLIC_API = [
     "Agreement", "AnswersError", "AssemblerError", "Assembly", "BuildResult", "Clause", "Document",
     "GuardError", "Library", "LibraryError", "Location", "Manifest", "Problem", "RenderError", "UsageError",
-    "ValidationReport", "__version__", "assemble", "build", "load_library", "manifest_from_json",
+    "ValidationReport", "__version__", "assemble", "build", "diff_documents", "diff_sides", "load_library",
+    "load_side", "manifest_from_json",
     "manifest_to_json", "plan_answers", "read_manifest_file", "validate_library", "writer_for",
 ]
 
