@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,7 +358,7 @@ def _schema_dir_for(root: Path) -> Path:
     return bundled_schema_dir()
 
 
-_CACHE: dict[Path, tuple[str, Library]] = {}
+_CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Library]] = {}
 
 
 def library_files(root: Path) -> list[Path]:
@@ -369,6 +370,7 @@ def library_files(root: Path) -> list[Path]:
     return files
 
 
+@lru_cache(maxsize=1)
 def _code_stamp() -> bytes:
     """Return a hash of the code that builds a Library, so a cached one from other code is not used."""
     digest = hashlib.sha256()
@@ -378,10 +380,21 @@ def _code_stamp() -> bytes:
     return digest.digest()
 
 
-def _fingerprint(root: Path) -> str:
+def _stat_signature(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        out.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _fingerprint(files: list[Path]) -> str:
     """Return a hash of the names and contents of the library's files (and of the loading code)."""
     digest = hashlib.sha256(_code_stamp())
-    for f in library_files(root):
+    for f in files:
         try:
             data = f.read_bytes()
         except OSError:
@@ -395,21 +408,24 @@ def load_library(root: Path | str | None = None, *, collect: bool = False) -> Li
 
     With ``collect`` the loader skips broken files and lists their problems in
     ``Library.problems``; otherwise the first problem raises.  Strict loads
-    are cached, in the process and on disk, keyed by the files' contents.
+    are cached: in the process while no file's size or time changes, and on
+    disk keyed by the files' contents.
     """
     path = Path(root).resolve() if root is not None else bundled_library_dir()
     if not path.is_dir():
         raise UsageError(f"the library folder '{path}' does not exist")
     if collect:
         return _Loader(path, collect=True).load()
-    fp = _fingerprint(path)
+    files = library_files(path)
+    signature = _stat_signature(files)
     hit = _CACHE.get(path)
-    if hit and hit[0] == fp:
+    if hit and hit[0] == signature:
         return hit[1]
+    fp = _fingerprint(files)
     name = "library-" + hashlib.sha256(str(path).encode()).hexdigest()[:24]
     lib = load_pickle(name, fp)
     if not isinstance(lib, Library):
         lib = _Loader(path, collect=False).load()
         store_pickle(name, fp, lib)
-    _CACHE[path] = (fp, lib)
+    _CACHE[path] = (signature, lib)
     return lib
