@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import AnswersError, Location, Problem, UsageError
+from .errors import AnswersError, Location, Problem
 from .identifiers import check_orgnr
 from .library import Blueprint
 from .schemas import validate_sourced
-from .sources import PathKey, Sourced, parse_yaml, read_text
+from .sources import PathKey, Sourced, decode_text, parse_yaml, read_bytes
 
 LANGUAGES = ("sv", "en", "sv+en")
 
@@ -42,15 +42,8 @@ class Answers:
 def load_answers(path: Path | str) -> Answers:
     """Read an answer file; raise in plain words if it is missing or not YAML/JSON."""
     p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"the answer file '{p}' does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"'{p}' is a folder, not an answer file") from None
-    except PermissionError:
-        raise UsageError(f"the answer file '{p}' cannot be read (permission denied)") from None
-    text = read_text(p, "answer file")
+    raw = read_bytes(p, "answer file")
+    text = decode_text(raw, p, "answer file")
     doc = parse_yaml(text, str(p))
     if not isinstance(doc.data, dict):
         raise AnswersError("an answer file must be a set of fields (name: value), starting with 'agreement:'",

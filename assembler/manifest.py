@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .errors import AssemblerError, Location, UsageError
+from .errors import AssemblerError, Location
 from .model import ClauseStamp, Manifest
 
 MANIFEST_FORMAT = "assembler-manifest/1"
@@ -64,12 +64,8 @@ def manifest_from_json(text: str | bytes) -> Manifest:
 
 def read_manifest_file(path: Path) -> Manifest:
     """Return the manifest of a built DOCX or PDF, or of a manifest JSON file."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"the file '{path}' does not exist") from None
-    except OSError as exc:
-        raise UsageError(f"the file '{path}' cannot be read: {exc.strerror or exc}") from None
+    from .sources import read_bytes
+    data = read_bytes(path)
     try:
         if data.startswith(b"PK"):
             from .docx_writer import read_docx_manifest

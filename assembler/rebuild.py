@@ -29,7 +29,7 @@ from .errors import AssemblerError, Location, UsageError
 from .library import Library, load_library
 from .manifest import manifest_from_json
 from .model import Manifest
-from .sources import parse_yaml
+from .sources import parse_yaml, read_bytes
 
 SIBLING_MANIFEST = ".manifest.json"  # what `build --manifest` writes beside the output
 
@@ -100,14 +100,7 @@ def read_source(path: Path) -> tuple[str | None, bytes | None, Manifest]:
     use the ``<name>.manifest.json`` that ``build --manifest`` writes beside
     them.  A manifest file alone gives (None, None, manifest).
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"the file '{path}' does not exist") from None
-    except IsADirectoryError:
-        raise UsageError(f"'{path}' is a folder; give one agreement file or manifest") from None
-    except OSError as exc:
-        raise UsageError(f"the file '{path}' cannot be read: {exc.strerror or exc}") from None
+    data = read_bytes(path)
     suffix = path.suffix.lower()
     try:
         if data.startswith(b"PK"):

@@ -116,18 +116,31 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> Sourced:
     return Sourced(data, file, builder.positions, line_offset)
 
 
-def read_text(path: Path, what: str = "file") -> str:
-    """Return a UTF-8 file's text; raise UsageError in plain words if it cannot be read."""
+def read_bytes(path: Path, what: str = "file") -> bytes:
+    """Return a file's bytes; raise UsageError in plain words if it cannot be read."""
     try:
-        return path.read_bytes().decode("utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         raise UsageError(f"the {what} '{path}' does not exist") from None
     except IsADirectoryError:
         raise UsageError(f"'{path}' is a folder, not a {what}") from None
     except PermissionError:
         raise UsageError(f"the {what} '{path}' cannot be read (permission denied)") from None
+    except OSError as exc:
+        raise UsageError(f"the {what} '{path}' cannot be read: {exc.strerror or exc}") from None
+
+
+def decode_text(data: bytes, path: Path, what: str = "file") -> str:
+    """Return UTF-8 bytes as text (a leading byte-order mark is dropped); raise in plain words if they are not."""
+    try:
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise AssemblerError(f"the {what} '{path}' is not UTF-8 text", Location(str(path))) from None
+
+
+def read_text(path: Path, what: str = "file") -> str:
+    """Return a UTF-8 file's text; raise in plain words if it cannot be read."""
+    return decode_text(read_bytes(path, what), path, what)
 
 
 def load_yaml_file(path: Path, what: str = "file") -> Sourced:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import load_bench
 from sample import sample_agreement
 
 from assembler.comparison import Side
@@ -17,15 +17,6 @@ from assembler.errors import UsageError
 from assembler.model import Clause, ClauseStamp, Document, Manifest, Paragraph, Span
 from assembler.sides import diff_documents, diff_sides
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_diff.py"
-
-
-def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_diff", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def changes(old: str, new: str, **kw: bool) -> list[tuple[str, str, str]]:
@@ -232,7 +223,7 @@ def test_a_bare_manifest_needs_a_manifest_on_the_other_side() -> None:
 # --- the long pair of the benchmark ------------------------------------------
 
 def test_the_benchmark_pair_finds_its_three_moves_and_its_edits() -> None:
-    bench = _bench()
+    bench = load_bench("bench_diff")
     old = bench.long_document(12_000, clauses=12)
     new, edits = bench.edited_document(old, moves=((1, 6), (3, 9), (10, 0)))
     result = diff_documents(old, new)

@@ -15,7 +15,7 @@ from assembler.errors import AssemblerError
 from assembler.model import Document, ItemList, Manifest
 from assembler.sides import diff_sides, load_side, side_from_agreement
 
-docx_writer = pytest.importorskip("assembler.docx_writer")
+from assembler import docx_writer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"
 RETURNED = FIXTURES / "returned.docx"

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import replace
 from io import BytesIO
 from pathlib import Path
 
 import pytest
+from conftest import load_bench
 from sample import sample_agreement
 
 from assembler.comparison import Side
@@ -17,19 +17,10 @@ from assembler.model import Agreement, Paragraph
 from assembler.pdf_reader import _join, normalize_text, read_pdf
 from assembler.sides import diff_sides, side_from_agreement
 
-pdf_writer = pytest.importorskip("assembler.pdf_writer")
-docx_writer = pytest.importorskip("assembler.docx_writer")
+from assembler import pdf_writer
+from assembler import docx_writer
 
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_diff.py"
 FONTS = Path(__file__).resolve().parent.parent / "assembler" / "resources" / "fonts"
-
-
-def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_diff", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def pdf_side(data: bytes) -> Side:
@@ -56,7 +47,7 @@ def test_our_pdf_reads_back_as_the_model(language: str, draft: bool) -> None:
 
 
 def _one_word_changed(words: int) -> tuple[Agreement, Agreement]:
-    bench = _bench()
+    bench = load_bench("bench_diff")
     doc = bench.long_document(words, clauses=max(6, words // 1700))
     clause = doc.clauses[2]
     para = clause.blocks[1]
@@ -84,7 +75,7 @@ def old_word(agreement: Agreement) -> str:
 
 
 def test_the_same_through_libreoffice_when_installed() -> None:
-    engine = pytest.importorskip("assembler.pdf_libreoffice")
+    from assembler import pdf_libreoffice as engine
     if engine.find_soffice() is None:
         pytest.skip("soffice (LibreOffice) is not installed")
     old, new = _one_word_changed(6_000)

@@ -10,8 +10,8 @@ from assembler.model import Span
 from assembler.sides import diff_sides, load_side, side_from_agreement
 from assembler.text_reader import markdown_spans, read_markdown, read_text
 
-markdown_writer = pytest.importorskip("assembler.markdown_writer")
-text_writer = pytest.importorskip("assembler.text_writer")
+from assembler import markdown_writer
+from assembler import text_writer
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])
@@ -39,7 +39,7 @@ def test_markdown_emphasis_and_escapes() -> None:
 
 
 def test_a_markdown_side_against_a_docx_side(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    docx_writer = pytest.importorskip("assembler.docx_writer")
+    from assembler import docx_writer
     agreement = sample_agreement("sv")
     md = tmp_path / "a.md"
     md.write_bytes(markdown_writer.write_markdown(agreement))

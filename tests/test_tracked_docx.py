@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import shutil
@@ -15,6 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 from lxml import etree
+from conftest import load_bench
 from sample import sample_agreement
 
 from assembler.docx_reader import paragraph_texts
@@ -22,18 +22,9 @@ from assembler.model import Agreement, Document, Paragraph, Signature, Span
 from assembler.sides import diff_documents
 from assembler.tracked_docx import write_tracked_docx
 
-docx_writer = pytest.importorskip("assembler.docx_writer")
+from assembler import docx_writer
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_diff.py"
-
-
-def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_diff", BENCH)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def agreement(doc: Document) -> Agreement:
@@ -152,7 +143,7 @@ def test_the_date_defaults_to_the_assembly_date() -> None:
 
 
 def test_a_long_agreement_round_trips() -> None:
-    bench = _bench()
+    bench = load_bench("bench_diff")
     old = bench.long_document(15_000, clauses=12)
     new, _ = bench.edited_document(old, moves=((1, 6), (3, 9), (10, 0)))
     data = write_tracked_docx(bench_result(old, new))
@@ -200,7 +191,7 @@ def _uno_python() -> str | None:
 
 @pytest.mark.skipif(_uno_python() is None, reason="LibreOffice with its Python (uno) is not installed")
 def test_libreoffice_accepting_and_rejecting_all_gives_new_and_old(tmp_path: Path) -> None:
-    bench = _bench()
+    bench = load_bench("bench_diff")
     long_old = bench.long_document(12_000, clauses=10)
     long_new, _ = bench.edited_document(long_old, moves=((1, 6), (3, 8), (9, 0)))
     pairs = {**{k: cases()[k] for k in ("edited", "nothing-shared", "last-clause-removed")},
