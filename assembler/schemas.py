@@ -164,4 +164,6 @@ def validate_sourced(doc: Sourced, schema_path: Path, data: Any | None = None) -
         path, message = describe_error(error)
         loc = doc.locate(path)
         problems.append(Problem(message, Location(loc.file, loc.line, loc.column, format_path(path) or None)))
+    # Users read a file top down: report in the order of the lines.
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0) if p.location else (0, 0))
     return problems

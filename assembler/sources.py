@@ -76,7 +76,14 @@ class _Builder:
             return out
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-        value = self.constructor.construct_object(node)
+        try:
+            value = self.constructor.construct_object(node)
+        except yaml.constructor.ConstructorError:
+            raise self._error(node, f"the YAML tag {node.tag} is not allowed here; write plain values") from None
+        except (ValueError, TypeError, OverflowError):
+            # Looks like a date or number but is none (2026-13-01): keep the text,
+            # so the schema can say what is wrong with it in plain words.
+            return node.value
         if isinstance(value, (_dt.date, _dt.datetime)):
             # Dates stay ISO text, exactly as JSON answer files carry them.
             return value.isoformat()
@@ -116,6 +123,10 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> Sourced:
     return Sourced(data, file, builder.positions, line_offset)
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[:1] in "aeiou" else "a ") + noun
+
+
 def read_bytes(path: Path, what: str = "file") -> bytes:
     """Return a file's bytes; raise UsageError in plain words if it cannot be read."""
     try:
@@ -123,7 +134,7 @@ def read_bytes(path: Path, what: str = "file") -> bytes:
     except FileNotFoundError:
         raise UsageError(f"the {what} '{path}' does not exist") from None
     except IsADirectoryError:
-        raise UsageError(f"'{path}' is a folder, not a {what}") from None
+        raise UsageError(f"'{path}' is a folder, not {_a(what)}") from None
     except PermissionError:
         raise UsageError(f"the {what} '{path}' cannot be read (permission denied)") from None
     except OSError as exc:

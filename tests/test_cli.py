@@ -189,3 +189,13 @@ def test_clause_files_with_windows_line_endings_load_and_hash_the_same(runner: C
         f.write_bytes(f.read_bytes().replace(b"\n", b"\r\n"))
     result = run(runner, "validate", "--library", lib)
     assert result.exit_code == 0, result.output
+
+
+def test_schema_problems_are_listed_top_down(runner: CliRunner, mini_answers: Path) -> None:
+    text = mini_answers.read_text(encoding="utf-8")
+    text = text.replace("model: a", "model: z").replace("title: Smart belysning", "title: Smart belysning\nstart: 2026-13-01")
+    mini_answers.write_text(text, encoding="utf-8")
+    result = run(runner, "check", mini_answers, "--library", MINI)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "start: is not a date" in lines[0] and "model: must be one of: a, b" in lines[1]

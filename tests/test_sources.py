@@ -46,3 +46,13 @@ def test_line_offset_for_front_matter() -> None:
 
 def test_format_path() -> None:
     assert format_path(("private_parties", 0, "contact", "email")) == "private_parties[0].contact.email"
+
+
+def test_a_date_that_does_not_exist_stays_text_for_the_schema_to_explain() -> None:
+    assert parse_yaml("start: 2026-13-01\n", "f").data == {"start": "2026-13-01"}
+
+
+def test_yaml_tags_that_construct_objects_are_refused() -> None:
+    with pytest.raises(AssemblerError, match="is not allowed here") as info:
+        parse_yaml("language: !!python/object:os.system sv\n", "evil.yaml")
+    assert info.value.location is not None and info.value.location.line == 1
