@@ -15,6 +15,7 @@ import os
 import pickle
 import sys
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from types import CodeType
 from typing import Callable
@@ -29,8 +30,19 @@ def cache_dir() -> Path | None:
     if os.environ.get("ASSEMBLER_NO_CACHE"):
         return None
     base = os.environ.get("ASSEMBLER_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or "~/.cache"
-    tag = f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-jinja{jinja2.__version__}"
+    tag = f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-jinja{jinja2.__version__}-{_settings_stamp()}"
     return Path(base).expanduser() / "assembler" / tag
+
+
+@lru_cache(maxsize=1)
+def _settings_stamp() -> str:
+    """Return a short hash of the module that configures the Jinja environment.
+
+    Compiled code depends on the environment's settings (block trimming,
+    delimiters), so a change there must not reuse code compiled before it.
+    """
+    source = (Path(__file__).parent / "expressions.py").read_bytes()
+    return hashlib.sha256(source).hexdigest()[:12]
 
 
 def cached_code(kind: str, name: str, source: str, compile_code: Callable[[], CodeType]) -> CodeType:
