@@ -13,7 +13,7 @@ from .codecache import load_pickle, store_pickle
 from .errors import AssemblerError, LibraryError, Location, Problem, UsageError
 from .model import Labels
 from .schemas import bundled_schema_dir, validate_sourced
-from .sources import Sourced, parse_yaml, read_text
+from .sources import Sourced, bundled_dir, parse_yaml, read_text
 from .versions import Version, VersionRange, parse_reference
 
 _LANG_HEADING = re.compile(r"^#[ \t]+([a-z]{2})[ \t]*$")
@@ -23,10 +23,7 @@ _RETIRED_STATUS = re.compile(r"^(status[ \t]*:[ \t]*)retired\b")
 
 def bundled_library_dir() -> Path:
     """Return the folder of the clause library shipped with the package."""
-    installed = Path(__file__).parent / "clauses"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "clauses"
+    return bundled_dir("clauses")
 
 
 @dataclass(frozen=True)

@@ -13,17 +13,14 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from .errors import LibraryError, Location, Problem
 from .identifiers import check_orgnr, check_personnummer
-from .sources import PathKey, Sourced, format_path
+from .sources import PathKey, Sourced, bundled_dir, format_path
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def bundled_schema_dir() -> Path:
     """Return the folder of the schemas shipped with the package."""
-    installed = Path(__file__).parent / "schemas"
-    if installed.is_dir():
-        return installed
-    return Path(__file__).resolve().parent.parent / "schemas"
+    return bundled_dir("schemas")
 
 
 def _check_identifier(check: Any) -> Any:

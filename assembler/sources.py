@@ -19,6 +19,17 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 PathKey = tuple[str | int, ...]
 
 
+def bundled_dir(name: str) -> Path:
+    """Return a data folder shipped with the package (``clauses``, ``schemas``).
+
+    An installed wheel has it inside the package; a source checkout beside it.
+    """
+    installed = Path(__file__).parent / name
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parent.parent / name
+
+
 def format_path(path: PathKey) -> str:
     """Return a field path as users write it: ``private_parties[0].orgnr``."""
     out = ""
