@@ -7,6 +7,7 @@ message`` with the error's exit code: 1 for invalid content, 2 for usage.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -567,5 +568,13 @@ def _render(fmt: str, result: Any, color: bool) -> str:
 
 def main() -> None:
     """Run the command line."""
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    cli(prog_name="assembler")
+    # A command lives for a fraction of a second and allocates mostly
+    # long-lived objects (modules, compiled templates, the loaded library);
+    # collecting them again and again costs more than the few cycles it frees.
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        cli(prog_name="assembler")
+    finally:
+        # At exit the interpreter's collector would walk every one of those
+        # objects again; frozen, they are simply released with the process.
+        gc.freeze()
