@@ -11,7 +11,7 @@ from .errors import AnswersError, Location, Problem
 from .identifiers import check_orgnr
 from .library import Blueprint
 from .schemas import validate_sourced
-from .sources import PathKey, Sourced, decode_text, parse_yaml, read_bytes
+from .sources import PathKey, Sourced, decode_text, parse_json, parse_yaml, read_bytes
 
 LANGUAGES = ("sv", "en", "sv+en")
 
@@ -44,7 +44,7 @@ def load_answers(path: Path | str) -> Answers:
     p = Path(path)
     raw = read_bytes(p, "answer file")
     text = decode_text(raw, p, "answer file")
-    doc = parse_yaml(text, str(p))
+    doc = parse_json(text, str(p)) if p.suffix.lower() == ".json" else parse_yaml(text, str(p))
     if not isinstance(doc.data, dict):
         raise AnswersError("an answer file must be a set of fields (name: value), starting with 'agreement:'",
                            Location(str(p), 1, 1))

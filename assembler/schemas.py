@@ -127,7 +127,11 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[PathKey, str]:
     if v == "const":
         return path, f"must be {error.validator_value!r}"
     if v == "type":
-        return path, f"must be {_type_name(error.validator_value)}"
+        message = f"must be {_type_name(error.validator_value)}"
+        if error.validator_value == "string" and isinstance(error.instance, (bool, int, float)):
+            # YAML reads yes/no/on/off as true/false and digits as numbers.
+            message += f" (YAML read it as {str(error.instance).lower()}; put the value in quotes)"
+        return path, message
     if v == "minItems":
         return path, f"needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}"
     if v == "maxItems":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,6 +133,23 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> Sourced:
             raise AssemblerError(exc.message, loc) from None
         raise
     return Sourced(data, file, builder.positions, line_offset)
+
+
+def parse_json(text: str, file: str) -> Sourced:
+    """Parse JSON text with positions.
+
+    JSON is read by the YAML parser, which keeps positions; JSON it cannot
+    read (tab indentation, for one) is read by the json module, and then
+    errors point at the file without a line.
+    """
+    try:
+        return parse_yaml(text, file)
+    except AssemblerError:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise AssemblerError(f"this is not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno)) from None
+        return Sourced(data, file, {(): (1, 1)})
 
 
 def _a(noun: str) -> str:

@@ -199,3 +199,25 @@ def test_schema_problems_are_listed_top_down(runner: CliRunner, mini_answers: Pa
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert "start: is not a date" in lines[0] and "model: must be one of: a, b" in lines[1]
+
+
+def test_json_answers_keep_their_positions_even_with_tabs(runner: CliRunner) -> None:
+    answers = FIXTURES / "broken" / "wrong-check-digit-tabs.json"
+    result = run(runner, "check", answers, "--library", MINI, *AS_OF)
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"error: {answers}:21:13: parties[1].orgnr: the check digit is wrong (organisationsnummer)"]
+
+
+def test_broken_json_names_line_and_column(runner: CliRunner) -> None:
+    answers = FIXTURES / "broken" / "not-json.json"
+    result = run(runner, "check", answers, "--library", MINI)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {answers}:4:3: this is not valid JSON: Expecting ',' delimiter"
+
+
+def test_yaml_reading_a_value_as_true_gets_a_hint(runner: CliRunner, mini_answers: Path) -> None:
+    mini_answers.write_text(mini_answers.read_text(encoding="utf-8").replace("title: Smart belysning", "title: yes"),
+                            encoding="utf-8")
+    result = run(runner, "check", mini_answers, "--library", MINI)
+    assert "title: must be text (YAML read it as true; put the value in quotes)" in result.output
