@@ -398,11 +398,8 @@ def _comments(document: docx.document.Document, walker: _Walker,
 
 
 def _manifest(data: bytes) -> Manifest | None:
-    """Return the embedded manifest, or None when there is none (or no reader for it yet)."""
-    try:
-        from .docx_writer import read_docx_manifest
-    except ImportError:
-        return None
+    """Return the embedded manifest, or None when there is none."""
+    from .docx_writer import read_docx_manifest
     try:
         return read_docx_manifest(data)
     except AssemblerError:

@@ -383,11 +383,8 @@ def _columns(lines: list[_PdfLine], middle: float, body: float) -> list[list[_Pd
 
 
 def _manifest(data: bytes) -> Manifest | None:
-    """Return the embedded manifest, or None when there is none (or no reader for it yet)."""
-    try:
-        from .pdf_post import read_pdf_manifest
-    except ImportError:
-        return None
+    """Return the embedded manifest, or None when there is none."""
+    from .pdf_post import read_pdf_manifest
     try:
         return read_pdf_manifest(data)
     except AssemblerError:

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from assembler.errors import AssemblerError
 from assembler.model import (
     Agreement,
     Clause,
@@ -31,6 +30,7 @@ from assembler.model import (
     Paragraph,
     Span,
 )
+from assembler.docx_writer import write_docx
 from assembler.pdf_writer import write_pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # for sample.py
@@ -71,14 +71,6 @@ def median_ms(write: Writer, factory: Callable[[], Agreement], runs: int) -> tup
     return statistics.median(times), out
 
 
-def _docx_writer() -> Writer | None:
-    try:
-        from assembler.docx_writer import write_docx
-    except ImportError:
-        return None
-    return write_docx
-
-
 REPO = Path(__file__).resolve().parent.parent
 BASIC = REPO / "examples" / "basic.yaml"
 
@@ -105,20 +97,12 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args(argv)
-    docx = _docx_writer()
     print(f"median of {args.runs} warm runs, in-process")
     for name, factory in CASES.items():
-        try:
-            pdf_ms, data = median_ms(write_pdf, factory, args.runs)
-        except (ImportError, AssemblerError) as exc:
-            print(f"{name:28} skipped: {exc}")
-            continue
+        pdf_ms, data = median_ms(write_pdf, factory, args.runs)
         pages = len(PdfReader(BytesIO(data)).pages)
-        line = f"{name:28} pdf {pdf_ms:7.1f} ms  {pages:3d} pages"
-        if docx is not None:
-            docx_ms, _ = median_ms(docx, factory, args.runs)
-            line += f"   docx {docx_ms:7.1f} ms"
-        print(line)
+        docx_ms, _ = median_ms(write_docx, factory, args.runs)
+        print(f"{name:28} pdf {pdf_ms:7.1f} ms  {pages:3d} pages   docx {docx_ms:7.1f} ms")
 
 
 if __name__ == "__main__":
