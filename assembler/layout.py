@@ -56,6 +56,8 @@ class _Layout:
         self.sub_counts: dict[str, int] = {}
         self.appendix_numbers = {a.id: i + 1 for i, a in enumerate(plan.appendices)}
         self.used_terms: list[str] = []
+        by_id = {rc.clause.id: rc for rc in rendered.clauses}
+        self.term_home = {term: by_id[cv.id] for term, cv in rendered.term_sources.items()}  # where each is defined
 
     def labels(self, lang: str) -> Labels:
         return self.library.labels.get(lang, Labels())
@@ -121,9 +123,9 @@ class _Layout:
         items = []
         for ident in order:
             term = self.rendered.terms[ident][lang]
-            where = next(rc for rc in self.rendered.clauses if rc.clause.id == self.rendered.term_sources[ident].id)
             spans = (Span(f"”{term.text}”" if lang == "sv" else f"“{term.text}”", bold=True),
-                     Span(f" {self.labels(lang).means} ")) + self.resolve_spans(term.definition, lang, where)
+                     Span(f" {self.labels(lang).means} ")) + self.resolve_spans(term.definition, lang,
+                                                                                self.term_home[ident])
             items.append(ListItem(spans))
         return ItemList(tuple(items), "bullet")
 
@@ -134,9 +136,7 @@ class _Layout:
             seen = len(self.used_terms)
             for ident in list(self.used_terms):
                 for lang in self.languages:
-                    src = self.rendered.term_sources[ident]
-                    rc = next(r for r in self.rendered.clauses if r.clause.id == src.id)
-                    self.resolve_spans(self.rendered.terms[ident][lang].definition, lang, rc)
+                    self.resolve_spans(self.rendered.terms[ident][lang].definition, lang, self.term_home[ident])
         orders = {lang: sorted(self.used_terms, key=lambda t: sort_key(self.rendered.terms[t][lang].text, lang))
                   for lang in self.languages}
         if len(self.languages) > 1:
