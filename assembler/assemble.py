@@ -27,7 +27,11 @@ class Assembly:
 
     agreement: Agreement
     plan: Plan
-    warnings: tuple[Problem, ...]
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The guard and identifier warnings, also recorded in the manifest."""
+        return self.plan.warnings
 
 
 def parse_as_of(value: str | _dt.date | None) -> _dt.date:
@@ -69,7 +73,7 @@ def assemble(answers_path: Path | str, *, library: Library | Path | str | None =
                         pins=pins)
     rendered = render_plan(plan, tuple(plan.language.split("+")))
     agreement = layout_agreement(plan, rendered, lib)
-    return Assembly(agreement, plan, plan.warnings)
+    return Assembly(agreement, plan)
 
 
 def writer_for(fmt: str, pdf_engine: str = "reportlab") -> Callable[[Agreement], bytes]:
