@@ -172,11 +172,6 @@ def clause_sha256(text: str) -> str:
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
-def sha256_file(path: Path) -> str:
-    """Return the hex SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 class _Loader:
     """Loads a library, either stopping at the first problem or collecting them all."""
 

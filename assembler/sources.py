@@ -181,8 +181,3 @@ def decode_text(data: bytes, path: Path, what: str = "file") -> str:
 def read_text(path: Path, what: str = "file") -> str:
     """Return a UTF-8 file's text; raise in plain words if it cannot be read."""
     return decode_text(read_bytes(path, what), path, what)
-
-
-def load_yaml_file(path: Path, what: str = "file") -> Sourced:
-    """Read and parse a YAML or JSON file with positions."""
-    return parse_yaml(read_text(path, what), str(path))
