@@ -14,27 +14,57 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from assembler._version import __version__
 
 _EXPORTS = {
-    "Agreement": "model", "AnswersError": "errors", "AssemblerError": "errors", "Assembly": "assemble",
-    "BuildResult": "assemble", "Clause": "model", "Document": "model", "GuardError": "errors",
-    "Library": "library", "LibraryError": "errors", "Location": "errors", "Manifest": "model",
-    "Problem": "errors", "RenderError": "errors", "UsageError": "errors", "ValidationReport": "validate",
-    "assemble": "assemble", "build": "assemble", "load_library": "library", "manifest_from_json": "manifest",
-    "manifest_to_json": "manifest", "plan_answers": "assemble", "read_manifest_file": "manifest",
-    "validate_library": "validate", "writer_for": "assemble", "diff_documents": "sides", "diff_sides": "sides",
-    "load_side": "sides",
+    "Agreement": "model", "AnswersError": "errors", "AssemblerError": "errors", "Assembly": "assembly.pipeline",
+    "BuildResult": "assembly.pipeline", "Clause": "model", "Document": "model", "GuardError": "errors",
+    "Library": "library.load", "LibraryError": "errors", "Location": "errors", "Manifest": "model",
+    "Problem": "errors", "RenderError": "errors", "UsageError": "errors", "ValidationReport": "library.lint",
+    "assemble": "assembly.pipeline", "build": "assembly.pipeline", "diff_documents": "compare.sides",
+    "diff_sides": "compare.sides", "load_library": "library.load", "load_side": "compare.sides",
+    "manifest_from_json": "manifest", "manifest_to_json": "manifest", "plan_answers": "assembly.pipeline",
+    "read_manifest_file": "readers", "validate_library": "library.lint", "writer_for": "writers",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "Agreement",
+    "AnswersError",
+    "AssemblerError",
+    "Assembly",
+    "BuildResult",
+    "Clause",
+    "Document",
+    "GuardError",
+    "Library",
+    "LibraryError",
+    "Location",
+    "Manifest",
+    "Problem",
+    "RenderError",
+    "UsageError",
+    "ValidationReport",
+    "__version__",
+    "assemble",
+    "build",
+    "diff_documents",
+    "diff_sides",
+    "load_library",
+    "load_side",
+    "manifest_from_json",
+    "manifest_to_json",
+    "plan_answers",
+    "read_manifest_file",
+    "validate_library",
+    "writer_for",
+]
 
 
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'assembler' has no attribute '{name}'")
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f"assembler.{module}"), name)
     globals()[name] = value
     return value
 
@@ -44,12 +74,21 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .assemble import Assembly, BuildResult, assemble, build, plan_answers, writer_for
-    from .errors import (
-        AnswersError, AssemblerError, GuardError, LibraryError, Location, Problem, RenderError, UsageError,
+    from assembler.assembly.pipeline import Assembly, BuildResult, assemble, build, plan_answers
+    from assembler.compare.sides import diff_documents, diff_sides, load_side
+    from assembler.errors import (
+        AnswersError,
+        AssemblerError,
+        GuardError,
+        LibraryError,
+        Location,
+        Problem,
+        RenderError,
+        UsageError,
     )
-    from .library import Library, load_library
-    from .manifest import manifest_from_json, manifest_to_json, read_manifest_file
-    from .model import Agreement, Clause, Document, Manifest
-    from .sides import diff_documents, diff_sides, load_side
-    from .validate import ValidationReport, validate_library
+    from assembler.library.lint import ValidationReport, validate_library
+    from assembler.library.load import Library, load_library
+    from assembler.manifest import manifest_from_json, manifest_to_json
+    from assembler.model import Agreement, Clause, Document, Manifest
+    from assembler.readers import read_manifest_file
+    from assembler.writers import writer_for

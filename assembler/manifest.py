@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
-from .errors import AssemblerError, Location
-from .model import ClauseStamp, Manifest
+from assembler.errors import ManifestError
+from assembler.model import ClauseStamp, Manifest
 
 MANIFEST_FORMAT = "assembler-manifest/1"
+# The name of the attachment that carries the manifest in a PDF.
+PDF_MANIFEST_NAME = "manifest.json"
 
 
 def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
@@ -31,7 +32,7 @@ def manifest_to_json(manifest: Manifest) -> str:
 def manifest_from_dict(data: dict[str, Any]) -> Manifest:
     """Return the manifest a dict describes; raise AssemblerError if it is not one."""
     if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        raise AssemblerError("this is not an assembler manifest")
+        raise ManifestError("this is not an assembler manifest", code="manifest.foreign")
     try:
         return Manifest(
             agreement=data["agreement"],
@@ -50,7 +51,7 @@ def manifest_from_dict(data: dict[str, Any]) -> Manifest:
             answers=str(data.get("answers", "")),
         )
     except (KeyError, TypeError) as exc:
-        raise AssemblerError(f"the manifest is incomplete: missing {exc}") from None
+        raise ManifestError(f"the manifest is incomplete: missing {exc}", code="manifest.incomplete") from None
 
 
 def manifest_from_json(text: str | bytes) -> Manifest:
@@ -58,21 +59,5 @@ def manifest_from_json(text: str | bytes) -> Manifest:
     try:
         data = json.loads(text)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise AssemblerError(f"the manifest is not valid JSON: {exc}") from None
+        raise ManifestError(f"the manifest is not valid JSON: {exc}", code="manifest.not-json") from None
     return manifest_from_dict(data)
-
-
-def read_manifest_file(path: Path) -> Manifest:
-    """Return the manifest of a built DOCX or PDF, or of a manifest JSON file."""
-    from .sources import read_bytes
-    data = read_bytes(path)
-    try:
-        if data.startswith(b"PK"):
-            from .docx_writer import read_docx_manifest
-            return read_docx_manifest(data)
-        if data.startswith(b"%PDF"):
-            from .pdf_post import read_pdf_manifest
-            return read_pdf_manifest(data)
-        return manifest_from_json(data)
-    except AssemblerError as exc:
-        raise AssemblerError(exc.message, Location(str(path))) from None

@@ -16,7 +16,7 @@ Every value is immutable.  This module imports nothing from the package.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 SpanKind = Literal["text", "term", "ref"]
 
@@ -74,7 +74,7 @@ class ItemList:
     style: Literal["bullet", "letter"] = "bullet"
 
 
-Block = Union[Paragraph, ItemList]
+Block = Paragraph | ItemList
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from assembler.assemble import assemble, writer_for
+from assembler.assembly.pipeline import assemble
+from assembler.writers import writer_for
 
 ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-03-01"

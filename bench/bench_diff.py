@@ -24,6 +24,9 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from assembler.compare.present import render_html, render_terminal, result_to_json
+from assembler.compare.sides import diff_documents
+from assembler.compare.tracked_docx import write_tracked_docx
 from assembler.model import (
     Agreement,
     Clause,
@@ -35,9 +38,6 @@ from assembler.model import (
     Paragraph,
     Span,
 )
-from assembler.redline import render_html, render_terminal, result_to_json
-from assembler.sides import diff_documents
-from assembler.tracked_docx import write_tracked_docx
 
 _WORDS = ["part", "parterna", "staden", "bolaget", "avtalet", "projektet", "resultatet", "information", "uppgifter", "enligt", "ska", "får", "inte", "utan", "med", "till", "för", "av", "om", "och", "eller", "samt", "som", "den", "det", "denna", "detta", "dessa", "skriftligen", "underrätta", "andra", "parten", "rätt", "skyldighet", "kostnader", "ersättning", "ansvar", "skada", "sekretess", "offentlighet", "upphandling", "leverantör", "immateriella", "rättigheter", "licens", "nyttjande", "genomförande", "utveckling", "test", "miljö", "personuppgifter", "behandling", "biträde", "ändring", "tillägg", "uppsägning", "avtalstid", "dagar", "månader", "skäl", "tvist", "domstol", "svensk", "lag", "tillämpas", "gäller", "från", "med", "anledning", "härav", "särskilt", "vad", "som", "anges", "punkt", "bilaga", "nedan", "ovan", "respektive"]
 _RARE = ["innovationsplattform", "kvartalsvis", "testbädd", "delrapport", "slutrapport", "styrgrupp", "projektledare", "kontaktperson", "informationslogg", "marknadsdialog"]
@@ -226,10 +226,10 @@ def main() -> None:
     print(f"difflib over words (autojunk): {t_difflib * 1000:8.1f} ms (one run), {len(opcodes)} changed regions "
           f"holding {theirs:,} words (each moved clause is a deletion plus an insertion)")
     if args.readers:
-        from assembler.docx_reader import read_docx
-        from assembler.docx_writer import write_docx
-        from assembler.pdf_reader import read_pdf
-        from assembler.pdf_writer import write_pdf
+        from assembler.readers.docx import read_docx
+        from assembler.readers.pdf import read_pdf
+        from assembler.writers.docx import write_docx
+        from assembler.writers.pdf import write_pdf
 
         docx_bytes = write_docx(agreement_of(new))
         pdf_bytes = write_pdf(agreement_of(new))

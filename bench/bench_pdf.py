@@ -30,8 +30,8 @@ from assembler.model import (
     Paragraph,
     Span,
 )
-from assembler.docx_writer import write_docx
-from assembler.pdf_writer import write_pdf
+from assembler.writers.docx import write_docx
+from assembler.writers.pdf import write_pdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # for sample.py
 from sample import sample_agreement
@@ -77,7 +77,7 @@ BASIC = REPO / "examples" / "basic.yaml"
 
 def basic_example(language: str) -> Agreement:
     """Return the basic example assembled from the bundled library, as of 2026-03-01."""
-    from assembler.assemble import assemble
+    from assembler.assembly.pipeline import assemble
 
     return assemble(BASIC, as_of="2026-03-01", language=language).agreement
 

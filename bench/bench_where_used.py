@@ -25,8 +25,9 @@ from pathlib import Path
 
 import docx
 
-from assembler.assemble import assemble, writer_for
-from assembler.where_used import where_used
+from assembler.assembly.pipeline import assemble
+from assembler.register.where_used import where_used
+from assembler.writers import writer_for
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 DATES = ("2026-02-01", "2026-03-15", "2026-05-01", "2026-07-01", "2026-09-15", "2026-11-01")

@@ -7,8 +7,19 @@ this sample lets a writer be tested alone, with every kind of block.
 from __future__ import annotations
 
 from assembler.model import (
-    Agreement, Appendix, Clause, ClauseStamp, Document, ItemList, Labels, ListItem,
-    Manifest, Paragraph, Properties, Signature, Span,
+    Agreement,
+    Appendix,
+    Clause,
+    ClauseStamp,
+    Document,
+    ItemList,
+    Labels,
+    ListItem,
+    Manifest,
+    Paragraph,
+    Properties,
+    Signature,
+    Span,
 )
 
 SV_LABELS = Labels(page="Sida", of="av", reference="Diarienummer", appendices="Bilagor",

@@ -1,0 +1,78 @@
+"""Answer files: one collaboration described in YAML or JSON, validated against its schema."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assembler._files import decode_text, read_bytes
+from assembler.errors import AnswersError, Location, Problem
+from assembler.library.identifiers import check_orgnr
+from assembler.library.load import Blueprint
+from assembler.library.schemas import validate_sourced
+from assembler.library.sources import PathKey, Sourced, parse_json, parse_yaml
+
+LANGUAGES = ("sv", "en", "sv+en")
+
+
+@dataclass(frozen=True)
+class Answers:
+    """A parsed answer file: its data, where each value sits, and its hash."""
+
+    path: Path
+    data: dict[str, Any]
+    sha256: str
+    doc: Sourced = field(compare=False)
+    text: str = field(default="", compare=False)
+
+    @property
+    def agreement(self) -> str:
+        return str(self.data.get("agreement", ""))
+
+    @property
+    def language(self) -> str:
+        return str(self.data.get("language", "sv"))
+
+    def locate(self, path: PathKey) -> Location:
+        """Return the file:line:column of a field (or of its nearest parent)."""
+        return self.doc.locate(path)
+
+
+def load_answers(path: Path | str) -> Answers:
+    """Read an answer file; raise in plain words if it is missing or not YAML/JSON."""
+    p = Path(path)
+    raw = read_bytes(p, "answer file")
+    text = decode_text(raw, p, "answer file")
+    doc = parse_json(text, str(p)) if p.suffix.lower() == ".json" else parse_yaml(text, str(p))
+    if not isinstance(doc.data, dict):
+        raise AnswersError("an answer file must be a set of fields (name: value), starting with 'agreement:'",
+                           Location(str(p), 1, 1))
+    if "agreement" not in doc.data:
+        raise AnswersError("the answer file does not say which agreement it is for: add 'agreement: opi-innovation'",
+                           Location(str(p), 1, 1, "agreement"))
+    return Answers(p, doc.data, hashlib.sha256(raw).hexdigest(), doc, text)
+
+
+def _identifier_warnings(answers: Answers, data: Any, path: PathKey) -> list[Problem]:
+    out: list[Problem] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "orgnr" and isinstance(value, str):
+                check = check_orgnr(value)
+                if check.warning:
+                    out.append(Problem(check.warning, answers.locate(path + (key,)), "warning"))
+            else:
+                out += _identifier_warnings(answers, value, path + (key,))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            out += _identifier_warnings(answers, item, path + (i,))
+    return out
+
+
+def validate_answers(answers: Answers, blueprint: Blueprint) -> list[Problem]:
+    """Return every problem with the answers: schema errors, then identifier warnings."""
+    problems = validate_sourced(answers.doc, blueprint.answers_schema)
+    problems += _identifier_warnings(answers, answers.data, ())
+    return problems

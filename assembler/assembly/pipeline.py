@@ -1,0 +1,105 @@
+"""The public pipeline: answers and library in, an assembled agreement and its files out."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from assembler._files import write_files_atomically
+from assembler.assembly.answers import LANGUAGES, load_answers
+from assembler.assembly.layout import layout_agreement
+from assembler.assembly.outputs import output_paths
+from assembler.assembly.render import render_plan
+from assembler.assembly.rules import Plan, resolve
+from assembler.errors import Problem, UsageError
+from assembler.library.load import Library, load_library
+from assembler.manifest import manifest_to_json
+from assembler.model import Agreement
+from assembler.writers import writer_for
+
+
+@dataclass(frozen=True)
+class Assembly:
+    """An assembled agreement with the plan that made it and the warnings raised."""
+
+    agreement: Agreement
+    plan: Plan
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]:
+        """The guard and identifier warnings, also recorded in the manifest."""
+        return self.plan.warnings
+
+
+def parse_as_of(value: str | _dt.date | None) -> _dt.date:
+    """Return the assembly date: the given ISO date, or today."""
+    if value is None:
+        return _dt.date.today()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"'{value}' is not a date: write it as YYYY-MM-DD", code="usage.date", option="as_of") from None
+
+
+def _library(library: Library | Path | str | None) -> Library:
+    return library if isinstance(library, Library) else load_library(library)
+
+
+def plan_answers(answers_path: Path | str, *, library: Library | Path | str | None = None,
+                 as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
+                 language: str | None = None, pins: Mapping[str, str] | None = None) -> Plan:
+    """Validate an answer file and apply the rules and guards; return the plan (no output).
+
+    ``pins`` maps clause ids to exact versions (used by rebuild).
+    """
+    if language is not None and language not in LANGUAGES:
+        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)}")
+    lib = _library(library)
+    answers = load_answers(answers_path)
+    return resolve(lib, answers, as_of=parse_as_of(as_of), draft=draft, strict=strict, language=language, pins=pins)
+
+
+def assemble(answers_path: Path | str, *, library: Library | Path | str | None = None,
+             as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
+             language: str | None = None, pins: Mapping[str, str] | None = None) -> Assembly:
+    """Assemble the agreement an answer file describes, in memory; ``pins`` fixes clause versions."""
+    lib = _library(library)
+    plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language,
+                        pins=pins)
+    rendered = render_plan(plan, tuple(plan.language.split("+")))
+    agreement = layout_agreement(plan, rendered, lib)
+    return Assembly(agreement, plan)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote and the warnings it raised."""
+
+    assembly: Assembly
+    files: tuple[Path, ...]
+
+
+def build(answers_path: Path | str, *, output: Path | str | None = None, formats: tuple[str, ...] = ("docx", "pdf"),
+          library: Library | Path | str | None = None, as_of: str | _dt.date | None = None, draft: bool = False,
+          strict: bool = False, language: str | None = None, manifest: bool = False,
+          pdf_engine: str = "reportlab") -> BuildResult:
+    """Assemble an agreement and write it in every format asked for, atomically.
+
+    Every file is rendered in memory first; only then are all written, so a
+    failure leaves no file behind.
+    """
+    answers_path = Path(answers_path)
+    assembly = assemble(answers_path, library=library, as_of=as_of, draft=draft, strict=strict, language=language)
+    targets = output_paths(answers_path, Path(output) if output is not None else None, formats)
+    files: dict[Path, bytes] = {}
+    for fmt, target in targets.items():
+        files[target] = writer_for(fmt, pdf_engine)(assembly.agreement)
+    if manifest:
+        first = next(iter(targets.values()))
+        files[first.with_name(first.stem + ".manifest.json")] = manifest_to_json(assembly.agreement.manifest).encode()
+    written = write_files_atomically(files)
+    return BuildResult(assembly, tuple(written))

@@ -1,0 +1,275 @@
+"""Exact regeneration: rebuild an issued agreement from its manifest and say whether it is byte-identical.
+
+The manifest names everything that made the agreement: the blueprint and
+its hash, each clause version and its content hash, the answers (their hash
+and their text), the language, the assembly date, the draft flag and the tool
+version.  Rebuild checks each of those against what is at hand, assembles
+again with exactly the pinned clause versions, and compares the bytes with
+the original, in the original's format.  When they differ it says why, as
+precisely as the inputs allow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assembler._files import read_bytes
+from assembler._version import __version__
+from assembler.assembly.pipeline import assemble
+from assembler.errors import AssemblerError, Location, UsageError
+from assembler.library.load import Library, load_library
+from assembler.library.sources import parse_yaml
+from assembler.manifest import manifest_from_json
+from assembler.model import Manifest
+from assembler.readers import read_embedded_manifest, sniff
+from assembler.writers import writer_for
+
+SIBLING_MANIFEST = ".manifest.json"  # what `build --manifest` writes beside the output
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One reason a rebuild is not the original: ``kind`` is clause, blueprint, answers, tool, build,
+    manifest or bytes."""
+
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """The outcome of a rebuild."""
+
+    source: Path
+    format: str | None  # the format compared, or None when the source is a manifest file
+    manifest: Manifest  # the original's
+    identical: bool
+    differences: tuple[Difference, ...]
+    data: dict[str, bytes] = field(default_factory=dict, compare=False)  # rebuilt bytes per format
+    notes: tuple[str, ...] = ()  # how inputs were found, when the manifest could not say
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the outcome as JSON-ready data."""
+        m = self.manifest
+        return {"file": str(self.source), "format": self.format, "identical": self.identical,
+                "agreement": m.agreement, "agreement_version": m.agreement_version, "language": m.language,
+                "assembled": m.assembled, "reference": m.reference,
+                "clauses": [f"{c.id}@{c.version}" for c in m.clauses],
+                "differences": [asdict(d) for d in self.differences], "notes": list(self.notes)}
+
+
+def read_source(path: Path) -> tuple[str | None, bytes | None, Manifest]:
+    """Return (format, original bytes, manifest) of an agreement file or a manifest file.
+
+    DOCX, PDF and HTML carry their manifest inside; Markdown and plain text
+    use the ``<name>.manifest.json`` that ``build --manifest`` writes beside
+    them.  A manifest file alone gives (None, None, manifest).
+    """
+    data = read_bytes(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".md", ".txt") and sniff(data) is None:
+            sibling = path.with_name(path.stem + SIBLING_MANIFEST)
+            if not sibling.is_file():
+                raise UsageError(f"a {suffix} file carries no manifest and '{sibling.name}' is not beside it: "
+                                 "rebuild from a DOCX, PDF or HTML file, or from the manifest written by "
+                                 "`build --manifest`", code="manifest.missing")
+            return suffix[1:], data, manifest_from_json(sibling.read_bytes())
+        manifest = read_embedded_manifest(data, suffix)
+    except UsageError:
+        raise
+    except AssemblerError as exc:
+        raise type(exc)(exc.message, Location(str(path)), code=exc.code) from None
+    kind = sniff(data) or ("html" if suffix in (".html", ".htm") else None)
+    return kind, (data if kind else None), manifest
+
+
+def _short(sha: str) -> str:
+    return sha[:12] + "…" if sha else "(none)"
+
+
+def check_inputs(manifest: Manifest, library: Library, answers: bytes, answers_name: str) -> list[Difference]:
+    """Return every input that is not what the manifest recorded: tool, blueprint, answers, clause files."""
+    out: list[Difference] = []
+    m = manifest
+    if m.tool_version != __version__:
+        out.append(Difference("tool", f"the agreement was made with assembler {m.tool_version}; "
+                                      f"this is assembler {__version__}"))
+    bp = library.blueprints.get(m.agreement)
+    if bp is None:
+        out.append(Difference("blueprint", f"the library {library.root} has no agreement type '{m.agreement}'"))
+    elif str(bp.version) != m.agreement_version:
+        out.append(Difference("blueprint", f"{bp.path}: the blueprint is at version {bp.version}; the agreement "
+                                           f"was made with version {m.agreement_version}"))
+    elif m.blueprint_sha256 and bp.sha256 != m.blueprint_sha256:
+        out.append(Difference("blueprint", f"{bp.path}: the blueprint file changed since the agreement was made "
+                                           f"(version {bp.version} both times; sha256 recorded "
+                                           f"{_short(m.blueprint_sha256)}, now {_short(bp.sha256)})"))
+    sha = hashlib.sha256(answers).hexdigest()
+    if sha != m.answers_sha256:
+        out.append(Difference("answers", f"{answers_name}: the answers differ from the recorded hash "
+                                         f"(recorded {_short(m.answers_sha256)}, given {_short(sha)})"))
+    for stamp in m.clauses:
+        ref = f"{stamp.id}@{stamp.version}"
+        try:
+            cv = library.clause(stamp.id, stamp.version)
+        except ValueError:
+            cv = None
+        if cv is None:
+            missing = library.root / "fragments" / stamp.id / f"{stamp.version}.md"
+            out.append(Difference("clause", f"{missing}: {ref} is not in the library"))
+        elif cv.sha256 != stamp.sha256:
+            out.append(Difference("clause", f"{cv.path}: the clause file changed since the agreement was made "
+                                            f"({ref}: sha256 recorded {_short(stamp.sha256)}, now {_short(cv.sha256)})"))
+    return out
+
+
+def compare_manifests(original: Manifest, rebuilt: Manifest) -> list[Difference]:
+    """Return each field in which the rebuilt manifest differs from the original."""
+    out = []
+    before, after = asdict(original), asdict(rebuilt)
+    for key in before:
+        if before[key] == after[key]:
+            continue
+        if key == "clauses":
+            was = {f"{c.id}@{c.version}" for c in original.clauses}
+            now = {f"{c.id}@{c.version}" for c in rebuilt.clauses}
+            parts = [f"only in the original: {', '.join(sorted(was - now))}" if was - now else "",
+                     f"only in the rebuild: {', '.join(sorted(now - was))}" if now - was else ""]
+            detail = "; ".join(p for p in parts if p) or "the same versions, other content hashes or order"
+            out.append(Difference("manifest", f"clauses differ: {detail}"))
+        elif key == "answers":
+            out.append(Difference("manifest", "the answer text differs"))
+        else:
+            out.append(Difference("manifest", f"{key}: recorded {before[key]!r}, rebuilt {after[key]!r}"))
+    return out
+
+
+def _byte_detail(fmt: str, original: bytes, rebuilt: bytes) -> str:
+    """Return where two files of one format differ, as precisely as the format allows."""
+    if fmt == "docx":
+        try:
+            with zipfile.ZipFile(io.BytesIO(original)) as a, zipfile.ZipFile(io.BytesIO(rebuilt)) as b:
+                names = sorted(set(a.namelist()) | set(b.namelist()))
+                parts = [n for n in names if n not in a.namelist() or n not in b.namelist() or a.read(n) != b.read(n)]
+            if parts:
+                return "the parts " + ", ".join(parts) + " differ"
+            return "every part is the same; the zip packaging differs (the file was saved again by another program?)"
+        except (zipfile.BadZipFile, OSError, KeyError):
+            pass
+    at = next((i for i, (x, y) in enumerate(zip(original, rebuilt)) if x != y), min(len(original), len(rebuilt)))
+    return f"{len(original)} bytes originally, {len(rebuilt)} rebuilt; the first difference is at byte {at}"
+
+
+def relative_appendix_files(answers: bytes) -> list[Path]:
+    """Return the appendix files an answer file names by a path relative to itself."""
+    try:
+        data = parse_yaml(answers.decode("utf-8"), "answers").data
+    except (AssemblerError, UnicodeDecodeError):
+        return []
+    entries = data.get("appendices") if isinstance(data, dict) else None
+    files = [Path(str(e["file"])) for e in entries or [] if isinstance(e, dict) and e.get("file")]
+    return [f for f in files if not f.is_absolute()]
+
+
+def find_appendix_folder(relative: list[Path], source: Path) -> Path | None:
+    """Return the first folder that holds every one of ``relative``, or None.
+
+    The manifest does not record where the answer file was, so the folders
+    looked at are the agreement's folder and its three nearest parents, the
+    current folder, and the sub-folders of each (``examples/`` beside ``out/``).
+    """
+    here = source.resolve().parent
+    bases: list[Path] = []
+    for base in (here, *list(here.parents)[:3], Path.cwd()):
+        if base not in bases:
+            bases.append(base)
+    for base in bases:
+        try:
+            subfolders = sorted(p for p in base.iterdir() if p.is_dir())
+        except OSError:
+            subfolders = []
+        for folder in (base, *subfolders):
+            if all((folder / r).is_file() for r in relative):
+                return folder
+    return None
+
+
+def _mirror_appendices(relative: list[Path], found: Path, answers_folder: Path) -> None:
+    """Make ``relative`` resolve from ``answers_folder`` to the files under ``found``."""
+    for r in relative:
+        target = answers_folder / r
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.symlink(found / r, target)
+        except OSError:  # no symlinks (Windows without the privilege): a copy has the same bytes
+            shutil.copyfile(found / r, target)
+
+
+def rebuild(path: Path | str, *, library: Library | Path | str | None = None, answers: Path | str | None = None,
+            formats: tuple[str, ...] = ()) -> Rebuilt:
+    """Rebuild the agreement a file or manifest describes; return whether it is byte-identical and why not.
+
+    ``answers`` replaces the answer text carried in the manifest.  The
+    original's own format is always rebuilt; ``formats`` asks for others too
+    (in ``Rebuilt.data``).  Raises UsageError when the source cannot be read
+    or no answers are available; every other mismatch is a Difference.
+    """
+    source = Path(path)
+    fmt, original, manifest = read_source(source)
+    lib = library if isinstance(library, Library) else load_library(library)
+    if answers is not None:
+        answers_path = Path(answers)
+        try:
+            answer_bytes = answers_path.read_bytes()
+        except OSError:
+            raise UsageError(f"the answer file '{answers_path}' does not exist or cannot be read") from None
+        answers_name = str(answers_path)
+    elif manifest.answers:
+        answer_bytes = manifest.answers.encode("utf-8")
+        answers_name = "the answers recorded in the manifest"
+    else:
+        raise UsageError(f"'{source}' does not carry its answer file; give it with --answers FILE")
+    differences = check_inputs(manifest, lib, answer_bytes, answers_name)
+    wanted = tuple(dict.fromkeys(((fmt,) if fmt else ()) + tuple(formats)))
+    data: dict[str, bytes] = {}
+    pins = {c.id: c.version for c in manifest.clauses}
+    notes: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="assembler-rebuild-") as tmp:
+        if answers is None:
+            answers_path = Path(tmp) / f"{source.stem}.answers.yaml"
+            answers_path.write_bytes(answer_bytes)
+            relative = [r for r in relative_appendix_files(answer_bytes) if ".." not in r.parts]
+            found = find_appendix_folder(relative, source) if relative else None
+            if found is not None:
+                _mirror_appendices(relative, found, Path(tmp))
+                notes.append(f"the appendix files were taken from {found} (the manifest does not say where the "
+                             "answer file was; give it with --answers to be sure)")
+        try:
+            assembly = assemble(answers_path, library=lib, as_of=manifest.assembled, draft=manifest.draft,
+                                language=manifest.language, pins=pins)
+            for f in wanted:
+                data[f] = writer_for(f)(assembly.agreement)
+        except AssemblerError as exc:
+            hint = (" (an appendix file is given by a relative path: pass the answer file at its original place "
+                    "with --answers)" if answers is None and "ppendix" in exc.message else "")
+            differences.append(Difference("build", f"the agreement cannot be rebuilt: {exc}{hint}"))
+            return Rebuilt(source, fmt, manifest, False, tuple(differences), data, tuple(notes))
+    differences += compare_manifests(manifest, assembly.agreement.manifest)
+    if fmt is not None and original is not None:
+        identical = data[fmt] == original
+        if not identical:
+            differences.append(Difference("bytes", f"the rebuilt {fmt.upper()} differs from {source.name}: "
+                                                   + _byte_detail(fmt, original, data[fmt])))
+    else:
+        identical = not differences
+    return Rebuilt(source, fmt, manifest, identical, tuple(differences), data, tuple(notes))
+

@@ -1,0 +1,176 @@
+"""Applying a blueprint to answers: computed values, guards, clause choice and versions."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assembler.assembly.answers import Answers, validate_answers
+from assembler.errors import AnswersError, GuardError, LibraryError, Location, Problem
+from assembler.library.load import Blueprint, ClauseVersion, Library
+from assembler.library.template import evaluate
+from assembler.library.versions import VersionRange
+
+
+@dataclass(frozen=True)
+class PlannedAppendix:
+    """An appendix of this agreement: blueprint appendices first, then the answers' own."""
+
+    id: str
+    title: dict[str, str]
+    file: Path | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to assemble: the chosen clause versions, appendices, warnings and the context."""
+
+    blueprint: Blueprint
+    answers: Answers
+    clauses: tuple[ClauseVersion, ...]
+    appendices: tuple[PlannedAppendix, ...]
+    warnings: tuple[Problem, ...]
+    language: str
+    as_of: str
+    draft: bool
+    context: dict[str, Any] = field(compare=False)
+
+
+def guard_message(message: dict[str, str], language: str) -> str:
+    """Return a guard's message in the agreement's language (both for sv+en)."""
+    if language == "sv+en":
+        return f"{message['sv']} / {message['en']}"
+    return message.get(language) or message.get("sv") or next(iter(message.values()))
+
+
+def select_version(library: Library, clause_id: str, rng: VersionRange, as_of: str, draft: bool,
+                   location: Location, pin: str | None = None) -> ClauseVersion:
+    """Return the highest version in range that is usable on ``as_of``, or exactly ``pin`` when given.
+
+    Usable: approved (or draft when drafts are admitted), effective on or
+    before the date, and not retired by then.  A pin (from the manifest of an
+    agreement being rebuilt) bypasses all of that: the version used then is
+    the version used again.
+    """
+    versions = library.clauses.get(clause_id)
+    if not versions:
+        raise LibraryError(f"the blueprint uses the clause '{clause_id}', which the library does not have", location)
+    if pin is not None:
+        pinned = library.clause(clause_id, pin)
+        if pinned is None:
+            raise LibraryError(f"the pinned version {clause_id}@{pin} is not in the library", location)
+        return pinned
+    usable = []
+    for cv in versions:
+        if not rng.contains(cv.version) or cv.effective > as_of:
+            continue
+        if cv.status == "approved" or (draft and cv.status == "draft"):
+            usable.append(cv)
+        elif cv.status == "retired" and str(cv.meta.get("retired_on", "")) > as_of:
+            usable.append(cv)  # retired later: it was in force on the date asked for
+    if not usable:
+        kinds = "approved or draft" if draft else "approved"
+        raise LibraryError(
+            f"no {kinds} version of clause '{clause_id}' in range {rng} is effective on {as_of}"
+            + ("" if draft else " (use --draft to admit drafts)"), location)
+    return max(usable, key=lambda c: c.version)
+
+
+def base_context(library: Library, answers: Answers, as_of: str) -> dict[str, Any]:
+    """Return the variables every expression sees: the answers, defaults and the date."""
+    ctx: dict[str, Any] = dict(answers.data)
+    ctx["defaults"] = dict(library.defaults)
+    ctx["as_of"] = as_of
+    return ctx
+
+
+def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft: bool = False,
+            strict: bool = False, language: str | None = None, pins: Mapping[str, str] | None = None) -> Plan:
+    """Validate the answers and apply the blueprint's rules; return the plan to render.
+
+    ``pins`` maps clause ids to the exact version to use (for rebuilding an
+    issued agreement); clauses not pinned are chosen by range and date.
+
+    Raises AnswersError for invalid answers (``problems`` lists them all),
+    GuardError when a guard of level error fires (or a warning with ``strict``).
+    """
+    as_of = as_of.isoformat() if isinstance(as_of, _dt.date) else str(as_of)
+    blueprint = library.blueprint(answers.agreement)
+    problems = validate_answers(answers, blueprint)
+    errors = tuple(p for p in problems if p.level == "error")
+    warnings = [p for p in problems if p.level == "warning"]
+    if errors:
+        raise AnswersError(errors[0].message, errors[0].location, errors)
+    lang = language or answers.language
+    ctx = base_context(library, answers, as_of)
+    for name, expr, loc in blueprint.computed:
+        ctx[name] = evaluate(expr, ctx, loc)
+
+    guard_errors: list[Problem] = []
+    for guard in blueprint.guards:
+        if not evaluate(guard.when, ctx, guard.location):
+            continue
+        loc = answers.locate(tuple(_split_field(guard.field))) if guard.field else Location(str(answers.path))
+        problem = Problem(guard_message(guard.message, lang), loc, guard.level)
+        (guard_errors if problem.level == "error" else warnings).append(problem)
+    if guard_errors:
+        raise GuardError(guard_errors[0].message, guard_errors[0].location, tuple(guard_errors))
+    if strict and warnings:
+        first = warnings[0]
+        raise GuardError(first.message + " (--strict turns warnings into errors)", first.location,
+                         tuple(Problem(w.message, w.location) for w in warnings))
+
+    chosen: list[ClauseVersion] = []
+    for section in blueprint.sections:
+        if section.when and not evaluate(section.when, ctx, section.location):
+            continue
+        variant = next((v for v in section.variants if not v.when or evaluate(v.when, ctx, v.location)), None)
+        if variant is None:
+            continue  # no variant applies: the section is left out
+        chosen.append(select_version(library, variant.clause_id, variant.range, as_of, draft, variant.location,
+                                     (pins or {}).get(variant.clause_id)))
+
+    appendices = _plan_appendices(blueprint, answers, ctx)
+    parties_expr = blueprint.meta.get("parties") or "public_parties + private_parties"
+    parties = evaluate(parties_expr, ctx, blueprint.doc.locate(("parties",)))
+    ctx["signing_parties"] = list(parties)
+    electronic = blueprint.meta.get("electronic_signing")
+    ctx["electronic_signing"] = bool(electronic and evaluate(electronic, ctx, blueprint.doc.locate(("electronic_signing",))))
+    is_draft = draft or any(c.status == "draft" for c in chosen)
+    return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx)
+
+
+def _split_field(path: str) -> list[str | int]:
+    out: list[str | int] = []
+    for part in path.replace("]", "").replace("[", ".").split("."):
+        if part:
+            out.append(int(part) if part.isdigit() else part)
+    return out
+
+
+def _plan_appendices(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any]) -> tuple[PlannedAppendix, ...]:
+    given = answers.data.get("appendices") or []
+    base = answers.path.parent
+    files: dict[str, Path] = {}
+    extra: list[PlannedAppendix] = []
+    known = {a.id for a in blueprint.appendices}
+    for i, entry in enumerate(given):
+        file = Path(entry["file"]) if entry.get("file") else None
+        if file is not None and not file.is_absolute():
+            file = (base / file).resolve()
+        ident = entry.get("id")
+        if ident:
+            if ident not in known:
+                raise AnswersError(f"there is no appendix '{ident}' in this agreement type "
+                                   f"(known: {', '.join(sorted(known))})", answers.locate(("appendices", i, "id")))
+            if file is not None:
+                files[ident] = file
+            continue
+        title = str(entry.get("title", ""))
+        extra.append(PlannedAppendix(f"appendix-{i + 1}", {"sv": title, "en": title}, file))
+    planned = [PlannedAppendix(a.id, a.title, files.get(a.id)) for a in blueprint.appendices
+               if not a.when or evaluate(a.when, ctx, a.location)]
+    return tuple(planned + extra)

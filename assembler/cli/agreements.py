@@ -1,0 +1,181 @@
+"""Commands about one agreement: validate the library, check and build an answer file, inspect and rebuild."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assembler.cli._common import dump, library_option, warn
+from assembler.errors import UsageError
+
+
+@click.command()
+@library_option
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
+def validate(library: Path | None, as_json: bool) -> None:
+    """Check the whole clause library and list every problem.
+
+    Checks the schemas of library.yaml, blueprints and clause front matter;
+    that every clause template compiles; that every variable a clause uses is
+    declared in the answers schema; that every cross-reference, appendix and
+    term resolves; that every language is present with the same number of
+    paragraphs and list items; and that approved versions are unchanged.
+    """
+    from assembler.library.lint import validate_library
+    report = validate_library(library)
+    errors = [p for p in report.problems if p.level == "error"]
+    if as_json:
+        click.echo(json.dumps({"library": str(report.root), "clauses": report.clause_count,
+                               "blueprints": report.blueprint_count,
+                               "problems": [{"level": p.level, "message": p.message,
+                                             "file": p.location.file if p.location else None,
+                                             "line": p.location.line if p.location else None,
+                                             "path": p.location.path if p.location else None}
+                                            for p in report.problems]}, ensure_ascii=False, indent=2))
+    else:
+        for p in report.problems:
+            click.echo(f"{p.level}: {p}", err=True)
+        status = "ok" if not errors else f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
+        click.echo(f"{report.root}: {report.clause_count} clause versions, {report.blueprint_count} blueprint(s): {status}")
+    if errors:
+        sys.exit(1)
+
+
+def _build_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    fn = click.option("--lang", type=click.Choice(["sv", "en", "sv+en"]), default=None,
+                      help="Language of the agreement (default: the answer file's 'language').")(fn)
+    fn = click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default=None,
+                      help="Assembly date: clause versions effective then are used (default: today).")(fn)
+    fn = click.option("--draft", is_flag=True, help="Admit draft clause versions; the output is marked as a draft.")(fn)
+    fn = click.option("--strict", is_flag=True, help="Treat guard warnings as errors.")(fn)
+    return library_option(fn)
+
+
+@click.command()
+@click.argument("answers", type=click.Path(path_type=Path, dir_okay=True))
+@_build_options
+def check(answers: Path, library: Path | None, lang: str | None, as_of: str | None, draft: bool,
+          strict: bool) -> None:
+    """Validate an answer file and apply the guards, without writing anything."""
+    from assembler.assembly.pipeline import assemble
+    assembly = assemble(answers, library=library, as_of=as_of, draft=draft, strict=strict, language=lang)
+    warn(assembly.warnings)
+    n = len(assembly.agreement.documents[0].clauses)
+    click.echo(f"{answers}: ok — {n} clauses, {len(assembly.warnings)} warning(s)")
+
+
+@click.command()
+@click.argument("answers", type=click.Path(path_type=Path, dir_okay=True))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Output file or folder (default: the current folder, named after the answer file).")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, metavar="LIST",
+              help="Comma-separated formats: docx, pdf, md, html, txt.")
+@click.option("--manifest", is_flag=True, help="Also write the manifest as JSON beside the output.")
+@click.option("--pdf-engine", type=click.Choice(["reportlab", "libreoffice"]), default="reportlab", show_default=True,
+              help="How the PDF is made: drawn directly, or converted from the DOCX by LibreOffice.")
+@_build_options
+def build(answers: Path, output: Path | None, formats: str, manifest: bool, pdf_engine: str,
+          library: Path | None, lang: str | None, as_of: str | None, draft: bool, strict: bool) -> None:
+    """Assemble the agreement an answer file describes and write it.
+
+    Every file is written atomically: a failed build leaves no file behind.
+    """
+    from assembler.assembly.pipeline import build as run_build
+    from assembler.writers import parse_formats
+    result = run_build(answers, output=output, formats=parse_formats(formats), library=library, as_of=as_of,
+                       draft=draft, strict=strict, language=lang, manifest=manifest, pdf_engine=pdf_engine)
+    warn(result.assembly.warnings)
+    for path in result.files:
+        click.echo(str(path))
+
+
+@click.command()
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the manifest as JSON.")
+def inspect(file: Path, as_json: bool) -> None:
+    """Print the manifest embedded in a built DOCX or PDF (or a manifest JSON file)."""
+    from assembler.manifest import manifest_to_dict
+    from assembler.readers import read_manifest_file
+    m = read_manifest_file(file)
+    if as_json:
+        click.echo(json.dumps(manifest_to_dict(m), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"agreement: {m.agreement}@{m.agreement_version}")
+    click.echo(f"language:  {m.language}")
+    click.echo(f"assembled: {m.assembled}")
+    if m.reference:
+        click.echo(f"reference: {m.reference}")
+    if m.parties:
+        click.echo(f"parties:   {'; '.join(m.parties)}")
+    click.echo(f"draft:     {'yes' if m.draft else 'no'}")
+    click.echo(f"answers:   sha256 {m.answers_sha256}")
+    click.echo(f"tool:      assembler {m.tool_version}")
+    click.echo(f"clauses ({len(m.clauses)}):")
+    for c in m.clauses:
+        click.echo(f"  {c.id}@{c.version}  sha256 {c.sha256}")
+    if m.appendices:
+        click.echo("appendices:")
+        for a in m.appendices:
+            click.echo(f"  {a}")
+    for w in m.warnings:
+        click.echo(f"warning: {w}")
+
+
+@click.command()
+@click.argument("source", metavar="FILE_OR_MANIFEST", type=click.Path(path_type=Path))
+@click.option("--answers", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The answer file (default: the answers recorded in the manifest).")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="Also write the rebuilt file(s) here (file or folder).")
+@click.option("--format", "formats", default=None, metavar="LIST",
+              help="Formats to write with -o (default: the original's; docx,pdf for a manifest).")
+@library_option
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+def rebuild(source: Path, answers: Path | None, output: Path | None, formats: str | None,
+            library: Path | None, as_json: bool) -> None:
+    """Rebuild an issued agreement from its manifest and check it is byte-identical.
+
+    Uses the pinned clause versions, the assembly date, the language and the
+    answers the manifest records.  Exit code 0 when identical; 1 with every
+    difference named (a clause file changed, the answers differ, the tool
+    version differs, ...).
+    """
+    from assembler._files import write_files_atomically
+    from assembler.assembly.outputs import output_paths
+    from assembler.assembly.rebuild import SIBLING_MANIFEST, read_source
+    from assembler.assembly.rebuild import rebuild as run_rebuild
+    from assembler.writers import parse_formats
+    kinds: tuple[str, ...] = ()
+    if output is not None:
+        original = read_source(source)[0]
+        kinds = parse_formats(formats) if formats else ((original,) if original else ("docx", "pdf"))
+    result = run_rebuild(source, library=library, answers=answers, formats=kinds)
+    written: list[Path] = []
+    if output is not None:
+        stem = source.name[: -len(SIBLING_MANIFEST)] if source.name.endswith(SIBLING_MANIFEST) else source.stem
+        targets = output_paths(source.with_name(stem + ".yaml"), output, kinds)
+        if any(t.resolve() == source.resolve() for t in targets.values()):
+            raise UsageError(f"-o would overwrite '{source}', the agreement being checked: write elsewhere")
+        written = write_files_atomically({t: result.data[f] for f, t in targets.items() if f in result.data})
+    if as_json:
+        dump({**result.to_dict(), "written": [str(p) for p in written]})
+    else:
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        m = result.manifest
+        what = f"{m.agreement}@{m.agreement_version}, {m.language}, assembled {m.assembled}, {len(m.clauses)} clauses"
+        if result.identical:
+            click.echo(f"{source}: rebuilt {'byte-identical' if result.format else 'identically'} ({what})")
+        else:
+            click.echo(f"{source}: the rebuild differs ({what}):")
+            for d in result.differences:
+                click.echo(f"  {d.kind}: {d.message}")
+        for path in written:
+            click.echo(str(path))
+    if not result.identical:
+        sys.exit(1)

@@ -1,0 +1,551 @@
+"""Comparing two documents: the diff result and how it is computed.
+
+A :class:`DiffResult` lists clauses in merged order (the order of NEW, with
+removed clauses at their old places and a ``from`` placeholder where a moved
+clause used to be); each :class:`ClauseDiff` lists its paragraphs the same
+way, each :class:`UnitDiff` carries word-level :class:`~assembler.diffing.Segment`\\ s.
+Presenters (``redline``, ``tracked_docx``) only read this structure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Literal
+
+from assembler.compare.align import (
+    Move,
+    Segment,
+    Status,
+    normal_key,
+    pair_sequences,
+    similarity,
+    word_keys,
+    word_segments,
+)
+from assembler.model import Block, Document, ItemList, Manifest, Paragraph, Span
+
+if TYPE_CHECKING:
+    from assembler.readers.docx import Comment, TrackedChange
+
+UnitKind = Literal["title", "reference", "heading", "paragraph", "item",
+                   "sig-party", "sig-field", "sig-caption"]
+AlignedBy = Literal["clause", "heading", "sentence", "manifest"]
+SectionKind = Literal["front", "clause", "back"]
+
+# A paragraph must have this many words before an unmatched copy elsewhere
+# counts as a move; shorter ones ("Ja.", "(a) och") repeat by chance.
+_MOVE_MIN_WORDS = 3
+_APPROX_MOVE = 0.8
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One comparable paragraph: a title, clause heading, paragraph or list item.
+
+    ``label`` is its printed number or letter ("3", "3.1", "(a)"); ``style``
+    is ``bullet`` or ``letter`` for list items.
+    """
+
+    kind: UnitKind
+    spans: tuple[Span, ...]
+    label: str = ""
+    style: str = ""
+
+    @property
+    def text(self) -> str:
+        return "".join(s.text for s in self.spans)
+
+
+@dataclass(frozen=True)
+class ClauseRef:
+    """A clause as one side has it: number, title and, when known, id and version."""
+
+    number: str
+    title: str
+    id: str = ""
+    version: str = ""
+
+    def __str__(self) -> str:
+        head = " ".join(x for x in (self.number, self.title) if x) or self.id or "(untitled)"
+        if self.id:
+            head += f" [{self.id}@{self.version}]" if self.version else f" [{self.id}]"
+        return head
+
+
+@dataclass(frozen=True)
+class UnitDiff:
+    """How one paragraph differs.
+
+    ``segments`` always spell out both texts (an unchanged paragraph is one
+    ``equal`` segment).  A moved paragraph appears twice in the result:
+    ``move == "from"`` at its old place, ``"to"`` at its new one, same ``move_id``.
+    """
+
+    status: Status
+    old: Unit | None
+    new: Unit | None
+    segments: tuple[Segment, ...]
+    move: Move = ""
+    move_id: int = 0
+
+    @property
+    def changes(self) -> tuple[Segment, ...]:
+        """Return the segments that are not equal."""
+        return tuple(s for s in self.segments if s.op != "equal")
+
+    @property
+    def restyled(self) -> bool:
+        """Return whether the paragraph changed kind (e.g. paragraph → bullet)."""
+        return (self.old is not None and self.new is not None
+                and (self.old.kind, self.old.style) != (self.new.kind, self.new.style))
+
+
+@dataclass(frozen=True)
+class ClauseDiff:
+    """How one clause differs; ``units`` in merged order (see :class:`UnitDiff`)."""
+
+    status: Status
+    old: ClauseRef | None
+    new: ClauseRef | None
+    units: tuple[UnitDiff, ...]
+    kind: SectionKind = "clause"
+    move: Move = ""
+    move_id: int = 0
+    text_changed: bool = False
+
+    @property
+    def ref(self) -> ClauseRef:
+        """Return the clause as NEW has it, or as OLD had it when it is gone."""
+        ref = self.new or self.old
+        assert ref is not None
+        return ref
+
+
+@dataclass(frozen=True)
+class Side:
+    """One input of a comparison, read into the document model.
+
+    ``document`` is None for a bare manifest; ``changes`` and ``comments``
+    are what the other party left in a returned DOCX (its text is read with
+    their changes accepted); ``formatting`` says whether bold and italic were
+    readable (not from PDF or plain text).
+    """
+
+    label: str
+    kind: str
+    document: Document | None
+    manifest: Manifest | None = None
+    changes: tuple[TrackedChange, ...] = ()
+    comments: tuple[Comment, ...] = ()
+    formatting: bool = True
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DiffResult:
+    """The difference between two sides, ready for any presenter.
+
+    ``date`` is the assembly date presenters stamp on output (NEW's, else
+    OLD's), so the same inputs always give the same files.
+    """
+
+    old: Side
+    new: Side
+    aligned_by: AlignedBy
+    clauses: tuple[ClauseDiff, ...]
+    date: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def differs(self) -> bool:
+        """Return whether any difference was found (what ``--exit-code`` tests)."""
+        return any(c.status != "unchanged" for c in self.clauses)
+
+    def summary(self) -> dict[str, int]:
+        """Return how many clauses are unchanged, changed, added, removed and moved."""
+        counts = Counter(c.status for c in self.clauses if c.move != "from" and c.kind == "clause")
+        return {k: counts.get(k, 0) for k in ("unchanged", "changed", "added", "removed", "moved")}
+
+    def change_counts(self) -> dict[str, int]:
+        """Return how many word-level changes of each kind were found (moves once)."""
+        counts: Counter[str] = Counter()
+        for clause in self.clauses:
+            for unit in clause.units:
+                if unit.move == "from" or (clause.move == "from"):
+                    continue
+                if unit.move == "to" or (unit.status == "moved"):
+                    counts["move"] += 1
+                for seg in unit.changes:
+                    counts[seg.op] += 1
+        return {k: counts.get(k, 0) for k in
+                ("insert", "delete", "replace", "typographic", "format", "move")}
+
+
+# --------------------------------------------------------------------------
+# Documents as sections of units
+
+
+@dataclass(frozen=True)
+class _Section:
+    key: str
+    ref: ClauseRef
+    units: tuple[Unit, ...]
+    kind: SectionKind
+
+
+def _block_units(blocks: Sequence[Block]) -> list[Unit]:
+    out: list[Unit] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(Unit("paragraph", block.spans, block.number or ""))
+        elif isinstance(block, ItemList):
+            out.extend(Unit("item", item.spans, item.label, block.style) for item in block.items)
+    return out
+
+
+def _sections(doc: Document, by: AlignedBy) -> list[_Section]:
+    """Return a document as sections: front matter, clauses, back matter."""
+    front: list[Unit] = []
+    if doc.title:
+        front.append(Unit("title", (Span(doc.title),)))
+    if doc.reference:
+        front.append(Unit("reference", (Span(f"{doc.labels.reference}: {doc.reference}"),)))
+    front.extend(_block_units(doc.preamble))
+    out = [_Section("front", ClauseRef("", ""), tuple(front), "front")]
+    for clause in doc.clauses:
+        units = [Unit("heading", (Span(clause.title),), clause.number)] if (
+            clause.title or clause.number) else []
+        units.extend(_block_units(clause.blocks))
+        ref = ClauseRef(clause.number, clause.title, clause.id, clause.version)
+        if by == "sentence":
+            out[0] = replace(out[0], units=out[0].units + tuple(units))
+            continue
+        key = f"id:{clause.id}" if by == "clause" else (
+            "title:" + normal_key(clause.title).casefold() if clause.title else f"number:{clause.number}")
+        out.append(_Section(key, ref, tuple(units), "clause"))
+    if doc.appendices:
+        units = [Unit("heading", (Span(doc.labels.appendices),))]
+        units.extend(Unit("paragraph", (Span(f"{a.label} \u2013 {a.title}"),)) for a in doc.appendices)
+        out.append(_Section("back:appendices", ClauseRef("", doc.labels.appendices),
+                            tuple(units), "back"))
+    if doc.signatures:
+        out.append(_Section("back:signatures", ClauseRef("", doc.labels.signatures),
+                            tuple(_signature_units(doc)), "back"))
+    return out
+
+
+def _signature_units(doc: Document) -> list[Unit]:
+    """Return the signature blocks as our writers print each party's cell.
+
+    Party, then value and caption of each field (place and date, signature,
+    name, title); an empty value is an empty paragraph, as in the DOCX.
+    """
+    labels = doc.labels
+    units = [Unit("heading", (Span(labels.signatures),))]
+    for sig in doc.signatures:
+        party = f"{sig.party} ({sig.orgnr})" if sig.orgnr else sig.party
+        place_date = ", ".join(x for x in (sig.place, sig.date) if x)
+        units.append(Unit("sig-party", _plain(party)))
+        for value, caption in ((place_date, labels.place_date), ("", labels.signature),
+                               (sig.signatory, labels.name_clarification),
+                               (sig.signatory_title, labels.title)):
+            units.append(Unit("sig-field", _plain(value)))
+            units.append(Unit("sig-caption", _plain(caption)))
+    return units
+
+
+def _plain(text: str) -> tuple[Span, ...]:
+    return (Span(text),) if text else ()
+
+
+def _alignment(old: Document, new: Document) -> AlignedBy:
+    """Return how two documents can be aligned: by clause id, heading or sentence."""
+    def has_ids(doc: Document) -> bool:
+        return bool(doc.clauses) and all(c.id for c in doc.clauses)
+
+    def has_headings(doc: Document) -> bool:
+        return any(c.title or c.number for c in doc.clauses)
+
+    if has_ids(old) and has_ids(new):
+        return "clause"
+    if has_headings(old) and has_headings(new):
+        return "heading"
+    return "sentence"
+
+
+def _unit_key(unit: Unit) -> str:
+    return f"{unit.kind}:{unit.style}:{normal_key(unit.text)}"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in (normal_key(x) for x in _SENTENCE_END.split(text)) if s]
+
+
+class _UnitScorer:
+    """Similarity of paragraphs by shared words and shared sentences, memoised."""
+
+    def __init__(self, old: Sequence[Unit], new: Sequence[Unit]) -> None:
+        self.old, self.new = old, new
+        self._words: dict[tuple[int, int], list[str]] = {}
+        self._sentences: dict[tuple[int, int], list[str]] = {}
+
+    def _unit(self, side: int, i: int) -> Unit:
+        return (self.old if side == 0 else self.new)[i]
+
+    def _w(self, side: int, i: int) -> list[str]:
+        key = (side, i)
+        if key not in self._words:
+            self._words[key] = word_keys(self._unit(side, i).text)
+        return self._words[key]
+
+    def _s(self, side: int, i: int) -> list[str]:
+        key = (side, i)
+        if key not in self._sentences:
+            self._sentences[key] = _sentences(self._unit(side, i).text)
+        return self._sentences[key]
+
+    def __call__(self, i: int, j: int) -> float:
+        a, b = self.old[i], self.new[j]
+        if a.kind == b.kind and a.kind in ("heading", "title", "reference", "sig-field", "sig-caption"):
+            # One of each per place: the layout, not the wording, pairs them.
+            return 1.0
+        if (a.kind == "heading") != (b.kind == "heading"):
+            return 0.0
+        words = similarity(self._w(0, i), self._w(1, j))
+        if words >= 0.5:
+            return words
+        # Paragraphs split or merged still share whole sentences.
+        sa, sb = self._s(0, i), self._s(1, j)
+        return max(words, similarity(sa, sb)) if len(sa) > 1 or len(sb) > 1 else words
+
+
+# --------------------------------------------------------------------------
+# The comparison
+
+
+@dataclass(eq=False)
+class _Step:
+    """A paragraph pairing while it is being worked out (mutable, internal)."""
+
+    old: Unit | None
+    new: Unit | None
+    tag: str  # equal changed removed added from to
+    partner: _Step | None = None
+    move_id: int = 0
+    diff: UnitDiff | None = None
+
+
+@dataclass(eq=False)
+class _Entry:
+    """A clause pairing while it is being worked out (mutable, internal)."""
+
+    old: _Section | None
+    new: _Section | None
+    tag: str
+    steps: list[_Step]
+    partner: _Entry | None = None
+    move_id: int = 0
+
+
+def compare_documents(old: Document, new: Document, *, formatting: bool = True
+                      ) -> tuple[AlignedBy, tuple[ClauseDiff, ...]]:
+    """Return how two documents were aligned and their clause diffs in merged order."""
+    by = _alignment(old, new)
+    entries = _pair_sections(_sections(old, by), _sections(new, by))
+    _find_paragraph_moves(entries)
+    return by, _finish(entries, formatting)
+
+
+def _section_words(section: _Section) -> list[str]:
+    return [w for u in section.units if u.kind != "heading" for w in word_keys(u.text)]
+
+
+def _pair_sections(sec_a: list[_Section], sec_b: list[_Section]) -> list[_Entry]:
+    """Return clause pairings in merged order, each with its paragraph steps."""
+    words_a = [_section_words(s) for s in sec_a]
+    words_b = [_section_words(s) for s in sec_b]
+
+    def similar(i: int, j: int) -> float:
+        if sec_a[i].kind != sec_b[j].kind:
+            return 0.0
+        return similarity(words_a[i], words_b[j])
+
+    pairing = pair_sequences([s.key for s in sec_a], [s.key for s in sec_b], similar=similar,
+                             movable=lambda j: sec_b[j].kind == "clause")
+    entries: list[_Entry] = []
+    moved: dict[tuple[int | None, int | None], _Entry] = {}
+    for i, j, tag in pairing.steps:
+        a = sec_a[i] if i is not None else None
+        b = sec_b[j] if j is not None else None
+        if tag in ("from", "to"):
+            twin = moved.get((i, j))
+            entry = _Entry(a, b, tag, twin.steps if twin else _pair_units(a, b, moves=False))
+            if twin:
+                entry.partner, twin.partner = twin, entry
+            moved[(i, j)] = entry
+        elif tag == "removed":
+            entry = _Entry(a, None, tag, [_Step(u, None, "removed") for u in a.units] if a else [])
+        elif tag == "added":
+            entry = _Entry(None, b, tag, [_Step(None, u, "added") for u in b.units] if b else [])
+        else:
+            entry = _Entry(a, b, tag, _pair_units(a, b, moves=True))
+        entries.append(entry)
+    return entries
+
+
+def _pair_units(a: _Section | None, b: _Section | None, *, moves: bool) -> list[_Step]:
+    """Return the paragraph steps of one clause pair, in merged order."""
+    old = a.units if a else ()
+    new = b.units if b else ()
+    scorer = _UnitScorer(old, new)
+    pairing = pair_sequences(
+        [_unit_key(u) for u in old], [_unit_key(u) for u in new], similar=scorer,
+        movable=(lambda j: moves and len(word_keys(new[j].text)) >= _MOVE_MIN_WORDS))
+    steps: list[_Step] = []
+    open_moves: dict[tuple[int | None, int | None], _Step] = {}
+    for i, j, tag in pairing.steps:
+        step = _Step(old[i] if i is not None else None, new[j] if j is not None else None, tag)
+        if tag in ("from", "to"):
+            twin = open_moves.pop((i, j), None)
+            if twin:
+                step.partner, twin.partner = twin, step
+            else:
+                open_moves[(i, j)] = step
+        steps.append(step)
+    return steps
+
+
+def _find_paragraph_moves(entries: list[_Entry]) -> None:
+    """Turn removed/added paragraph pairs across clauses into moves, in place."""
+    free = [e for e in entries if e.tag not in ("from", "to")]
+    removed = [s for e in free for s in e.steps if s.tag == "removed" and s.old is not None]
+    added = [s for e in free for s in e.steps if s.tag == "added" and s.new is not None]
+    by_key: dict[str, list[_Step]] = {}
+    for step in removed:
+        assert step.old is not None
+        if len(word_keys(step.old.text)) >= _MOVE_MIN_WORDS:
+            by_key.setdefault(_unit_key(step.old), []).append(step)
+    left: list[_Step] = []
+    for step in added:
+        assert step.new is not None
+        waiting = by_key.get(_unit_key(step.new))
+        if waiting:
+            _link_move(waiting.pop(0), step)
+        else:
+            left.append(step)
+    _find_approximate_moves([s for s in removed if s.tag == "removed"], left)
+
+
+def _find_approximate_moves(removed: list[_Step], added: list[_Step]) -> None:
+    """Link removed/added paragraphs that are near copies, looking only at likely ones.
+
+    An index from each rare word to the removed paragraphs holding it keeps
+    this linear in practice: each added paragraph is scored against at most a
+    few candidates that share its rarest words.
+    """
+    long_removed = [s for s in removed if s.old and len(word_keys(s.old.text)) >= 8]
+    if not long_removed or not added:
+        return
+    words = {id(s): word_keys(s.old.text) for s in long_removed if s.old}
+    frequency: Counter[str] = Counter(w for ws in words.values() for w in set(ws))
+    index: dict[str, list[_Step]] = {}
+    for step in long_removed:
+        for w in set(words[id(step)]):
+            if frequency[w] <= 3:
+                index.setdefault(w, []).append(step)
+    for step in added:
+        assert step.new is not None
+        new_words = word_keys(step.new.text)
+        if len(new_words) < 8:
+            continue
+        hits: Counter[int] = Counter()
+        lookup = {id(s): s for w in set(new_words) for s in index.get(w, ())}
+        for w in set(new_words):
+            for cand in index.get(w, ()):
+                hits[id(cand)] += 1
+        best: tuple[float, _Step | None] = (_APPROX_MOVE, None)
+        for cand_id, _ in hits.most_common(5):
+            cand = lookup[cand_id]
+            if cand.tag != "removed":
+                continue
+            score = similarity(words[cand_id], new_words)
+            if score >= best[0]:
+                best = (score, cand)
+        if best[1] is not None:
+            _link_move(best[1], step)
+
+
+def _link_move(gone: _Step, came: _Step) -> None:
+    gone.tag, came.tag = "from", "to"
+    gone.new, came.old = came.new, gone.old
+    gone.partner, came.partner = came, gone
+
+
+def _finish(entries: list[_Entry], formatting: bool) -> tuple[ClauseDiff, ...]:
+    """Return the frozen clause diffs, numbering moves in reading order."""
+    counter = 0
+    for entry in entries:
+        if entry.tag in ("from", "to") and not entry.move_id:
+            counter += 1
+            entry.move_id = counter
+            if entry.partner:
+                entry.partner.move_id = counter
+        for step in entry.steps:
+            if step.tag in ("from", "to") and not step.move_id:
+                counter += 1
+                step.move_id = counter
+                if step.partner:
+                    step.partner.move_id = counter
+    out: list[ClauseDiff] = []
+    for entry in entries:
+        units = tuple(_unit_diff(s, formatting) for s in entry.steps)
+        text_changed = any(u.status != "unchanged" for u in units)
+        ref_a = entry.old.ref if entry.old else None
+        ref_b = entry.new.ref if entry.new else None
+        section = entry.new or entry.old
+        kind: SectionKind = section.kind if section is not None else "clause"
+        status: Status
+        if entry.tag in ("from", "to"):
+            status, move = "moved", entry.tag
+        elif entry.tag in ("removed", "added"):
+            status, move = entry.tag, ""  # type: ignore[assignment]
+        else:
+            status, move = ("changed" if text_changed else "unchanged"), ""
+        out.append(ClauseDiff(status, ref_a, ref_b, units, kind, move,  # type: ignore[arg-type]
+                              entry.move_id, text_changed))
+    return tuple(out)
+
+
+def _unit_diff(step: _Step, formatting: bool) -> UnitDiff:
+    """Return the frozen diff of one paragraph step (computed once per move pair)."""
+    if step.diff is not None:
+        return step.diff
+    old, new = step.old, step.new
+    move: Move = step.tag if step.tag in ("from", "to") else ""  # type: ignore[assignment]
+    if step.partner is not None and step.partner.diff is not None:
+        step.diff = replace(step.partner.diff, move=move)
+        return step.diff
+    status: Status
+    segments: tuple[Segment, ...]
+    if old is None and new is not None:
+        status, segments = "added", (Segment("insert", (), new.spans),)
+    elif new is None and old is not None:
+        status, segments = "removed", (Segment("delete", old.spans, ()),)
+    else:
+        assert old is not None and new is not None
+        same_look = not formatting or old.spans == new.spans
+        if old.text == new.text and same_look:
+            segments = (Segment("equal", old.spans, new.spans),)
+        else:
+            segments = word_segments(old.spans, new.spans, formatting=formatting)
+        differs = any(s.op != "equal" for s in segments) or (
+            (old.kind, old.style) != (new.kind, new.style))
+        status = "moved" if move else ("changed" if differs else "unchanged")
+    step.diff = UnitDiff(status, old, new, segments, move, step.move_id)
+    return step.diff

@@ -1,0 +1,424 @@
+"""Loading a clause library: library.yaml, blueprints and clause fragments, with positions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from assembler._cache import load_pickle, store_pickle
+from assembler._files import bundled_dir, read_text
+from assembler.errors import AssemblerError, LibraryError, Location, Problem, UsageError
+from assembler.library.schemas import bundled_schema_dir, validate_sourced
+from assembler.library.sources import Sourced, parse_yaml
+from assembler.library.versions import Version, VersionRange, parse_reference
+from assembler.model import Labels
+
+_LANG_HEADING = re.compile(r"^#[ \t]+([a-z]{2})[ \t]*$")
+_RETIREMENT_LINE = re.compile(r"^(retired_on|replaced_by)[ \t]*:")
+_RETIRED_STATUS = re.compile(r"^(status[ \t]*:[ \t]*)retired\b")
+
+
+def bundled_library_dir() -> Path:
+    """Return the folder of the clause library shipped with the package."""
+    return bundled_dir("clauses")
+
+
+@dataclass(frozen=True)
+class ClauseVersion:
+    """One version of one clause: its front matter and its text per language."""
+
+    id: str
+    version: Version
+    status: str
+    effective: str
+    title: dict[str, str]
+    summary: str
+    path: Path
+    sha256: str
+    bodies: dict[str, str]
+    body_lines: dict[str, int]  # file line of each language section's first body line
+    meta: dict[str, Any] = field(compare=False)
+    front: Sourced = field(compare=False)
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    @property
+    def numbering(self) -> str:
+        return str(self.meta.get("numbering", "paragraphs"))
+
+    @property
+    def defines(self) -> list[dict[str, Any]]:
+        return list(self.meta.get("defines") or [])
+
+    @property
+    def sources(self) -> list[dict[str, Any]]:
+        return list(self.meta.get("sources") or [])
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A clause reference with an optional condition."""
+
+    clause_id: str
+    range: VersionRange
+    when: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Section:
+    """One place in a blueprint: a clause, or a choice between variants."""
+
+    variants: tuple[Variant, ...]
+    when: str | None
+    location: Location
+    one_of: bool = False
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A blueprint rule: fires when ``when`` is true."""
+
+    id: str
+    level: str
+    when: str
+    field: str | None
+    message: dict[str, str]
+    location: Location
+
+
+@dataclass(frozen=True)
+class AppendixSpec:
+    """An appendix a blueprint may include."""
+
+    id: str
+    title: dict[str, str]
+    when: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """An agreement type: which clauses, in which order, under which rules."""
+
+    id: str
+    version: Version
+    title: dict[str, str]
+    answers_schema: Path
+    computed: tuple[tuple[str, str, Location], ...]
+    sections: tuple[Section, ...]
+    guards: tuple[Guard, ...]
+    appendices: tuple[AppendixSpec, ...]
+    path: Path
+    sha256: str
+    meta: dict[str, Any] = field(compare=False)
+    doc: Sourced = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Library:
+    """A loaded clause library."""
+
+    root: Path
+    name: str
+    languages: tuple[str, ...]
+    defaults: dict[str, Any]
+    labels: dict[str, Labels]
+    disclaimer: dict[str, str]
+    clauses: dict[str, tuple[ClauseVersion, ...]]  # versions in ascending order
+    blueprints: dict[str, Blueprint]
+    approved: dict[str, str]  # "id@version" -> sha256 recorded at approval
+    schema_dir: Path
+    problems: tuple[Problem, ...] = ()  # what was skipped while loading leniently
+
+    def clause(self, clause_id: str, version: str | Version) -> ClauseVersion | None:
+        """Return one clause version, or None."""
+        wanted = version if isinstance(version, Version) else Version.parse(str(version))
+        for cv in self.clauses.get(clause_id, ()):
+            if cv.version == wanted:
+                return cv
+        return None
+
+    def blueprint(self, agreement_id: str) -> Blueprint:
+        """Return the blueprint of an agreement type; raise if the library has none."""
+        try:
+            return self.blueprints[agreement_id]
+        except KeyError:
+            known = ", ".join(sorted(self.blueprints)) or "none"
+            raise LibraryError(f"the library has no agreement type '{agreement_id}' (it has: {known})") from None
+
+
+def clause_sha256(text: str) -> str:
+    """Return the content hash of a clause file's text: the hash it had when it was approved.
+
+    Retiring a version edits three front matter lines (``status: retired``,
+    ``retired_on``, ``replaced_by``; see ``lifecycle.retire``).  Those edits
+    are undone before hashing, so the hash recorded at approval and in every
+    manifest stays valid and retired versions still rebuild byte-identical.
+    Any other change to the file changes the hash; line endings do not count.
+    """
+    lines = text.replace("\r\n", "\n").split("\n")
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None) \
+        if lines and lines[0].strip() == "---" else None
+    if end is not None:
+        front = [_RETIRED_STATUS.sub(r"\1approved", line) for line in lines[1:end]
+                 if not _RETIREMENT_LINE.match(line)]
+        lines = lines[:1] + front + lines[end:]
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+
+
+class _Loader:
+    """Loads a library, either stopping at the first problem or collecting them all."""
+
+    def __init__(self, root: Path, collect: bool) -> None:
+        self.root = root
+        self.collect = collect
+        self.problems: list[Problem] = []
+
+    def problem(self, message: str, location: Location | None) -> None:
+        if not self.collect:
+            raise LibraryError(message, location)
+        self.problems.append(Problem(message, location))
+
+    def schema_problems(self, doc: Sourced, schema: str) -> bool:
+        found = validate_sourced(doc, bundled_schema_dir() / schema)
+        for p in found:
+            self.problem(p.message, p.location)
+        return not found
+
+    def load(self) -> Library:
+        root = self.root
+        if not (root / "library.yaml").is_file():
+            raise UsageError(f"'{root}' is not a clause library: it has no library.yaml")
+        lib_doc = parse_yaml(read_text(root / "library.yaml"), str(root / "library.yaml"))
+        self.schema_problems(lib_doc, "library.schema.json")
+        data = lib_doc.data if isinstance(lib_doc.data, dict) else {}
+        languages = tuple(data.get("languages") or ("sv", "en"))
+        labels = {lang: Labels(**(data.get("labels") or {}).get(lang, {})) for lang in languages
+                  if isinstance((data.get("labels") or {}).get(lang), dict)}
+        clauses = self.load_fragments(languages)
+        blueprints = self.load_blueprints()
+        approved: dict[str, str] = {}
+        approved_path = root / "approved.yaml"
+        if approved_path.is_file():
+            doc = parse_yaml(read_text(approved_path), str(approved_path))
+            if isinstance(doc.data, dict):
+                approved = {str(k): str(v) for k, v in doc.data.items()}
+            elif doc.data is not None:
+                self.problem("approved.yaml must map id@version to a sha256", Location(str(approved_path), 1, 1))
+        return Library(
+            root=root, name=str(data.get("name", root.name)), languages=languages,
+            defaults=dict(data.get("defaults") or {}), labels=labels,
+            disclaimer=dict(data.get("disclaimer") or {}), clauses=clauses, blueprints=blueprints,
+            approved=approved, schema_dir=_schema_dir_for(root), problems=tuple(self.problems),
+        )
+
+    def load_fragments(self, languages: tuple[str, ...]) -> dict[str, tuple[ClauseVersion, ...]]:
+        found: dict[str, list[ClauseVersion]] = {}
+        fragments = self.root / "fragments"
+        for path in sorted(fragments.glob("*/*.md")):
+            try:
+                cv = self.load_fragment(path, languages)
+            except AssemblerError as exc:
+                if not self.collect:
+                    raise
+                self.problems.append(Problem(exc.message, exc.location))
+                continue
+            if cv is not None:
+                found.setdefault(cv.id, []).append(cv)
+        return {k: tuple(sorted(v, key=lambda c: c.version)) for k, v in sorted(found.items())}
+
+    def load_fragment(self, path: Path, languages: tuple[str, ...]) -> ClauseVersion | None:
+        # Line endings do not count: a Windows checkout must hash and parse the same.
+        text = read_text(path, "clause file").replace("\r\n", "\n")
+        lines = text.split("\n")
+        if not lines or lines[0].strip() != "---":
+            self.problem("a clause file must start with front matter between '---' lines", Location(str(path), 1, 1))
+            return None
+        try:
+            end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
+        except StopIteration:
+            self.problem("the front matter has no closing '---' line", Location(str(path), 1, 1))
+            return None
+        front = parse_yaml("\n".join(lines[1:end]), str(path), line_offset=1)
+        if not isinstance(front.data, dict):
+            self.problem("the front matter must be a set of fields", Location(str(path), 2, 1))
+            return None
+        if not self.schema_problems(front, "clause.schema.json"):
+            return None
+        meta = front.data
+        folder, stem = path.parent.name, path.stem
+        if meta["id"] != folder:
+            self.problem(f"the id '{meta['id']}' differs from the folder name '{folder}'", front.locate(("id",)))
+        if meta["version"] != stem:
+            self.problem(f"the version '{meta['version']}' differs from the file name '{stem}.md'",
+                         front.locate(("version",)))
+        bodies: dict[str, str] = {}
+        body_lines: dict[str, int] = {}
+        current: str | None = None
+        chunk: list[str] = []
+        for i in range(end + 1, len(lines)):
+            m = _LANG_HEADING.match(lines[i])
+            if m:
+                if current is not None:
+                    bodies[current] = "\n".join(chunk)
+                current = m.group(1)
+                if current in bodies:
+                    self.problem(f"the language section '# {current}' appears twice", Location(str(path), i + 1, 1))
+                body_lines[current] = i + 2
+                chunk = []
+            elif current is not None:
+                chunk.append(lines[i])
+            elif lines[i].strip():
+                self.problem("text before the first language heading ('# sv')", Location(str(path), i + 1, 1))
+        if current is not None:
+            bodies[current] = "\n".join(chunk)
+        for lang in languages:
+            if lang not in bodies:
+                self.problem(f"the clause has no '# {lang}' section", Location(str(path), end + 2, 1))
+            elif not bodies[lang].strip():
+                self.problem(f"the '# {lang}' section is empty", Location(str(path), body_lines[lang] - 1, 1))
+        return ClauseVersion(
+            id=meta["id"], version=Version.parse(meta["version"]), status=meta["status"],
+            effective=str(meta["effective"]), title=dict(meta["title"]), summary=meta["summary"],
+            path=path, sha256=clause_sha256(text),
+            bodies=bodies, body_lines=body_lines, meta=meta, front=front,
+        )
+
+    def load_blueprints(self) -> dict[str, Blueprint]:
+        out: dict[str, Blueprint] = {}
+        for path in sorted((self.root / "agreements").glob("*.yaml")):
+            try:
+                bp = self.load_blueprint(path)
+            except AssemblerError as exc:
+                if not self.collect:
+                    raise
+                self.problems.append(Problem(exc.message, exc.location))
+                continue
+            if bp is not None:
+                out[bp.id] = bp
+        return out
+
+    def load_blueprint(self, path: Path) -> Blueprint | None:
+        text = read_text(path, "blueprint")
+        doc = parse_yaml(text, str(path))
+        if not self.schema_problems(doc, "agreement.schema.json"):
+            return None
+        d = doc.data
+        sections: list[Section] = []
+        for i, s in enumerate(d["sections"]):
+            loc = doc.locate(("sections", i))
+            if "one_of" in s:
+                variants = tuple(self.variant(doc, v, ("sections", i, "one_of", j)) for j, v in enumerate(s["one_of"]))
+                sections.append(Section(variants, s.get("when"), loc, one_of=True))
+            else:
+                # A plain section's condition belongs to the section, not to its one variant.
+                only = self.variant(doc, {"clause": s["clause"]}, ("sections", i))
+                sections.append(Section((only,), s.get("when"), loc))
+        guards = tuple(Guard(g["id"], g["level"], g["when"], g.get("field"), dict(g["message"]),
+                             doc.locate(("guards", i, "when"))) for i, g in enumerate(d.get("guards") or []))
+        appendices = tuple(AppendixSpec(a["id"], dict(a["title"]), a.get("when"), doc.locate(("appendices", i)))
+                           for i, a in enumerate(d.get("appendices") or []))
+        computed = tuple((name, expr, doc.locate(("computed", name)))
+                         for name, expr in (d.get("computed") or {}).items())
+        return Blueprint(
+            id=d["id"], version=Version.parse(d["version"]), title=dict(d["title"]),
+            answers_schema=_schema_dir_for(self.root) / d["answers_schema"], computed=computed,
+            sections=tuple(sections), guards=guards, appendices=appendices, path=path,
+            sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), meta=d, doc=doc,
+        )
+
+    def variant(self, doc: Sourced, data: dict[str, Any], path: tuple[Any, ...]) -> Variant:
+        loc = doc.locate(path + ("clause",))
+        try:
+            ident, rng = parse_reference(data["clause"])
+        except ValueError as exc:
+            raise LibraryError(f"bad version range: {exc}", loc) from None
+        return Variant(ident, rng, data.get("when"), loc)
+
+
+def _schema_dir_for(root: Path) -> Path:
+    """Return where a library's answers schemas live: its own schemas/ folder, else the bundled one."""
+    for candidate in (root / "schemas", root.parent / "schemas"):
+        if (candidate / "answers").is_dir():
+            return candidate
+    return bundled_schema_dir()
+
+
+_CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Library]] = {}
+
+
+def library_files(root: Path) -> list[Path]:
+    """Return every file a library is made of, in a fixed order."""
+    files = [root / "library.yaml", root / "approved.yaml"]
+    files += sorted((root / "agreements").glob("*.yaml")) + sorted((root / "fragments").glob("*/*.md"))
+    schemas = _schema_dir_for(root)
+    files += sorted(schemas.glob("*.json")) + sorted((schemas / "answers").glob("*.json"))
+    return files
+
+
+@lru_cache(maxsize=1)
+def _code_stamp() -> bytes:
+    """Return a hash of the code that builds a Library, so a cached one from other code is not used."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent
+    for name in ("library/load.py", "model.py", "library/versions.py", "library/sources.py", "errors.py"):
+        digest.update((package / name).read_bytes())
+    return digest.digest()
+
+
+def _stat_signature(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for f in files:
+        try:
+            st = f.stat()
+        except OSError:
+            continue
+        out.append((str(f), st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+def _fingerprint(files: list[Path]) -> str:
+    """Return a hash of the names and contents of the library's files (and of the loading code)."""
+    digest = hashlib.sha256(_code_stamp())
+    for f in files:
+        try:
+            data = f.read_bytes()
+        except OSError:
+            continue
+        digest.update(str(f).encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+def load_library(root: Path | str | None = None, *, collect: bool = False) -> Library:
+    """Load the clause library at ``root`` (the bundled one when None).
+
+    With ``collect`` the loader skips broken files and lists their problems in
+    ``Library.problems``; otherwise the first problem raises.  Strict loads
+    are cached: in the process while no file's size or time changes, and on
+    disk keyed by the files' contents.
+    """
+    path = Path(root).resolve() if root is not None else bundled_library_dir()
+    if not path.is_dir():
+        raise UsageError(f"the library folder '{path}' does not exist")
+    if collect:
+        return _Loader(path, collect=True).load()
+    files = library_files(path)
+    signature = _stat_signature(files)
+    hit = _CACHE.get(path)
+    if hit and hit[0] == signature:
+        return hit[1]
+    fp = _fingerprint(files)
+    name = "library-" + hashlib.sha256(str(path).encode()).hexdigest()[:24]
+    lib = load_pickle(name, fp)
+    if not isinstance(lib, Library):
+        lib = _Loader(path, collect=False).load()
+        store_pickle(name, fp, lib)
+    _CACHE[path] = (signature, lib)
+    return lib

@@ -1,0 +1,172 @@
+"""JSON Schemas: finding them, checking Swedish identifiers, and turning errors into plain words."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+
+from assembler._files import bundled_dir
+from assembler.errors import LibraryError, Location, Problem
+from assembler.library.identifiers import check_orgnr, check_personnummer
+from assembler.library.sources import PathKey, Sourced, format_path
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def bundled_schema_dir() -> Path:
+    """Return the folder of the schemas shipped with the package."""
+    return bundled_dir("schemas")
+
+
+def _check_identifier(check: Any) -> Any:
+    def checker(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        result = check(value)
+        if result.error:
+            raise ValueError(result.error)
+        return True
+    return checker
+
+
+def _check_email(value: object) -> bool:
+    if isinstance(value, str) and not _EMAIL.match(value):
+        raise ValueError("is not an e-mail address")
+    return True
+
+
+def _check_date(value: object) -> bool:
+    import datetime as dt
+    if isinstance(value, str):
+        try:
+            dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01") from None
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            raise ValueError("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01")
+    return True
+
+
+def format_checker() -> FormatChecker:
+    """Return a format checker knowing se-orgnr, se-personnummer, date and email."""
+    checker = FormatChecker(formats=())
+    checker.checks("se-orgnr", raises=ValueError)(_check_identifier(check_orgnr))
+    checker.checks("se-personnummer", raises=ValueError)(_check_identifier(check_personnummer))
+    checker.checks("email", raises=ValueError)(_check_email)
+    checker.checks("date", raises=ValueError)(_check_date)
+    return checker
+
+
+@lru_cache(maxsize=32)
+def _validator_for(path: str, mtime: float) -> Draft202012Validator:
+    try:
+        schema = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise LibraryError(f"the schema cannot be read: {exc}", Location(path)) from None
+    # Checking the schema against the meta-schema costs more than everything
+    # else in a build; `assembler validate` does it (check_schema_file).
+    return Draft202012Validator(schema, format_checker=format_checker())
+
+
+def validator(path: Path) -> Draft202012Validator:
+    """Return a (cached) Draft 2020-12 validator for the schema file at ``path``."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise LibraryError("the schema file does not exist", Location(str(path))) from None
+    return _validator_for(str(path), mtime)
+
+
+def check_schema_file(path: Path) -> list[Problem]:
+    """Return the problems of a schema file measured against the JSON Schema meta-schema."""
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return [Problem("the schema file does not exist", Location(str(path)))]
+    except ValueError as exc:
+        return [Problem(f"the schema is not valid JSON: {exc}", Location(str(path)))]
+    return [Problem(f"the schema is not a valid JSON Schema: {e.message}",
+                    Location(str(path), path=format_path(tuple(e.absolute_path)) or None))
+            for e in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)]
+
+
+def _type_name(expected: Any) -> str:
+    names = {"string": "text", "integer": "a whole number", "number": "a number",
+             "boolean": "true or false", "array": "a list", "object": "a group of fields",
+             "null": "empty"}
+    if isinstance(expected, list):
+        return " or ".join(names.get(str(e), str(e)) for e in expected)
+    return names.get(expected, str(expected))
+
+
+def describe_error(error: jsonschema.ValidationError) -> tuple[PathKey, str]:
+    """Return the field path and a plain-words message for one schema error."""
+    path: PathKey = tuple(error.absolute_path)
+    v = error.validator
+    if v == "required":
+        missing = re.search(r"'([^']+)' is a required property", error.message)
+        name = missing.group(1) if missing else "?"
+        return path + (name,), "this required field is missing"
+    if v == "additionalProperties":
+        extra = re.findall(r"'([^']+)'", error.message)
+        names = ", ".join(extra) if extra else "?"
+        return path, f"unknown field {names} (check the spelling)"
+    if v == "format":
+        cause = error.cause
+        if cause is not None:
+            return path, str(cause)
+        return path, f"is not a valid {error.validator_value}"
+    if v == "enum":
+        allowed = ", ".join(str(x) for x in error.validator_value)
+        return path, f"must be one of: {allowed}"
+    if v == "const":
+        return path, f"must be {error.validator_value!r}"
+    if v == "type":
+        message = f"must be {_type_name(error.validator_value)}"
+        if error.validator_value == "string" and isinstance(error.instance, (bool, int, float)):
+            # YAML reads yes/no/on/off as true/false and digits as numbers.
+            message += f" (YAML read it as {str(error.instance).lower()}; put the value in quotes)"
+        return path, message
+    if v == "minItems":
+        return path, f"needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}"
+    if v == "maxItems":
+        return path, f"may have at most {error.validator_value} entries"
+    if v == "minLength":
+        return path, "must not be empty"
+    if v == "minimum":
+        return path, f"must be at least {error.validator_value}"
+    if v == "maximum":
+        return path, f"must be at most {error.validator_value}"
+    if v == "pattern":
+        return path, f"does not have the expected form ({error.validator_value})"
+    if v in ("oneOf", "anyOf"):
+        best = jsonschema.exceptions.best_match(error.context or [])
+        if best is not None and best is not error:
+            return describe_error(best)
+        return path, "does not match any of the allowed forms"
+    return path, error.message
+
+
+def _sort_key(error: jsonschema.ValidationError) -> tuple[Any, ...]:
+    return tuple(str(p) for p in error.absolute_path), error.validator or ""
+
+
+def validate_sourced(doc: Sourced, schema_path: Path, data: Any | None = None) -> list[Problem]:
+    """Validate parsed data against a schema; return every problem with its location."""
+    instance = doc.data if data is None else data
+    problems: list[Problem] = []
+    errors: Iterable[jsonschema.ValidationError] = validator(schema_path).iter_errors(instance)
+    for error in sorted(errors, key=_sort_key):
+        path, message = describe_error(error)
+        loc = doc.locate(path)
+        problems.append(Problem(message, Location(loc.file, loc.line, loc.column, format_path(path) or None)))
+    # Users read a file top down: report in the order of the lines.
+    problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0) if p.location else (0, 0))
+    return problems

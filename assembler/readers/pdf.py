@@ -1,0 +1,411 @@
+"""Reading a PDF back into the document model, without its page furniture.
+
+pypdf extracts the text of each page with good word spacing; its text
+visitor reports where each piece of text sits and in which size.  This reader
+takes the text from the first and the geometry from the second (aligned
+character by character), then:
+
+- keeps only the agreement's own pages when some pages carry our
+  "Sida X av Y" / "Page X of Y" footer (cover pages and merged appendix PDFs
+  do not), and drops running headers, footers, page numbers and the draft
+  watermark;
+- joins the lines of a paragraph, across pages too, undoing line-break
+  hyphenation where the document itself shows the word unhyphenated and
+  keeping real hyphens ("offentlig-privat", "offentlighets- och");
+- normalises ligatures (ﬁ → fi), soft hyphens and whitespace.
+
+Quote and dash styles are left as printed: the diff reports them as their
+own class of difference (``typographic``), never silently.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import logging
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
+
+from assembler.errors import AssemblerError, DocumentFormatError, ManifestError
+from assembler.manifest import PDF_MANIFEST_NAME, manifest_from_json
+from assembler.model import Document, Manifest
+from assembler.readers.lines import (
+    APPENDIX_RE,
+    HEADING_RE,
+    LETTER_RE,
+    NUMBER_RE,
+    Line,
+    Role,
+    build_document,
+    one_language,
+    plain,
+    split_label,
+)
+
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
+
+PAGE_RE = re.compile(r"^(?:\S+ \d+ \S+ \d+)(?: / \S+ \d+ \S+ \d+)*$")  # "Sida 3 av 12"
+_BARE_PAGE_RE = re.compile(r"^[-–—]?\s*\d{1,4}\s*[-–—]?$")
+_NUMBER_LABEL = re.compile(r"^\d+(?:\.\d+)+\.?$")
+_HEADING_LABEL = re.compile(r"^\d+\.?$")
+_PARTY_RE = re.compile(r"^.*\(\S*\d\S*\)$")  # "Grön Våg AB (556036-0793)"
+_BULLETS = {"•", "\u25aa", "\u25e6", "\u2013", "-"}
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
+                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st", "\u00ad": None})
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_SUSPENDED = {"och", "eller", "samt", "resp", "respektive", "till", "som", "and", "or", "nor", "to"}
+_HYPHENS = ("-", "\u2010")
+# The draft mark our writers print in the header (the watermark is rotated).
+_DRAFT_MARKS = {"UTKAST", "DRAFT", "UTKAST / DRAFT", "DRAFT / UTKAST"}
+
+
+@dataclass(frozen=True)
+class PdfReading:
+    """What a PDF holds: its document, the embedded manifest, and reading notes."""
+
+    documents: tuple[Document, ...]
+    manifest: Manifest | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+@dataclass
+class _PdfLine:
+    """One printed line: text (pypdf's spacing), first chunk, position and size."""
+
+    page: int
+    text: str
+    first: str
+    x: float
+    y: float
+    size: float
+    rotated: bool = False
+
+
+def normalize_text(text: str) -> str:
+    """Return text with ligatures split, soft hyphens removed and spaces collapsed."""
+    return _SPACES.sub(" ", text.translate(_LIGATURES))
+
+
+def _position(cm: list[float], tm: list[float]) -> tuple[float, float, float, bool]:
+    """Return x, y, the vertical scale and whether the text is rotated, from tm × cm."""
+    a = tm[0] * cm[0] + tm[1] * cm[2]
+    b = tm[0] * cm[1] + tm[1] * cm[3]
+    c = tm[2] * cm[0] + tm[3] * cm[2]
+    d = tm[2] * cm[1] + tm[3] * cm[3]
+    x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+    y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+    return x, y, math.hypot(c, d), abs(b) > 1e-3 or abs(c) > 1e-3 or a < 0
+
+
+def _page_lines(page: Any, index: int) -> list[_PdfLine]:
+    """Return the lines of one page with the geometry of their first piece of text."""
+    chunks: list[tuple[str, float, float, float, bool]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if text and font is not None:
+            x, y, scale, rotated = _position(list(cm), list(tm))
+            chunks.append((text, x, y, float(size or 0) * scale, rotated))
+
+    output = page.extract_text(visitor_text=visit)
+    # pypdf's output is the chunks in order with spaces and line breaks added;
+    # walk both to learn which chunk each output character came from.
+    owner = [-1] * len(output)
+    pos = 0
+    for k, (text, *_rest) in enumerate(chunks):
+        for ch in text:
+            if ch.isspace():
+                if pos < len(output) and output[pos].isspace():
+                    owner[pos] = k
+                    pos += 1
+                continue
+            while pos < len(output) and output[pos] != ch and output[pos].isspace():
+                pos += 1
+            if pos < len(output) and output[pos] == ch:
+                owner[pos] = k
+                pos += 1
+    out: list[_PdfLine] = []
+    start = 0
+    for raw in output.split("\n"):
+        end = start + len(raw)
+        ks = [owner[i] for i in range(start, end) if owner[i] >= 0 and not output[i].isspace()]
+        start = end + 1
+        text = normalize_text(raw).strip()
+        if not text or not ks:
+            continue
+        first = chunks[ks[0]]
+        size = max(chunks[k][3] for k in set(ks))
+        first_text = normalize_text("".join(output[i] for i in range(end - len(raw), end)
+                                            if owner[i] == ks[0])).strip()
+        out.append(_PdfLine(index, text, first_text, first[1], first[2], size,
+                            all(chunks[k][4] for k in set(ks))))
+    return out
+
+
+def _furniture(pages: list[list[_PdfLine]], body: float) -> set[int]:
+    """Return ids of lines that are running headers, footers or page numbers."""
+    drop: set[int] = set()
+    edges: Counter[str] = Counter()
+    for lines in pages:
+        for line in {id(x): x for x in lines[:2] + lines[-2:]}.values():
+            edges[re.sub(r"\d+", "#", line.text)] += 1
+    repeated = {t for t, n in edges.items() if len(pages) >= 2 and n >= max(2, len(pages) / 2)}
+    for lines in pages:
+        for line in lines:
+            if line.rotated:
+                drop.add(id(line))
+        ends = lines[:2] + lines[-2:]
+        for line in ends:
+            if (PAGE_RE.match(line.text) or _BARE_PAGE_RE.match(line.text)
+                    or re.sub(r"\d+", "#", line.text) in repeated):
+                drop.add(id(line))
+        # A header in small print above everything else on the page.
+        for line in lines:
+            if id(line) in drop:
+                continue
+            if line.size < body * 0.9 or line.text in _DRAFT_MARKS:
+                drop.add(id(line))
+                continue
+            break
+    return drop
+
+
+def _body_size(lines: list[_PdfLine]) -> float:
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        sizes[round(line.size, 1)] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def _leading(lines: list[_PdfLine], body: float) -> float:
+    """Return the distance between two lines of one paragraph in body text."""
+    gaps = [round(a.y - b.y, 1) for a, b in itertools.pairwise(lines)
+            if a.page == b.page and abs(a.size - body) < 0.3 and abs(b.size - body) < 0.3
+            and 0.8 * body <= a.y - b.y <= 1.45 * body]
+    return min(gaps) if gaps else 1.2 * body
+
+
+def _label(line: _PdfLine) -> tuple[Role, str] | None:
+    """Return the role and label a line's first piece prints, if it is a label."""
+    first, rest = line.first, line.text[len(line.first):].strip()
+    if not rest or not line.text.startswith(first):
+        return None
+    if _NUMBER_LABEL.match(first):
+        return "numbered", first.rstrip(".")
+    if LETTER_RE.match(first + " x"):
+        return "letter", first
+    if first in _BULLETS:
+        return "bullet", ""
+    return None
+
+
+def _join(prev: str, nxt: str, vocabulary: set[str]) -> str:
+    """Return two lines of one paragraph joined, line-break hyphenation undone.
+
+    "X-" + "Y" is "XY" when the document spells XY elsewhere and never X-Y;
+    "X- Y" before a conjunction ("offentlighets- och"); otherwise "X-Y".
+    """
+    if prev.endswith(_HYPHENS) and len(prev) > 1 and prev[-2].isalpha() and nxt[:1].isalpha():
+        head = re.findall(r"\w+$", prev[:-1])
+        tail = re.findall(r"^\w+", nxt)
+        if head and tail:
+            word = tail[0].casefold()
+            joined = (head[0] + tail[0]).casefold()
+            hyphened = f"{head[0]}-{tail[0]}".casefold()
+            if word in _SUSPENDED:
+                return f"{prev} {nxt}"
+            if joined in vocabulary and hyphened not in vocabulary:
+                return prev[:-1] + nxt
+            return prev + nxt
+    return f"{prev} {nxt}"
+
+
+def _vocabulary(lines: list[_PdfLine]) -> set[str]:
+    words: set[str] = set()
+    for line in lines:
+        words.update(w.casefold() for w in re.findall(r"\w+(?:-\w+)*", line.text))
+    return words
+
+
+def _roles(lines: list[_PdfLine], body: float) -> list[Line]:
+    """Return the paragraphs of the body lines, each with the role our writers gave it."""
+    leading = _leading(lines, body)
+    vocabulary = _vocabulary(lines)
+    full = _full_widths(lines, body)
+    out: list[tuple[Role, str, str]] = []  # role, label, text
+    last: _PdfLine | None = None
+    title_done = False
+    mode = ""
+    for line in lines:
+        text, size = line.text, line.size
+        label = _label(line)
+        role: Role
+        new_label = ""
+        if not title_done and size >= body * 1.4:
+            if out and out[-1][0] == "title" and last is not None and last.size >= body * 1.4:
+                out[-1] = ("title", "", f"{out[-1][2]} {text}")
+                last = line
+                continue
+            role = "title"
+        elif out and out[-1][0] == "title" and re.match(r"^[^:]{1,40}: \S", text):
+            role = "subtitle"
+            title_done = True
+        elif size > body * 1.05:
+            title_done = True
+            first = line.first
+            heading = HEADING_RE.match(text)
+            if _HEADING_LABEL.match(first) and text[len(first):].strip():
+                role, new_label, text = "heading", first.rstrip("."), text[len(first):].strip()
+                mode = ""
+            elif heading and len(text) < 150:
+                role, new_label, text = "heading", heading.group(1), heading.group(2).strip()
+                mode = ""
+            elif last is not None and out and out[-1][0] in ("heading", "section") and \
+                    last.page == line.page and last.y - line.y <= size * 1.4:
+                out[-1] = (out[-1][0], out[-1][1], f"{out[-1][2]} {text}")
+                last = line
+                continue
+            else:
+                role = "section"
+                mode = "pending"
+        elif mode == "signatures" and size < body * 0.95:
+            role = "sig-caption"
+        elif label is not None:
+            title_done = True
+            role, new_label = label
+            text = text[len(line.first):].strip()
+        elif mode == "pending" and APPENDIX_RE.match(text):
+            role, mode = "paragraph", "appendices"
+        elif mode == "signatures" or (mode == "pending" and _PARTY_RE.match(text)):
+            mode = "signatures"
+            role = "sig-party" if _PARTY_RE.match(text) else "sig-field"
+        elif out and last is not None and _continues(out[-1][0], out[-1][2], last, line, leading, full):
+            out[-1] = (out[-1][0], out[-1][1], _join(out[-1][2], text, vocabulary))
+            last = line
+            continue
+        else:
+            title_done = True
+            role = "paragraph"
+            if mode == "pending":
+                mode = ""
+        out.append((role, new_label, text))
+        last = line
+    return [Line(role, plain(text), label) if role != "paragraph"
+            else split_label("paragraph", plain(text)) for role, label, text in out]
+
+
+def _full_widths(lines: list[_PdfLine], body: float) -> dict[float, int]:
+    """Return, per left edge, how many characters a full line of body text holds.
+
+    Taken as a high percentile of line lengths: most lines of a paragraph
+    are full, its last line usually is not.
+    """
+    lengths: dict[float, list[int]] = {}
+    for line in lines:
+        if abs(line.size - body) < 0.3:
+            lengths.setdefault(round(line.x), []).append(len(line.text))
+    return {x: sorted(v)[int(len(v) * 0.9)] for x, v in lengths.items() if len(v) >= 5}
+
+
+def _continues(role: Role, text: str, last: _PdfLine, line: _PdfLine, leading: float,
+               full: dict[float, int]) -> bool:
+    """Return whether ``line`` carries on the paragraph that ``last`` ended."""
+    if role in ("title", "subtitle", "heading", "section", "sig-caption", "sig-party"):
+        return False
+    if abs(line.size - last.size) > 0.5:
+        return False
+    width = full.get(round(last.x))
+    last_full = width is not None and len(last.text) >= 0.8 * width
+    if NUMBER_RE.match(line.text) or LETTER_RE.match(line.text):
+        # A number at the start of a line opens a sub-clause, unless the line
+        # above ran full and this one follows closely ("se punkt / 3.1 och …").
+        return line.page == last.page and 0 < last.y - line.y <= leading * 1.12 and last_full
+    if line.page == last.page:
+        return 0 < last.y - line.y <= leading * 1.12
+    # Across a page break: a sentence that has not ended, one that goes on in
+    # lower case, or a last line that was full (a paragraph's last line rarely is).
+    if not text.rstrip().endswith((".", ";", ":", "!", "?")) or line.text[:1].islower():
+        return True
+    return last_full
+
+
+def read_pdf(data: bytes, language: str = "") -> PdfReading:
+    """Return the document and manifest of a PDF, page furniture removed.
+
+    Raise AssemblerError when the bytes are not a readable PDF.
+    """
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise AssemblerError("this PDF is encrypted; decrypt it before comparing")
+        pages = [_page_lines(page, k) for k, page in enumerate(reader.pages)]
+        middle = float(reader.pages[0].mediabox.width) / 2 if reader.pages else 0.0
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise AssemblerError(f"this file is not a readable PDF ({exc})") from None
+    notes: list[str] = []
+    if pages and not any(pages):
+        notes.append("no text found in this PDF (a scan?); it compares as empty")
+    numbered = [k for k, lines in enumerate(pages) if any(PAGE_RE.match(x.text) for x in lines[-2:])]
+    if numbered and len(numbered) < len(pages):
+        notes.append(f"read {len(numbered)} of {len(pages)} pages: those with page numbers "
+                     "(cover pages and appendices left out)")
+        pages = [pages[k] for k in numbered]
+    body = _body_size([x for lines in pages for x in lines if not x.rotated])
+    drop = _furniture(pages, body)
+    lines = [x for page_lines in pages for x in page_lines if id(x) not in drop]
+    columns = _columns(lines, middle, body)
+    if columns:
+        documents = tuple(one_language(build_document(_roles(column, body)), k, len(columns))
+                          for k, column in enumerate(columns))
+    else:
+        documents = (build_document(_roles(lines, body), language),)
+    return PdfReading(documents, _manifest(data), tuple(notes))
+
+
+def _columns(lines: list[_PdfLine], middle: float, body: float) -> list[list[_PdfLine]]:
+    """Return the left and right columns of a side-by-side layout, or [] for one column.
+
+    Both languages share what follows the full-width signatures heading
+    ("Underskrifter / Signatures"): the signature table is printed once.
+    """
+    right = [x for x in lines if x.x >= middle]
+    if not lines or len(right) < 0.25 * len(lines):
+        return []
+    beside = {(x.page, round(x.y)) for x in right}
+    shared = next((k for k, x in enumerate(lines) if x.x < middle and x.size > body * 1.05
+                   and " / " in x.text and (x.page, round(x.y)) not in beside), len(lines))
+    head, tail = lines[:shared], lines[shared:]
+    return [[x for x in head if x.x < middle] + tail, [x for x in head if x.x >= middle] + tail]
+
+
+def _manifest(data: bytes) -> Manifest | None:
+    """Return the embedded manifest, or None when there is none."""
+    try:
+        return read_pdf_manifest(data)
+    except AssemblerError:
+        return None
+
+
+def read_pdf_manifest(data: bytes) -> Manifest:
+    """Return the manifest embedded in an assembler PDF.
+
+    Raise :class:`DocumentFormatError` if ``data`` is not a readable PDF and
+    :class:`ManifestError` if it carries no manifest.
+    """
+    if b"%PDF-" not in data[:1024]:
+        raise DocumentFormatError("this is not a PDF file", code="document.not-pdf")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise DocumentFormatError("the PDF is encrypted; its manifest cannot be read", code="document.encrypted")
+        found = reader.attachments.get(PDF_MANIFEST_NAME)
+    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+        raise DocumentFormatError(f"the PDF cannot be read ({exc})", code="document.damaged") from None
+    if not found:
+        raise ManifestError("this PDF carries no assembler manifest", code="manifest.missing")
+    return manifest_from_json(found[0])

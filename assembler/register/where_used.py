@@ -1,0 +1,172 @@
+"""Where-used: which issued agreements carry a clause, read from the manifests embedded in DOCX and PDF files.
+
+A folder of agreements is a record kept for years: files get renamed,
+re-saved by Word, scanned, or are not ours at all.  Every such file is named
+and counted, and the scan goes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assembler.errors import AssemblerError, UsageError
+from assembler.library.lifecycle import parse_clause_ref
+from assembler.library.load import Library, load_library
+from assembler.library.versions import Version
+from assembler.model import Manifest
+from assembler.readers import read_embedded_manifest, sniff
+
+SUFFIXES = (".docx", ".pdf")
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One agreement that uses the clause."""
+
+    file: Path
+    agreement: str
+    agreement_version: str
+    reference: str
+    parties: tuple[str, ...]
+    assembled: str
+    language: str
+    version: str
+    draft: bool
+    superseded_by: str | None = None  # why the version is superseded, when the library says it is
+
+    def to_dict(self, folder: Path) -> dict[str, Any]:
+        """Return the usage as JSON-ready data, the file relative to ``folder``."""
+        return {"file": _relative(self.file, folder), "agreement": self.agreement,
+                "agreement_version": self.agreement_version, "reference": self.reference,
+                "parties": list(self.parties), "assembled": self.assembled, "language": self.language,
+                "version": self.version, "draft": self.draft, "superseded_by": self.superseded_by}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A file that could not be read as an agreement of ours, and why."""
+
+    file: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class WhereUsed:
+    """The outcome of a where-used scan."""
+
+    clause_id: str
+    version: str | None
+    folder: Path
+    scanned: int  # DOCX and PDF files looked at
+    agreements: int  # of which carried a manifest
+    uses: tuple[Usage, ...]
+    unreadable: tuple[Unreadable, ...]
+    superseded_only: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {"clause": self.clause_id, "version": self.version, "folder": str(self.folder),
+                "superseded_only": self.superseded_only, "scanned": self.scanned, "agreements": self.agreements,
+                "uses": [u.to_dict(self.folder) for u in self.uses],
+                "unreadable": [{"file": _relative(u.file, self.folder), "reason": u.reason} for u in self.unreadable]}
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return str(path.relative_to(folder))
+    except ValueError:
+        return str(path)
+
+
+def agreement_files(folder: Path) -> list[Path]:
+    """Return every DOCX and PDF file under ``folder``, recursively, sorted."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+
+
+def scan(folder: Path) -> tuple[list[tuple[Path, Manifest]], list[Unreadable], int]:
+    """Return (file and manifest of each agreement, unreadable files, files looked at) under ``folder``."""
+    found: list[tuple[Path, Manifest]] = []
+    bad: list[Unreadable] = []
+    files = agreement_files(folder)
+    for path in files:
+        try:
+            data = path.read_bytes()
+            if sniff(data) is None:
+                bad.append(Unreadable(path, "neither a DOCX nor a PDF file"))
+                continue
+            found.append((path, read_embedded_manifest(data)))
+        except AssemblerError as exc:
+            bad.append(Unreadable(path, exc.message))
+        except OSError as exc:
+            bad.append(Unreadable(path, f"cannot be read: {exc.strerror or exc}"))
+        except Exception as exc:  # noqa: BLE001 - zip and PDF parsers raise many kinds on corrupt input; one bad file must not stop the scan
+            bad.append(Unreadable(path, f"unreadable ({type(exc).__name__}: {exc})"))
+    return found, bad, len(files)
+
+
+def superseded_by(library: Library, clause_id: str, version: str) -> str | None:
+    """Return what supersedes a clause version, or None while it is current.
+
+    Superseded: retired, or a later approved version of the same major line
+    exists (the one a ``^N`` range now chooses).
+    """
+    try:
+        cv = library.clause(clause_id, version)
+    except ValueError:
+        return None
+    if cv is None:
+        return None
+    if cv.status == "retired":
+        instead = cv.meta.get("replaced_by")
+        return str(instead) if instead else f"retired {cv.meta.get('retired_on', '')}".strip()
+    newer = [o for o in library.clauses.get(clause_id, ()) if o.status == "approved"
+             and o.version.major == cv.version.major and o.version > cv.version]
+    return f"{clause_id}@{max(newer, key=lambda o: o.version).version}" if newer else None
+
+
+def _library_or_none(library: Library | Path | str | None, needed: bool) -> Library | None:
+    if isinstance(library, Library):
+        return library
+    try:
+        return load_library(library)
+    except AssemblerError:
+        if needed:
+            return load_library(library, collect=True)
+        return None  # where-used reads the agreements; the library only adds what supersedes them
+
+
+def where_used(folder: Path | str, ref: str, *, library: Library | Path | str | None = None,
+               superseded_only: bool = False) -> WhereUsed:
+    """Return the agreements under ``folder`` that use the clause ``ref`` (``id`` or ``id@version``).
+
+    With ``superseded_only``, only agreements whose version of the clause
+    has been superseded in the library.  Unreadable and foreign files are
+    listed in the result, never raised.
+    """
+    clause_id, version = parse_clause_ref(ref, need_version=False)
+    root = Path(folder)
+    if not root.is_dir():
+        raise UsageError(f"the folder '{root}' does not exist" if not root.exists() else f"'{root}' is not a folder")
+    lib = _library_or_none(library, superseded_only)
+    found, bad, scanned = scan(root)
+    uses = []
+    for path, m in found:
+        for stamp in m.clauses:
+            if stamp.id != clause_id or (version is not None and not _same(stamp.version, version)):
+                continue
+            why = superseded_by(lib, clause_id, stamp.version) if lib is not None else None
+            if superseded_only and why is None:
+                continue
+            uses.append(Usage(path, m.agreement, m.agreement_version, m.reference, m.parties, m.assembled,
+                              m.language, stamp.version, m.draft, why))
+    return WhereUsed(clause_id, str(version) if version else None, root, scanned, len(found), tuple(uses),
+                     tuple(bad), superseded_only)
+
+
+def _same(text: str, version: Version) -> bool:
+    try:
+        return Version.parse(text) == version
+    except ValueError:
+        return False
