@@ -195,11 +195,25 @@ class Manifest:
 
 
 @dataclass(frozen=True)
+class AppendixFile:
+    """The bytes of the file an appendix attaches, read before writing so that no writer touches the disk.
+
+    ``number`` is the appendix's number; ``source`` says where the bytes came
+    from, for messages.
+    """
+
+    number: int
+    source: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Agreement:
-    """An assembled agreement: one document per language and its manifest."""
+    """An assembled agreement: one document per language, its manifest and its appendix files."""
 
     documents: tuple[Document, ...]
     manifest: Manifest
+    appendix_files: tuple[AppendixFile, ...] = ()
 
     @property
     def side_by_side(self) -> bool:

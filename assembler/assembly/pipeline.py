@@ -9,6 +9,7 @@ from pathlib import Path
 
 from assembler._files import write_files_atomically
 from assembler.assembly.answers import LANGUAGES, load_answers
+from assembler.assembly.appendices import read_appendix_files
 from assembler.assembly.layout import layout_agreement
 from assembler.assembly.outputs import output_paths
 from assembler.assembly.render import render_plan
@@ -71,7 +72,7 @@ def assemble(answers_path: Path | str, *, library: Library | Path | str | None =
     plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language,
                         pins=pins)
     rendered = render_plan(plan, tuple(plan.language.split("+")))
-    agreement = layout_agreement(plan, rendered, lib)
+    agreement = read_appendix_files(layout_agreement(plan, rendered, lib))
     return Assembly(agreement, plan)
 
 

@@ -260,7 +260,7 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
                 data[f] = writer_for(f)(assembly.agreement)
         except AssemblerError as exc:
             hint = (" (an appendix file is given by a relative path: pass the answer file at its original place "
-                    "with --answers)" if answers is None and "ppendix" in exc.message else "")
+                    "with --answers)" if answers is None and exc.code.startswith("appendix.") else "")
             differences.append(Difference("build", f"the agreement cannot be rebuilt: {exc}{hint}"))
             return Rebuilt(source, fmt, manifest, False, tuple(differences), data, tuple(notes))
     differences += compare_manifests(manifest, assembly.agreement.manifest)

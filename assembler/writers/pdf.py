@@ -18,7 +18,6 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -65,18 +64,15 @@ GREY = Color(0.35, 0.35, 0.35)
 WATERMARK_GREY = Color(0.86, 0.86, 0.86)
 
 
-def write_pdf(agreement: Agreement, appendix_files: Sequence[tuple[Appendix, Path]] | None = None) -> bytes:
-    """Return the agreement as PDF bytes, with its appendix PDFs merged after it.
+def write_pdf(agreement: Agreement) -> bytes:
+    """Return the agreement as PDF bytes, with its appendix files merged after it.
 
-    ``appendix_files`` pairs appendices with PDF files; when it is None, every
-    appendix of the first document whose ``file`` is set is merged.  Raise
-    :class:`assembler.pdf_post.AppendixError` (an ``AssemblerError``) naming
-    the file if one is missing, not a PDF, encrypted or corrupt.  Nothing is
-    written to disk.
+    The appendix files are the bytes the agreement carries
+    (``Agreement.appendix_files``); nothing is read from or written to disk.
+    Raise :class:`assembler.errors.AppendixError` naming the file if one is
+    not a PDF, encrypted or corrupt.
     """
-    if appendix_files is None:
-        appendix_files = [(a, Path(a.file)) for a in agreement.documents[0].appendices if a.file]
-    appendices = load_appendices(appendix_files)
+    appendices = load_appendices(agreement)
     rendered = render_pages(agreement, [loaded.appendix for loaded in appendices])
     return finish_pdf(rendered, agreement, appendices)
 

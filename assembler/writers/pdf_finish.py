@@ -32,7 +32,7 @@ from pypdf.xmp import XmpInformation
 
 from assembler.errors import AppendixError, Location
 from assembler.manifest import PDF_MANIFEST_NAME, manifest_to_json
-from assembler.model import Agreement, Appendix
+from assembler.model import Agreement, Appendix, AppendixFile
 
 # pypdf logs what it repairs in a damaged file.  With no handler anywhere,
 # Python would print those lines to stderr; the error we raise says it
@@ -82,48 +82,42 @@ class RenderedPdf:
     producer: str = PRODUCER
 
 
-def load_appendices(files: Sequence[tuple[Appendix, Path]]) -> list[LoadedAppendix]:
-    """Return every appendix file read and checked, in order.
+def load_appendices(agreement: Agreement) -> list[LoadedAppendix]:
+    """Return every appendix file of the agreement parsed and checked, in order.
 
     Raise :class:`AppendixError` naming the file and the problem for the first
-    file that is missing, not a PDF, encrypted or corrupt.
+    file that is not a PDF, encrypted or corrupt.
     """
-    return [_load_appendix(appendix, Path(path)) for appendix, path in files]
+    by_number = {a.number: a for a in agreement.documents[0].appendices} if agreement.documents else {}
+    return [_load_appendix(by_number[f.number], f) for f in agreement.appendix_files if f.number in by_number]
 
 
-def _load_appendix(appendix: Appendix, path: Path) -> LoadedAppendix:
+def _load_appendix(appendix: Appendix, file: AppendixFile) -> LoadedAppendix:
     name = f"{appendix.label} ({appendix.title})"
 
-    def fail(problem: str) -> AppendixError:
-        return AppendixError(f"{name}: {problem}", Location(file=str(path)))
+    def fail(problem: str, code: str) -> AppendixError:
+        return AppendixError(f"{name}: {problem}", Location(file=file.source), code=code)
 
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise fail("the appendix file does not exist") from None
-    except IsADirectoryError:
-        raise fail("the appendix path is a folder, not a PDF file") from None
-    except OSError as exc:
-        raise fail(f"the appendix file cannot be read ({exc.strerror})") from None
+    data = file.data
     # A PDF may have a little junk before its header, never more than 1 KiB.
     if b"%PDF-" not in data[:1024]:
-        raise fail("the appendix file is not a PDF")
+        raise fail("the appendix file is not a PDF", "appendix.not-pdf")
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted:
-            raise fail("the appendix PDF is encrypted; attach an unencrypted copy")
+            raise fail("the appendix PDF is encrypted; attach an unencrypted copy", "appendix.encrypted")
         if len(reader.pages) == 0:
-            raise fail("the appendix PDF has no pages")
+            raise fail("the appendix PDF has no pages", "appendix.empty")
         # Parse every page now, so a broken file stops the build before anything is drawn.
         for page in reader.pages:
             page.get_contents()
             if page.mediabox.width <= 0 or page.mediabox.height <= 0:
-                raise fail("the appendix PDF has a page without a size")
+                raise fail("the appendix PDF has a page without a size", "appendix.damaged")
     except AppendixError:
         raise
     except Exception as exc:  # noqa: BLE001 - a damaged file can fail in any part of the parser
-        raise fail(f"the appendix PDF is damaged and cannot be read ({_reason(exc)})") from None
-    return LoadedAppendix(appendix, path, reader, hashlib.sha256(data).hexdigest())
+        raise fail(f"the appendix PDF is damaged and cannot be read ({_reason(exc)})", "appendix.damaged") from None
+    return LoadedAppendix(appendix, Path(file.source), reader, hashlib.sha256(data).hexdigest())
 
 
 def _reason(exc: BaseException) -> str:

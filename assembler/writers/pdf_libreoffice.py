@@ -25,7 +25,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from assembler.errors import AssemblerError, UsageError
-from assembler.model import Agreement, Appendix
+from assembler.model import Agreement
 from assembler.writers.pdf import is_draft, render_covers, watermark_stamp
 from assembler.writers.pdf_finish import OutlineMark, RenderedPdf, finish_pdf, lay_over, load_appendices
 
@@ -49,22 +49,18 @@ def find_soffice() -> str | None:
     return None
 
 
-def write_pdf_libreoffice(agreement: Agreement,
-                          appendix_files: Sequence[tuple[Appendix, Path]] | None = None,
-                          *, soffice: str | None = None) -> bytes:
+def write_pdf_libreoffice(agreement: Agreement, *, soffice: str | None = None) -> bytes:
     """Return the agreement as PDF converted from its DOCX by LibreOffice.
 
-    Appendices are merged as by :func:`assembler.pdf_writer.write_pdf`.
+    Appendices are merged as by :func:`assembler.writers.pdf.write_pdf`.
     Raise :class:`UsageError` when LibreOffice is not installed, and
     ``AssemblerError`` when an appendix is faulty or the conversion fails.
     """
     exe = soffice or find_soffice()
     if exe is None:
         raise UsageError(NOT_INSTALLED)
-    if appendix_files is None:
-        appendix_files = [(a, Path(a.file)) for a in agreement.documents[0].appendices if a.file]
     # Check the appendices first: a faulty file should not cost a conversion.
-    appendices = load_appendices(appendix_files)
+    appendices = load_appendices(agreement)
 
     from assembler.writers.docx import write_docx  # the DOCX writer is needed only by this engine
 

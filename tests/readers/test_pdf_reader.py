@@ -10,6 +10,7 @@ import pytest
 from conftest import REPO, load_bench
 from sample import sample_agreement
 
+from assembler.assembly.appendices import read_appendix_files
 from assembler.compare.compare import Side
 from assembler.compare.sides import diff_sides, side_from_agreement
 from assembler.errors import AssemblerError
@@ -95,7 +96,7 @@ def test_cover_pages_and_merged_appendices_are_left_out(tmp_path: Path) -> None:
     agreement = sample_agreement("sv")
     doc = agreement.documents[0]
     doc = replace(doc, appendices=(replace(doc.appendices[0], file=str(appendix)),) + doc.appendices[1:])
-    agreement = replace(agreement, documents=(doc,))
+    agreement = read_appendix_files(replace(agreement, documents=(doc,)))
     side = pdf_side(pdf_writer.write_pdf(agreement))
     assert any("left out" in note for note in side.notes)
     assert not diff_sides(side_from_agreement(agreement, "model"), side).differs

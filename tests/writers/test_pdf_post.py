@@ -11,8 +11,9 @@ from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 from sample import sample_agreement
 
+from assembler.assembly.appendices import read_appendix_files
 from assembler.errors import AppendixError, AssemblerError
-from assembler.model import Agreement, Appendix
+from assembler.model import Agreement, Appendix, AppendixFile
 from assembler.readers.docx import read_docx_manifest
 from assembler.readers.pdf import read_pdf_manifest
 from assembler.writers.pdf import WATERMARK, write_pdf
@@ -29,11 +30,11 @@ def make_pdf(path: Path, pages: int, word: str) -> Path:
 
 
 def with_files(agreement: Agreement, files: dict[int, Path]) -> Agreement:
-    """Return ``agreement`` with appendix files set by appendix number, in every language."""
+    """Return ``agreement`` with appendix files set by appendix number, read as the assembly stage reads them."""
     docs = tuple(replace(d, appendices=tuple(
         replace(a, file=str(files[a.number])) if a.number in files else a for a in d.appendices))
         for d in agreement.documents)
-    return replace(agreement, documents=docs)
+    return read_appendix_files(replace(agreement, documents=docs))
 
 
 def lines_of(pdf: PdfReader) -> list[list[str]]:
@@ -98,10 +99,13 @@ def test_appendix_without_a_file_is_listed_and_bookmarked_but_gets_no_cover(
     assert len(pdf.pages) == 1 + 1 + 3
 
 
-def test_explicit_appendix_files_override_the_model(appendix_pdfs: dict[int, Path]) -> None:
+def test_the_writer_merges_the_bytes_the_agreement_carries_and_reads_no_file(
+        appendix_pdfs: dict[int, Path]) -> None:
     agreement = sample_agreement("sv")
     appendix = agreement.documents[0].appendices[0]
-    pdf = PdfReader(io.BytesIO(write_pdf(agreement, [(appendix, appendix_pdfs[2])])))
+    carried = AppendixFile(appendix.number, "elsewhere.pdf", appendix_pdfs[2].read_bytes())
+    appendix_pdfs[2].unlink()
+    pdf = PdfReader(io.BytesIO(write_pdf(replace(agreement, appendix_files=(carried,)))))
     assert len(pdf.pages) == 1 + 1 + 3
     assert lines_of(pdf)[1][0] == "Bilaga 1 – Projektplan"
 
@@ -128,11 +132,12 @@ def _encrypted(path: Path, source: Path) -> Path:
 
 
 FAULTS = {
-    "missing": (lambda tmp, good: tmp / "finns-inte.pdf", "does not exist"),
-    "text": (lambda tmp, good: _write(tmp / "text.pdf", b"Det h\xc3\xa4r \xc3\xa4r ingen PDF.\n"), "not a PDF"),
-    "encrypted": (lambda tmp, good: _encrypted(tmp / "locked.pdf", good), "encrypted"),
-    "truncated": (lambda tmp, good: _write(tmp / "cut.pdf", good.read_bytes()[:700]), "damaged"),
-    "folder": (lambda tmp, good: tmp, "folder"),
+    "missing": (lambda tmp, good: tmp / "finns-inte.pdf", "does not exist", "appendix.missing"),
+    "text": (lambda tmp, good: _write(tmp / "text.pdf", b"Det h\xc3\xa4r \xc3\xa4r ingen PDF.\n"), "not a PDF",
+             "appendix.not-pdf"),
+    "encrypted": (lambda tmp, good: _encrypted(tmp / "locked.pdf", good), "encrypted", "appendix.encrypted"),
+    "truncated": (lambda tmp, good: _write(tmp / "cut.pdf", good.read_bytes()[:700]), "damaged", "appendix.damaged"),
+    "folder": (lambda tmp, good: tmp, "folder", "appendix.folder"),
 }
 
 
@@ -144,13 +149,12 @@ def _write(path: Path, data: bytes) -> Path:
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_a_faulty_appendix_stops_the_build_naming_the_file_and_the_problem(
         fault: str, tmp_path: Path, appendix_pdfs: dict[int, Path]) -> None:
-    make, problem = FAULTS[fault]
+    make, problem, code = FAULTS[fault]
     bad = make(tmp_path, appendix_pdfs[1])
-    agreement = with_files(sample_agreement("sv"), {1: appendix_pdfs[1], 2: bad})
     with pytest.raises(AppendixError) as caught:
-        write_pdf(agreement)
+        write_pdf(with_files(sample_agreement("sv"), {1: appendix_pdfs[1], 2: bad}))
     error = caught.value
-    assert isinstance(error, AssemblerError) and error.exit_code == 1
+    assert isinstance(error, AssemblerError) and error.exit_code == 1 and error.code == code
     assert str(error).startswith(f"{bad}: Bilaga 2 (Personuppgiftsbiträdesavtal): ")
     assert problem in str(error)
 
@@ -158,8 +162,9 @@ def test_a_faulty_appendix_stops_the_build_naming_the_file_and_the_problem(
 def test_faults_are_found_before_anything_is_drawn(tmp_path: Path) -> None:
     agreement = sample_agreement("sv")
     missing = Appendix(9, "Bilaga 9", "Saknas", file=str(tmp_path / "nope.pdf"))
+    agreement = replace(agreement, documents=(replace(agreement.documents[0], appendices=(missing,)),))
     with pytest.raises(AppendixError, match="nope.pdf: Bilaga 9 \\(Saknas\\): the appendix file does not exist"):
-        write_pdf(agreement, [(missing, Path(missing.file or ""))])
+        read_appendix_files(agreement)
 
 
 # --- the manifest ----------------------------------------------------------------------
