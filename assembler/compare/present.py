@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from assembler.compare.align import Segment
-from assembler.compare.compare import ClauseDiff, ClauseRef, DiffResult, Side, UnitDiff
+from assembler.compare.result import ClauseDiff, ClauseRef, DiffResult, Side, UnitDiff
 from assembler.compare.sides import VersionChange
 
 DIFF_FORMAT = "assembler-diff/1"

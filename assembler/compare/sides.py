@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assembler.compare.align import pair_sequences
-from assembler.compare.compare import ClauseDiff, ClauseRef, DiffResult, Side, compare_documents
+from assembler.compare.compare import compare_documents
+from assembler.compare.result import ClauseDiff, ClauseRef, DiffResult, Side
 from assembler.errors import AssemblerError, UsageError
 from assembler.model import Agreement, Document, Manifest
 

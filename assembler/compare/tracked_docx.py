@@ -27,7 +27,7 @@ import docx
 from lxml import etree
 
 from assembler.compare.align import Segment
-from assembler.compare.compare import DiffResult, Unit, UnitDiff
+from assembler.compare.result import DiffResult, Unit, UnitDiff
 from assembler.errors import UsageError
 from assembler.model import Span
 from assembler.oxml import revisions as oc

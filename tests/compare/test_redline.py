@@ -11,8 +11,8 @@ import pytest
 from conftest import FIXTURES, REPO
 from sample import sample_agreement
 
-from assembler.compare.compare import DiffResult, Side
 from assembler.compare.present import color_wanted, render_html, render_terminal, result_to_json
+from assembler.compare.result import DiffResult, Side
 from assembler.compare.sides import diff_documents, diff_sides, load_side, side_from_agreement
 from assembler.model import Document, Paragraph, Span
 

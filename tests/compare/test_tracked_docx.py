@@ -167,7 +167,7 @@ def test_libreoffice_converts_it_to_pdf(tmp_path: Path) -> None:
 
 
 def test_bare_manifests_have_no_text_to_track() -> None:
-    from assembler.compare.compare import Side
+    from assembler.compare.result import Side
     from assembler.compare.sides import diff_sides
     from assembler.errors import UsageError
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import FIXTURES
 from sample import sample_agreement
 
-from assembler.compare.compare import Side
+from assembler.compare.result import Side
 from assembler.compare.sides import diff_sides, load_side, side_from_agreement
 from assembler.errors import AssemblerError
 from assembler.model import Document, ItemList, Manifest

@@ -11,7 +11,7 @@ from conftest import REPO, load_bench
 from sample import sample_agreement
 
 from assembler.assembly.appendices import read_appendix_files
-from assembler.compare.compare import Side
+from assembler.compare.result import Side
 from assembler.compare.sides import diff_sides, side_from_agreement
 from assembler.errors import AssemblerError
 from assembler.model import Agreement, Paragraph

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sample import sample_agreement
 
-from assembler.compare.compare import Side
+from assembler.compare.result import Side
 from assembler.compare.sides import diff_sides, load_side, side_from_agreement
 from assembler.model import Span
 from assembler.readers.markdown import markdown_spans, read_markdown

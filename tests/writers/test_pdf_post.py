@@ -16,7 +16,8 @@ from assembler.errors import AppendixError, AssemblerError
 from assembler.model import Agreement, Appendix, AppendixFile
 from assembler.readers.docx import read_docx_manifest
 from assembler.readers.pdf import read_pdf_manifest
-from assembler.writers.pdf import WATERMARK, write_pdf
+from assembler.writers.pdf import write_pdf
+from assembler.writers.pdf_style import WATERMARK
 
 
 def make_pdf(path: Path, pages: int, word: str) -> Path:

@@ -26,8 +26,9 @@ from assembler.model import (
     Span,
 )
 from assembler.readers.pdf import read_pdf_manifest
-from assembler.writers.pdf import WATERMARK, write_pdf
+from assembler.writers.pdf import write_pdf
 from assembler.writers.pdf_libreoffice import find_soffice, write_pdf_libreoffice
+from assembler.writers.pdf_style import WATERMARK
 
 LANGUAGES = ("sv", "en", "sv+en")
 A4 = (595.28, 841.89)
