@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from assembler.errors import AssemblerError, Location, UsageError
+from assembler.errors import InputError, Location, UsageError
 
 
 def bundled_dir(name: str) -> Path:
@@ -77,7 +77,7 @@ def decode_text(data: bytes, path: Path, what: str = "file") -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise AssemblerError(f"the {what} '{path}' is not UTF-8 text", Location(str(path))) from None
+        raise InputError(f"the {what} '{path}' is not UTF-8 text", Location(str(path)), code="input.not-utf8") from None
 
 
 def read_text(path: Path, what: str = "file") -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import jinja2
 
 from assembler.assembly.rules import Plan
-from assembler.errors import AssemblerError, Location, RenderError
+from assembler.errors import AssemblerError, LibraryError, Location, RenderError
 from assembler.library.load import ClauseVersion
 from assembler.library.markup import marker, parse_blocks, parse_inline
 from assembler.library.template import Raw, compile_template, template_line, undefined_message
@@ -65,7 +65,8 @@ def template_for(clause: ClauseVersion, lang: str) -> jinja2.Template:
     try:
         return compile_template(source, str(clause.path))
     except jinja2.TemplateSyntaxError as exc:
-        raise AssemblerError(f"template syntax error: {exc.message}", Location(str(clause.path), exc.lineno)) from None
+        raise LibraryError(f"template syntax error: {exc.message}", Location(str(clause.path), exc.lineno),
+                           code="library.template-syntax") from None
 
 
 def render_text(template: jinja2.Template, context: dict[str, Any], file: str) -> str:
@@ -117,15 +118,16 @@ def render_plan(plan: Plan, languages: tuple[str, ...]) -> Rendered:
                 try:
                     tpl = compile_template(source, name)
                 except jinja2.TemplateSyntaxError as exc:
-                    raise AssemblerError(f"template syntax error in a definition: {exc.message}",
-                                         cv.front.locate(("defines", i, lang, "definition"))) from None
+                    raise LibraryError(f"template syntax error in a definition: {exc.message}",
+                                         cv.front.locate(("defines", i, lang, "definition")),
+        code="library.template-syntax") from None
                 try:
                     text = render_text(tpl, contexts[lang], name)
                     per_lang[lang] = Term(d[lang]["term"], parse_inline(" ".join(text.split())))
                 except AssemblerError as exc:
                     # A definition may need answers that only agreements using the term have.
                     loc = cv.front.locate(("defines", i, lang, "definition"))
-                    per_lang[lang] = Term(d[lang]["term"], (), AssemblerError(exc.message, loc))
+                    per_lang[lang] = Term(d[lang]["term"], (), RenderError(exc.message, loc, code="render.term"))
             terms[d["id"]] = per_lang
             sources[d["id"]] = cv
     return Rendered(clauses, terms, sources)

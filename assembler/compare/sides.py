@@ -67,7 +67,7 @@ def load_side(path_or_ref: str, *, assemble: Assemble | None = None,
                 return Side(label, "markdown", read_markdown(text))
             return Side(label, "text", read_text(text), formatting=False)
     except AssemblerError as exc:
-        raise AssemblerError(f"{label}: {exc.message}") from None
+        raise type(exc)(f"{label}: {exc.message}", code=exc.code) from None
     if suffix == ".json":
         manifest = _manifest_file(path)
         if manifest is not None:

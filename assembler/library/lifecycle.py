@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from assembler._files import read_text, write_files_atomically
-from assembler.errors import AssemblerError, Location, Problem, UsageError, ValidationFailed
+from assembler.errors import AssemblerError, LibraryError, Location, Problem, UsageError, ValidationFailed
 from assembler.library.load import ClauseVersion, Library, bundled_library_dir, clause_sha256, load_library
 from assembler.library.sources import parse_yaml
 from assembler.library.versions import Version
@@ -97,10 +97,11 @@ class FrontMatter:
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.lines = text.split(self.newline)
         if not self.lines or self.lines[0].strip() != "---":
-            raise AssemblerError("a clause file must start with front matter between '---' lines", Location(file, 1, 1))
+            raise LibraryError("a clause file must start with front matter between '---' lines", Location(file, 1, 1),
+                               code="library.front-matter")
         end = next((i for i in range(1, len(self.lines)) if self.lines[i].strip() == "---"), None)
         if end is None:
-            raise AssemblerError("the front matter has no closing '---' line", Location(file, 1, 1))
+            raise LibraryError("the front matter has no closing '---' line", Location(file, 1, 1), code="library.front-matter")
         self.end = end
 
     def text(self) -> str:
@@ -111,7 +112,7 @@ class FrontMatter:
         """Return the front matter, parsed."""
         doc = parse_yaml("\n".join(self.lines[1:self.end]), self.file, line_offset=1)
         if not isinstance(doc.data, dict):
-            raise AssemblerError("the front matter must be a set of fields", Location(self.file, 2, 1))
+            raise LibraryError("the front matter must be a set of fields", Location(self.file, 2, 1), code="library.front-matter")
         return doc.data
 
     def find(self, key: str) -> int | None:
@@ -131,8 +132,8 @@ class FrontMatter:
         i = self.find(key)
         if i is not None:
             if self._block_end(i) != i + 1:
-                raise AssemblerError(f"'{key}' spans several lines; edit it by hand",
-                                     Location(self.file, i + 1, 1, key))
+                raise LibraryError(f"'{key}' spans several lines; edit it by hand",
+                                     Location(self.file, i + 1, 1, key), code="lifecycle.hand-edit")
             tail = _COMMENT_TAIL.search(self.lines[i].split(":", 1)[1])
             self.lines[i] = f"{key}: {value}{tail.group(1) if tail else ''}"
             return
@@ -150,7 +151,8 @@ class FrontMatter:
         i = self.find(key)
         pattern = re.compile(rf"^({re.escape(key)}[ \t]*:[ \t]*){re.escape(old)}\b")
         if i is None or not pattern.match(self.lines[i]):
-            raise AssemblerError(f"expected '{key}: {old}' in the front matter", Location(self.file, 1, 1, key))
+            raise LibraryError(f"expected '{key}: {old}' in the front matter", Location(self.file, 1, 1, key),
+                               code="lifecycle.hand-edit")
         self.lines[i] = pattern.sub(lambda m: m.group(1) + new, self.lines[i], count=1)
 
     def remove(self, key: str) -> None:
@@ -170,11 +172,11 @@ class FrontMatter:
         """
         i = self.find(key)
         if i is None:
-            raise AssemblerError(f"the front matter has no '{key}'", Location(self.file, 1, 1, key))
+            raise LibraryError(f"the front matter has no '{key}'", Location(self.file, 1, 1, key), code="lifecycle.hand-edit")
         rest = _COMMENT_TAIL.sub("", self.lines[i].split(":", 1)[1]).strip()
         if rest not in ("", "[]"):
-            raise AssemblerError(f"'{key}' is written inline; write it as a block list to add to it",
-                                 Location(self.file, i + 1, 1, key))
+            raise LibraryError(f"'{key}' is written inline; write it as a block list to add to it",
+                                 Location(self.file, i + 1, 1, key), code="lifecycle.hand-edit")
         end = i + 1 if rest else self._block_end(i)
         body = [j for j in range(i + 1, end) if self.lines[j].strip() and not self.lines[j].lstrip().startswith("#")]
         first = next((self.lines[j] for j in body if self.lines[j].lstrip().startswith("- ")), "  - {")
@@ -207,8 +209,8 @@ def _checked(fm: FrontMatter, expected: dict[str, Any]) -> str:
     after = fm.data()
     if after != expected:
         changed = sorted(k for k in set(after) | set(expected) if after.get(k) != expected.get(k))
-        raise AssemblerError(f"editing the front matter would also change {', '.join(changed)}; "
-                             "nothing was written (edit the file by hand)", Location(fm.file, 1, 1))
+        raise LibraryError(f"editing the front matter would also change {', '.join(changed)}; "
+                             "nothing was written (edit the file by hand)", Location(fm.file, 1, 1), code="lifecycle.hand-edit")
     return fm.text()
 
 
@@ -218,14 +220,15 @@ def _approved_record(root: Path, additions: dict[str, str]) -> tuple[Path, bytes
     text = read_text(path, "record of approved versions") if path.is_file() else APPROVED_HEADER
     old = parse_yaml(text, str(path)).data or {}
     if not isinstance(old, dict):
-        raise AssemblerError("approved.yaml must map id@version to a sha256", Location(str(path), 1, 1))
+        raise LibraryError("approved.yaml must map id@version to a sha256", Location(str(path), 1, 1),
+                           code="library.approved-file")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     for key, sha in sorted(additions.items()):
         if key in old:
-            raise AssemblerError(f"approved.yaml already records {key}; a version number is never reused",
-                                 parse_yaml(text, str(path)).locate((key,)))
+            raise LibraryError(f"approved.yaml already records {key}; a version number is never reused",
+                                 parse_yaml(text, str(path)).locate((key,)), code="lifecycle.version-reused")
         entry = f"{key}: {sha}"
         entries = [(i, m.group(1)) for i, line in enumerate(lines) if (m := re.match(r"^([^#\s][^:]*?)[ \t]*:", line))]
         later = next((i for i, k in entries if k > key), None)
@@ -237,7 +240,8 @@ def _approved_record(root: Path, additions: dict[str, str]) -> tuple[Path, bytes
             lines.append(entry)
     new_text = "\n".join(lines) + "\n"
     if parse_yaml(new_text, str(path)).data != {**old, **additions}:
-        raise AssemblerError("approved.yaml could not be updated safely; nothing was written", Location(str(path), 1, 1))
+        raise LibraryError("approved.yaml could not be updated safely; nothing was written", Location(str(path), 1, 1),
+                           code="lifecycle.write-failed")
     return path, new_text.encode("utf-8")
 
 
@@ -288,8 +292,8 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
         raise UsageError(f"the library has no clause '{clause_id}' (no files in {folder})")
     latest = _clause(lib, clause_id, base or max(stems))
     if latest.status == "draft":
-        raise AssemblerError(f"{latest.ref} is still a draft: edit it, or approve it before drafting another version",
-                             Location(str(latest.path)))
+        raise LibraryError(f"{latest.ref} is still a draft: edit it, or approve it before drafting another version",
+                             Location(str(latest.path)), code="lifecycle.draft-pending")
     today_iso = parse_date(today, "--today")
     eff = parse_date(effective, "--effective") if effective is not None else max(today_iso, latest.effective)
     if eff < latest.effective:
@@ -298,7 +302,7 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     new = latest.version.bump(bump)
     target = folder / f"{new}.md"
     if target.exists():
-        raise AssemblerError(f"{target} already exists; it is never overwritten", Location(str(target)))
+        raise LibraryError(f"{target} already exists; it is never overwritten", Location(str(target)), code="lifecycle.exists")
     note = message or f"New version drafted from {latest.version}."
     fm = FrontMatter(read_text(latest.path, "clause file"), str(target))
     before = fm.data()
@@ -315,7 +319,7 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
                     changelog=list(before.get("changelog") or []) + [entry])
     text = _checked(fm, expected)
     if target.exists():  # checked again: someone may have written it meanwhile
-        raise AssemblerError(f"{target} already exists; it is never overwritten", Location(str(target)))
+        raise LibraryError(f"{target} already exists; it is never overwritten", Location(str(target)), code="lifecycle.exists")
     warnings = []
     recorded = lib.approved.get(latest.ref)
     if latest.status != "draft" and recorded is not None and recorded != latest.sha256:
@@ -355,14 +359,15 @@ def approve(library: Path | str | None, ref: str, *, by: str, date: str | _dt.da
     recorded = lib.approved.get(cv.ref)
     where = Location(str(cv.path))
     if cv.status == "retired":
-        raise AssemblerError(f"{cv.ref} is retired; it cannot be approved again", where)
+        raise LibraryError(f"{cv.ref} is retired; it cannot be approved again", where, code="lifecycle.retired")
     if recorded is not None:
         if cv.status == "approved" and recorded == cv.sha256:
             who = cv.meta.get("approved_by")
-            raise AssemblerError(f"{cv.ref} is already approved" + (f" (by {who}, {cv.meta.get('approved_on')})"
-                                                                     if who else ""), where)
-        raise AssemblerError(f"{cv.ref} was approved before with other content (approved.yaml); approved versions "
-                             "never change and a version number is never reused: draft a new version", where)
+            raise LibraryError(f"{cv.ref} is already approved" + (f" (by {who}, {cv.meta.get('approved_on')})"
+                                                                     if who else ""), where, code="lifecycle.already-approved")
+        raise LibraryError(f"{cv.ref} was approved before with other content (approved.yaml); approved versions "
+                             "never change and a version number is never reused: draft a new version", where,
+        code="lifecycle.hash-conflict")
     problems = _blocking_problems(root, cv)
     if problems:
         raise ValidationFailed(f"{cv.ref} cannot be approved: {problems[0].message}", problems[0].location,
@@ -370,9 +375,9 @@ def approve(library: Path | str | None, ref: str, *, by: str, date: str | _dt.da
     for other in lib.clauses.get(clause_id, ()):
         if other.version < cv.version and other.version.major == cv.version.major and other.status != "draft" \
                 and cv.effective < other.effective:
-            raise AssemblerError(f"{cv.ref} takes effect {cv.effective}, before {other.ref} ({other.effective}); "
+            raise LibraryError(f"{cv.ref} takes effect {cv.effective}, before {other.ref} ({other.effective}); "
                                  "effective dates never go backwards: change 'effective' first",
-                                 cv.front.locate(("effective",)))
+                                 cv.front.locate(("effective",)), code="lifecycle.effective-order")
     fm = FrontMatter(read_text(cv.path, "clause file"), str(cv.path))
     before = fm.data()
     name = by.strip()
@@ -403,16 +408,18 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
     cv = _clause(lib, clause_id, version)
     where = Location(str(cv.path))
     if cv.status == "draft":
-        raise AssemblerError(f"{cv.ref} is a draft and was never in use: delete the file instead of retiring it", where)
+        raise LibraryError(f"{cv.ref} is a draft and was never in use: delete the file instead of retiring it", where,
+                           code="lifecycle.retire-draft")
     if cv.status == "retired":
-        raise AssemblerError(f"{cv.ref} is already retired (from {cv.meta.get('retired_on', 'an unknown date')})",
-                             where)
+        raise LibraryError(f"{cv.ref} is already retired (from {cv.meta.get('retired_on', 'an unknown date')})",
+                             where, code="lifecycle.already-retired")
     recorded = lib.approved.get(cv.ref)
     if recorded is None:
-        raise AssemblerError(f"{cv.ref} has no recorded hash in approved.yaml: approve it first "
-                             f"(`assembler clauses approve {cv.ref} --by NAME`)", where)
+        raise LibraryError(f"{cv.ref} has no recorded hash in approved.yaml: approve it first "
+                             f"(`assembler clauses approve {cv.ref} --by NAME`)", where, code="lifecycle.not-approved")
     if recorded != cv.sha256:
-        raise AssemblerError(f"{cv.ref} has changed since it was approved; restore it before retiring it", where)
+        raise LibraryError(f"{cv.ref} has changed since it was approved; restore it before retiring it", where,
+                           code="library.approved-changed")
     replacement = None
     if replaced_by is not None:
         rid, rver = parse_clause_ref(replaced_by, need_version=True)
@@ -435,7 +442,8 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
         expected["replaced_by"] = replacement
     text = _checked(fm, expected)
     if clause_sha256(text) != cv.sha256:
-        raise AssemblerError("retiring would change the clause's content hash; nothing was written", where)
+        raise LibraryError("retiring would change the clause's content hash; nothing was written", where,
+                           code="lifecycle.hash-conflict")
     warnings = []
     for bp in lib.blueprints.values():
         for section in bp.sections:

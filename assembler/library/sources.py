@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from assembler.errors import AssemblerError, Location
+from assembler.errors import AssemblerError, DocumentFormatError, Location
 
 try:  # the C parser is several times faster; positions are the same
     from yaml import CSafeLoader as _Loader
@@ -91,7 +91,7 @@ class _Builder:
 
     def _error(self, node: yaml.Node, message: str) -> AssemblerError:
         mark = node.start_mark
-        return AssemblerError(message, Location(self.file, mark.line + 1, mark.column + 1))
+        return DocumentFormatError(message, Location(self.file, mark.line + 1, mark.column + 1), code="input.yaml")
 
 
 def parse_yaml(text: str, file: str, line_offset: int = 0) -> Sourced:
@@ -106,10 +106,10 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> Sourced:
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
         problem = exc.problem or exc.context or "unreadable YAML"
-        raise AssemblerError(f"this is not valid YAML: {problem}",
-                             Location(file, line, column)) from None
+        raise DocumentFormatError(f"this is not valid YAML: {problem}",
+                             Location(file, line, column), code="input.yaml") from None
     except yaml.YAMLError as exc:
-        raise AssemblerError(f"this is not valid YAML: {exc}", Location(file)) from None
+        raise DocumentFormatError(f"this is not valid YAML: {exc}", Location(file), code="input.yaml") from None
     if node is None:
         return Sourced(None, file, {(): (1, 1)}, line_offset)
     builder = _Builder(file)
@@ -118,7 +118,7 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> Sourced:
     except AssemblerError as exc:
         if exc.location and exc.location.line is not None:
             loc = Location(file, exc.location.line + line_offset, exc.location.column)
-            raise AssemblerError(exc.message, loc) from None
+            raise DocumentFormatError(exc.message, loc, code="input.yaml") from None
         raise
     return Sourced(data, file, builder.positions, line_offset)
 
@@ -136,5 +136,6 @@ def parse_json(text: str, file: str) -> Sourced:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise AssemblerError(f"this is not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno)) from None
+            raise DocumentFormatError(f"this is not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno),
+                                      code="input.json") from None
         return Sourced(data, file, {(): (1, 1)})

@@ -21,7 +21,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
 from assembler._cache import cached_code
-from assembler.errors import AssemblerError, LibraryError, Location, RenderError
+from assembler.errors import LibraryError, Location, RenderError
 
 MONTHS = {
     "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
@@ -191,10 +191,10 @@ def evaluate(source: str, context: dict[str, Any], location: Location) -> Any:
     try:
         return fn(**context)
     except jinja2.UndefinedError as exc:
-        raise AssemblerError(f"the rule `{source}` needs a value the answers do not have: {undefined_message(exc)}",
-                             location) from None
+        raise RenderError(f"the rule `{source}` needs a value the answers do not have: {undefined_message(exc)}",
+                             location, code="rule.undefined") from None
     except (TypeError, ValueError, ArithmeticError, jinja2.TemplateError, RenderError) as exc:
-        raise AssemblerError(f"the rule `{source}` cannot be evaluated: {exc}", location) from None
+        raise RenderError(f"the rule `{source}` cannot be evaluated: {exc}", location, code="rule.failed") from None
 
 
 def undefined_message(exc: jinja2.UndefinedError) -> str:

@@ -221,7 +221,7 @@ def _open(data: bytes) -> docx.document.Document:
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise AssemblerError(f"this file is not a readable DOCX document ({exc})") from None
+        raise DocumentFormatError(f"this file is not a readable DOCX document ({exc})", code="document.not-docx") from None
 
 
 def _style_names(document: docx.document.Document) -> dict[str, str]:

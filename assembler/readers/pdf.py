@@ -342,11 +342,11 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
-            raise AssemblerError("this PDF is encrypted; decrypt it before comparing")
+            raise DocumentFormatError("this PDF is encrypted; decrypt it before comparing", code="document.encrypted")
         pages = [_page_lines(page, k) for k, page in enumerate(reader.pages)]
         middle = float(reader.pages[0].mediabox.width) / 2 if reader.pages else 0.0
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
-        raise AssemblerError(f"this file is not a readable PDF ({exc})") from None
+        raise DocumentFormatError(f"this file is not a readable PDF ({exc})", code="document.damaged") from None
     notes: list[str] = []
     if pages and not any(pages):
         notes.append("no text found in this PDF (a scan?); it compares as empty")

@@ -24,7 +24,7 @@ from docx.document import Document as WordDocument
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
-from assembler.errors import AssemblerError
+from assembler.errors import RenderError
 from assembler.manifest import manifest_to_json
 from assembler.model import (
     Agreement,
@@ -216,7 +216,7 @@ def _write_parallel(writer: _Writer, docs: Sequence[Document]) -> None:
     """
     left, right = list(_document_rows(docs[0])), list(_document_rows(docs[1]))
     if len(left) != len(right):
-        raise AssemblerError("the two languages of a side-by-side agreement differ in structure")
+        raise RenderError("the two languages of a side-by-side agreement differ in structure", code="render.languages-differ")
     table = writer.document.add_table(rows=len(left), cols=2)
     table.style = writer.document.styles["Parallel Table"]
     ooxml.use_last_column_format(writer.document.element.body)
@@ -296,7 +296,7 @@ def write_docx(agreement: Agreement) -> bytes:
     embedded as a custom XML part that :func:`read_docx_manifest` reads back.
     """
     if not agreement.documents:
-        raise AssemblerError("the agreement has no document to write")
+        raise RenderError("the agreement has no document to write", code="render.no-document")
     document = docx.Document(io.BytesIO(house_template()))
     writer = _Writer(document)
     docs = agreement.documents[:2] if agreement.side_by_side else agreement.documents[:1]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from assembler.errors import AssemblerError, UsageError
+from assembler.errors import RenderError, UsageError
 from assembler.model import Agreement
 from assembler.writers.pdf import is_draft, render_covers, watermark_stamp
 from assembler.writers.pdf_finish import OutlineMark, RenderedPdf, finish_pdf, lay_over, load_appendices
@@ -93,15 +93,16 @@ def convert_docx(docx: bytes, soffice: str, timeout: float = TIMEOUT_SECONDS) ->
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
                                   check=False, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
-            raise AssemblerError(f"LibreOffice did not convert the agreement within {timeout:.0f} s") from None
+            raise RenderError(f"LibreOffice did not convert the agreement within {timeout:.0f} s",
+                              code="render.libreoffice-timeout") from None
         except OSError as exc:
             raise UsageError(f"LibreOffice ({soffice}) could not be started: {exc.strerror}") from None
         result = folder / "agreement.pdf"
         if done.returncode != 0 or not result.is_file():
             said = (done.stderr or done.stdout).strip().splitlines()
             detail = f": {said[-1]}" if said else ""
-            raise AssemblerError(f"LibreOffice could not convert the agreement to PDF "
-                                 f"(exit status {done.returncode}){detail}")
+            raise RenderError(f"LibreOffice could not convert the agreement to PDF "
+                                 f"(exit status {done.returncode}){detail}", code="render.libreoffice-failed")
         return result.read_bytes()
 
 
