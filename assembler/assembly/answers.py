@@ -62,7 +62,7 @@ def _identifier_warnings(answers: Answers, data: Any, path: PathKey) -> list[Pro
             if key == "orgnr" and isinstance(value, str):
                 check = check_orgnr(value)
                 if check.warning:
-                    out.append(Problem(check.warning, answers.locate(path + (key,)), "warning"))
+                    out.append(Problem(check.warning, answers.locate(path + (key,)), "warning", f"answers.{check.code}"))
             else:
                 out += _identifier_warnings(answers, value, path + (key,))
     elif isinstance(data, list):
@@ -73,6 +73,6 @@ def _identifier_warnings(answers: Answers, data: Any, path: PathKey) -> list[Pro
 
 def validate_answers(answers: Answers, blueprint: Blueprint) -> list[Problem]:
     """Return every problem with the answers: schema errors, then identifier warnings."""
-    problems = validate_sourced(answers.doc, blueprint.answers_schema)
+    problems = validate_sourced(answers.doc, blueprint.answers_schema, prefix="answers")
     problems += _identifier_warnings(answers, answers.data, ())
     return problems

@@ -103,7 +103,7 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
     errors = tuple(p for p in problems if p.level == "error")
     warnings = [p for p in problems if p.level == "warning"]
     if errors:
-        raise AnswersError(errors[0].message, errors[0].location, errors)
+        raise AnswersError(errors[0].message, errors[0].location, errors, code=errors[0].code)
     lang = language or answers.language
     ctx = base_context(library, answers, as_of)
     for name, expr, loc in blueprint.computed:
@@ -114,14 +114,15 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
         if not evaluate(guard.when, ctx, guard.location):
             continue
         loc = answers.locate(tuple(_split_field(guard.field))) if guard.field else Location(str(answers.path))
-        problem = Problem(guard_message(guard.message, lang), loc, guard.level)
+        problem = Problem(guard_message(guard.message, lang), loc, guard.level, f"guard.{guard.id}")
         (guard_errors if problem.level == "error" else warnings).append(problem)
     if guard_errors:
-        raise GuardError(guard_errors[0].message, guard_errors[0].location, tuple(guard_errors))
+        raise GuardError(guard_errors[0].message, guard_errors[0].location, tuple(guard_errors),
+                         code=guard_errors[0].code)
     if strict and warnings:
         first = warnings[0]
-        raise GuardError(first.message + " (--strict turns warnings into errors)", first.location,
-                         tuple(Problem(w.message, w.location) for w in warnings))
+        raise GuardError(first.message + " (strict: warnings count as errors)", first.location,
+                         tuple(Problem(w.message, w.location, "error", w.code) for w in warnings), code=first.code)
 
     chosen: list[ClauseVersion] = []
     for section in blueprint.sections:

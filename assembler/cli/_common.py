@@ -26,6 +26,13 @@ def report(exc: AssemblerError, ctx: click.Context | None = None) -> None:
         click.echo(f"{p.level}: {text}", err=True)
 
 
+def problem_to_dict(p: Problem) -> dict[str, Any]:
+    """Return a problem as JSON-ready data: level, code, message and where."""
+    loc = p.location
+    return {"level": p.level, "code": p.code, "message": p.message, "file": loc.file if loc else None,
+            "line": loc.line if loc else None, "column": loc.column if loc else None, "path": loc.path if loc else None}
+
+
 def flag_of(ctx: click.Context | None, name: str) -> str:
     """Return the longest flag of the parameter ``name`` (``as_of`` -> ``--as-of``).
 

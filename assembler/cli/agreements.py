@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from assembler.cli._common import dump, library_option, warn
+from assembler.cli._common import dump, library_option, problem_to_dict, warn
 from assembler.errors import UsageError
 
 
@@ -32,11 +32,7 @@ def validate(library: Path | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"library": str(report.root), "clauses": report.clause_count,
                                "blueprints": report.blueprint_count,
-                               "problems": [{"level": p.level, "message": p.message,
-                                             "file": p.location.file if p.location else None,
-                                             "line": p.location.line if p.location else None,
-                                             "path": p.location.path if p.location else None}
-                                            for p in report.problems]}, ensure_ascii=False, indent=2))
+                               "problems": [problem_to_dict(p) for p in report.problems]}, ensure_ascii=False, indent=2))
     else:
         for p in report.problems:
             click.echo(f"{p.level}: {p}", err=True)

@@ -33,6 +33,7 @@ class IdentifierCheck:
     error: str | None = None
     warning: str | None = None
     kind: str = ""  # "orgnr" | "personnummer"
+    code: str = ""  # what is wrong, stable: "orgnr.check-digit", "personnummer.date" …
 
 
 def luhn_ok(digits: str) -> bool:
@@ -61,7 +62,7 @@ def check_personnummer(value: str) -> IdentifierCheck:
     text = value.strip()
     m = _PNR.match(text)
     if not m:
-        return IdentifierCheck("is not a personnummer: expected YYMMDD-NNNC or YYYYMMDD-NNNC",
+        return IdentifierCheck("is not a personnummer: expected YYMMDD-NNNC or YYYYMMDD-NNNC", code="personnummer.form",
                                kind="personnummer")
     century, six, _sep, four = m.groups()
     digits = six + four
@@ -71,10 +72,11 @@ def check_personnummer(value: str) -> IdentifierCheck:
     yy = int(six[:2])
     years = [int(century + six[:2])] if century else [1900 + yy, 2000 + yy]
     if not any(_is_date(y, month, day) for y in years):
-        return IdentifierCheck("is not a personnummer: the date part is not a real date",
+        return IdentifierCheck("is not a personnummer: the date part is not a real date", code="personnummer.date",
                                kind="personnummer")
     if not luhn_ok(digits):
-        return IdentifierCheck("the check digit is wrong (personnummer)", kind="personnummer")
+        return IdentifierCheck("the check digit is wrong (personnummer)", kind="personnummer",
+                               code="personnummer.check-digit")
     return IdentifierCheck(kind="personnummer")
 
 
@@ -90,16 +92,16 @@ def check_orgnr(value: str) -> IdentifierCheck:
         if _PNR.match(text):
             return check_personnummer(text)
         return IdentifierCheck("is not an organisationsnummer: expected ten digits as NNNNNN-NNNN",
-                               kind="orgnr")
+                               kind="orgnr", code="orgnr.form")
     digits = m.group(1) + m.group(2)
     if int(digits[2:4]) < 20:
         return check_personnummer(text)
     if not luhn_ok(digits):
-        return IdentifierCheck("the check digit is wrong (organisationsnummer)", kind="orgnr")
+        return IdentifierCheck("the check digit is wrong (organisationsnummer)", kind="orgnr", code="orgnr.check-digit")
     group = digits[0]
     if group not in ORGNR_GROUPS:
         return IdentifierCheck(
             warning=f"the organisationsnummer starts with {group}, which is not a known group digit "
                     "(1–3, 5–9); check the number",
-            kind="orgnr")
+            kind="orgnr", code="orgnr.group")
     return IdentifierCheck(kind="orgnr")

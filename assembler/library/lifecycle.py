@@ -24,7 +24,7 @@ from typing import Any
 from assembler._files import read_text, write_files_atomically
 from assembler.errors import AssemblerError, LibraryError, Location, Problem, UsageError, ValidationFailed
 from assembler.library.load import ClauseVersion, Library, bundled_library_dir, clause_sha256, load_library
-from assembler.library.sources import parse_yaml
+from assembler.library.sources import parse_yaml, split_front_matter
 from assembler.library.versions import Version
 
 BUMPS = ("major", "minor", "patch")
@@ -96,13 +96,7 @@ class FrontMatter:
         # A file written on Windows keeps its CRLF line ends, edited lines included.
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.lines = text.split(self.newline)
-        if not self.lines or self.lines[0].strip() != "---":
-            raise LibraryError("a clause file must start with front matter between '---' lines", Location(file, 1, 1),
-                               code="library.front-matter")
-        end = next((i for i in range(1, len(self.lines)) if self.lines[i].strip() == "---"), None)
-        if end is None:
-            raise LibraryError("the front matter has no closing '---' line", Location(file, 1, 1), code="library.front-matter")
-        self.end = end
+        self.end = split_front_matter(self.lines, file)
 
     def text(self) -> str:
         """Return the file's text with the edits made so far."""
@@ -334,10 +328,10 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
 def _blocking_problems(root: Path, cv: ClauseVersion) -> list[Problem]:
     """Return the validation errors in one clause file that approval must not paper over."""
     from assembler.library.lint import validate_library
-    unrecorded = f"approved version {cv.ref} has no recorded hash"
+    # Approval is what records the hash: its absence is not a reason to refuse.
     return [p for p in validate_library(root).problems
             if p.level == "error" and p.location is not None and p.location.file == str(cv.path)
-            and not p.message.startswith(unrecorded)]
+            and p.code != "library.approved-unrecorded"]
 
 
 def approve(library: Path | str | None, ref: str, *, by: str, date: str | _dt.date | None = None) -> Change:

@@ -139,8 +139,8 @@ class _Validator:
         self.lib = library
         self.problems: list[Problem] = list(library.problems)
 
-    def add(self, message: str, location: Location | None, level: str = "error") -> None:
-        self.problems.append(Problem(message, location, level))
+    def add(self, code: str, message: str, location: Location | None, level: str = "error") -> None:
+        self.problems.append(Problem(message, location, level, code))
 
     def run(self) -> None:
         schemas = self.answer_schemas()
@@ -163,9 +163,10 @@ class _Validator:
             try:
                 out[bp.id] = json.loads(bp.answers_schema.read_text(encoding="utf-8"))
             except FileNotFoundError:
-                self.add(f"the answers schema '{bp.answers_schema}' does not exist", bp.doc.locate(("answers_schema",)))
+                self.add("library.schema-missing",
+                         f"the answers schema '{bp.answers_schema}' does not exist", bp.doc.locate(("answers_schema",)))
             except ValueError as exc:
-                self.add(f"the answers schema is not valid JSON: {exc}", Location(str(bp.answers_schema)))
+                self.add("library.schema-json", f"the answers schema is not valid JSON: {exc}", Location(str(bp.answers_schema)))
         return out
 
     @staticmethod
@@ -181,10 +182,11 @@ class _Validator:
         recorded = self.lib.approved.get(cv.ref)
         if cv.status == "approved":
             if recorded is None:
-                self.add(f"approved version {cv.ref} has no recorded hash in approved.yaml "
+                self.add("library.approved-unrecorded", f"approved version {cv.ref} has no recorded hash in approved.yaml "
                          f"(approve it with `assembler clauses approve {cv.ref} --by NAME`)", Location(file, 1, 1))
             elif recorded != cv.sha256:
-                self.add(f"approved version {cv.ref} has changed since it was approved; approved versions never "
+                self.add("library.approved-changed",
+                         f"approved version {cv.ref} has changed since it was approved; approved versions never "
                          "change: restore the file and write the new wording as a new version "
                          "(`assembler clauses new-version`)", Location(file, 1, 1))
         structures: dict[str, tuple[int, int]] = {}
@@ -193,27 +195,31 @@ class _Validator:
             try:
                 ast = ENV.parse("\n" * offset + body, name=file, filename=file)
             except jinja2.TemplateSyntaxError as exc:
-                self.add(f"template syntax error: {exc.message}", Location(file, exc.lineno))
+                self.add("library.template-syntax", f"template syntax error: {exc.message}", Location(file, exc.lineno))
                 continue
             for line, problem in check_template_variables(ast, schema, computed):
-                self.add(problem, Location(file, line))
+                self.add("library.template-variable", problem, Location(file, line))
             for call, args in _calls(ast, "ref"):
                 if args and isinstance(args[0], str) and args[0] not in self.lib.clauses:
-                    self.add(f"cross-reference to the clause '{args[0]}', which the library does not have",
+                    self.add("library.xref-unknown",
+                             f"cross-reference to the clause '{args[0]}', which the library does not have",
                              Location(file, call.lineno))
                 elif args and isinstance(args[0], str) and args[0] not in used_ids:
-                    self.add(f"cross-reference to the clause '{args[0]}', which no blueprint uses",
+                    self.add("library.xref-unused", f"cross-reference to the clause '{args[0]}', which no blueprint uses",
                              Location(file, call.lineno))
             for call, args in _calls(ast, "appendix"):
                 if args and isinstance(args[0], str) and args[0] not in appendix_ids:
-                    self.add(f"reference to the appendix '{args[0]}', which no blueprint has", Location(file, call.lineno))
+                    self.add("library.appendix-unknown",
+                             f"reference to the appendix '{args[0]}', which no blueprint has", Location(file, call.lineno))
             for call, args in _calls(ast, "term"):
                 if args and isinstance(args[0], str) and args[0] not in term_ids:
-                    self.add(f"use of the term '{args[0]}', which no clause defines", Location(file, call.lineno))
+                    self.add("library.term-unknown",
+                             f"use of the term '{args[0]}', which no clause defines", Location(file, call.lineno))
             structures[lang] = _structure(body)
         if len(set(structures.values())) > 1:
             counts = "; ".join(f"{lang}: {p} paragraphs, {i} list items" for lang, (p, i) in structures.items())
-            self.add(f"the languages differ in structure ({counts}); each language needs the same paragraphs "
+            self.add("library.language-parity",
+                     f"the languages differ in structure ({counts}); each language needs the same paragraphs "
                      "and list items", Location(file, cv.body_lines.get(next(iter(structures)), 1) - 1))
 
     def check_blueprint(self, bp: Blueprint) -> None:
@@ -228,7 +234,7 @@ class _Validator:
             try:
                 compile_expression(expr, loc)
             except AssemblerError as exc:
-                self.add(exc.message, exc.location)
+                self.add(exc.code, exc.message, exc.location)
         for s in bp.sections:
             for v in s.variants:
                 self.check_range(v.clause_id, v.range, v.location)
@@ -236,10 +242,11 @@ class _Validator:
     def check_range(self, clause_id: str, rng: VersionRange, location: Location) -> None:
         versions = self.lib.clauses.get(clause_id)
         if not versions:
-            self.add(f"the blueprint uses the clause '{clause_id}', which the library does not have", location)
+            self.add("library.clause-unknown",
+                     f"the blueprint uses the clause '{clause_id}', which the library does not have", location)
             return
         if not any(rng.contains(cv.version) and cv.status == "approved" for cv in versions):
-            self.add(f"no approved version of '{clause_id}' matches the range {rng}", location)
+            self.add("library.range-unmatched", f"no approved version of '{clause_id}' matches the range {rng}", location)
 
     def check_lifecycle(self) -> None:
         """Check that versions are never reused or go backwards, and that retired ones are not pinned."""
@@ -248,7 +255,8 @@ class _Validator:
             for cv in sorted(versions, key=lambda c: str(c.path)):
                 claimed = first.setdefault(cv.version, cv)
                 if claimed is not cv:
-                    self.add(f"{cv.ref} is also claimed by {claimed.path}; every version has its own number",
+                    self.add("library.version-duplicate",
+                             f"{cv.ref} is also claimed by {claimed.path}; every version has its own number",
                              cv.front.locate(("version",)))
             for cv in versions:
                 self.check_history(cv, versions)
@@ -261,7 +269,7 @@ class _Validator:
                         if len(bounds) == 1 and bounds[0][0] == "=" else None
                     if pinned is not None and pinned.status == "retired":
                         instead = pinned.meta.get("replaced_by")
-                        self.add(f"the blueprint pins {pinned.ref}, which is retired"
+                        self.add("library.pin-retired", f"the blueprint pins {pinned.ref}, which is retired"
                                  + (f"; {instead} replaces it" if instead else ""), v.location)
 
     def check_history(self, cv: ClauseVersion, versions: tuple[ClauseVersion, ...]) -> None:
@@ -271,25 +279,29 @@ class _Validator:
         if cv.status == "retired":
             # Retired versions are still what issued agreements were made of: they never change either.
             if recorded is None:
-                self.add(f"retired version {cv.ref} has no recorded hash in approved.yaml", Location(file, 1, 1))
+                self.add("library.approved-unrecorded",
+                         f"retired version {cv.ref} has no recorded hash in approved.yaml", Location(file, 1, 1))
             elif recorded != cv.sha256:
-                self.add(f"retired version {cv.ref} has changed since it was approved; approved versions never "
+                self.add("library.approved-changed",
+                         f"retired version {cv.ref} has changed since it was approved; approved versions never "
                          "change: restore the file", Location(file, 1, 1))
         elif cv.status == "draft" and recorded is not None:
-            self.add(f"{cv.ref} was approved before (approved.yaml) and is now a draft; a version number is never "
+            self.add("library.version-reused",
+                     f"{cv.ref} was approved before (approved.yaml) and is now a draft; a version number is never "
                      "reused: restore the approved file and draft the new wording as a new version",
                      cv.front.locate(("status",)))
         earlier = [o for o in versions if o.version < cv.version and o.version.major == cv.version.major
                    and o.status != "draft" and o.effective > cv.effective]
         if earlier:
             last = max(earlier, key=lambda o: o.effective)
-            self.add(f"{cv.ref} takes effect {cv.effective}, before the earlier version {last.ref} "
+            self.add("library.effective-order", f"{cv.ref} takes effect {cv.effective}, before the earlier version {last.ref} "
                      f"({last.effective}); effective dates never go backwards",
                      cv.front.locate(("effective",)), "warning" if cv.status == "draft" else "error")
         for i, entry in enumerate(cv.meta.get("changelog") or []):
             mentioned = _version(entry.get("version"))
             if mentioned is not None and mentioned > cv.version:
-                self.add(f"the changelog mentions {mentioned}, a later version than this file's {cv.version}; "
+                self.add("library.changelog",
+                         f"the changelog mentions {mentioned}, a later version than this file's {cv.version}; "
                          "version numbers never go backwards", cv.front.locate(("changelog", i, "version")))
         for key, later in (("replaces", False), ("replaced_by", True)):
             ref = cv.meta.get(key)
@@ -298,9 +310,10 @@ class _Validator:
             ident, _, ver = str(ref).partition("@")
             other = _version(ver)
             if other is None or self.lib.clause(ident, other) is None:
-                self.add(f"{key} names {ref}, which the library does not have", cv.front.locate((key,)))
+                self.add("library.replaces-unknown",
+                         f"{key} names {ref}, which the library does not have", cv.front.locate((key,)))
             elif ident == cv.id and (other > cv.version) != later:
-                self.add(f"{key} names {ref}, which is {'an earlier' if later else 'a later'} version; "
+                self.add("library.replaces-order", f"{key} names {ref}, which is {'an earlier' if later else 'a later'} version; "
                          "a version replaces earlier ones", cv.front.locate((key,)))
 
     def check_records(self) -> None:
@@ -319,9 +332,10 @@ class _Validator:
             version = _version(ver)
             line = Location(str(path), doc.locate((key,)).line, 1)
             if version is None:
-                self.add(f"'{key}' is not a clause version (write it as id@1.2.3)", line)
+                self.add("library.approved-file", f"'{key}' is not a clause version (write it as id@1.2.3)", line)
             elif not (self.lib.root / "fragments" / ident / f"{version}.md").is_file():
-                self.add(f"approved.yaml records {key}, but fragments/{ident}/{version}.md is gone; approved versions "
+                self.add("library.approved-missing",
+                         f"approved.yaml records {key}, but fragments/{ident}/{version}.md is gone; approved versions "
                          "are never deleted: agreements issued with it could not be rebuilt", line)
 
 

@@ -13,7 +13,7 @@ from assembler._cache import load_pickle, store_pickle
 from assembler._files import bundled_dir, read_text
 from assembler.errors import AssemblerError, LibraryError, Location, Problem, UsageError
 from assembler.library.schemas import bundled_schema_dir, validate_sourced
-from assembler.library.sources import Sourced, parse_yaml
+from assembler.library.sources import Sourced, front_matter_end, parse_yaml, split_front_matter
 from assembler.library.versions import Version, VersionRange, parse_reference
 from assembler.model import Labels
 
@@ -164,8 +164,7 @@ def clause_sha256(text: str) -> str:
     Any other change to the file changes the hash; line endings do not count.
     """
     lines = text.replace("\r\n", "\n").split("\n")
-    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None) \
-        if lines and lines[0].strip() == "---" else None
+    end = front_matter_end(lines)
     if end is not None:
         front = [_RETIRED_STATUS.sub(r"\1approved", line) for line in lines[1:end]
                  if not _RETIREMENT_LINE.match(line)]
@@ -181,15 +180,15 @@ class _Loader:
         self.collect = collect
         self.problems: list[Problem] = []
 
-    def problem(self, message: str, location: Location | None) -> None:
+    def problem(self, message: str, location: Location | None, code: str = "library.invalid") -> None:
         if not self.collect:
-            raise LibraryError(message, location)
-        self.problems.append(Problem(message, location))
+            raise LibraryError(message, location, code=code)
+        self.problems.append(Problem(message, location, code=code))
 
     def schema_problems(self, doc: Sourced, schema: str) -> bool:
         found = validate_sourced(doc, bundled_schema_dir() / schema)
         for p in found:
-            self.problem(p.message, p.location)
+            self.problem(p.message, p.location, p.code)
         return not found
 
     def load(self) -> Library:
@@ -211,7 +210,8 @@ class _Loader:
             if isinstance(doc.data, dict):
                 approved = {str(k): str(v) for k, v in doc.data.items()}
             elif doc.data is not None:
-                self.problem("approved.yaml must map id@version to a sha256", Location(str(approved_path), 1, 1))
+                self.problem("approved.yaml must map id@version to a sha256", Location(str(approved_path), 1, 1),
+                             "library.approved-file")
         return Library(
             root=root, name=str(data.get("name", root.name)), languages=languages,
             defaults=dict(data.get("defaults") or {}), labels=labels,
@@ -228,7 +228,7 @@ class _Loader:
             except AssemblerError as exc:
                 if not self.collect:
                     raise
-                self.problems.append(Problem(exc.message, exc.location))
+                self.problems.append(Problem(exc.message, exc.location, code=exc.code))
                 continue
             if cv is not None:
                 found.setdefault(cv.id, []).append(cv)
@@ -238,27 +238,25 @@ class _Loader:
         # Line endings do not count: a Windows checkout must hash and parse the same.
         text = read_text(path, "clause file").replace("\r\n", "\n")
         lines = text.split("\n")
-        if not lines or lines[0].strip() != "---":
-            self.problem("a clause file must start with front matter between '---' lines", Location(str(path), 1, 1))
-            return None
         try:
-            end = next(i for i in range(1, len(lines)) if lines[i].strip() == "---")
-        except StopIteration:
-            self.problem("the front matter has no closing '---' line", Location(str(path), 1, 1))
+            end = split_front_matter(lines, str(path))
+        except LibraryError as exc:
+            self.problem(exc.message, exc.location, exc.code)
             return None
         front = parse_yaml("\n".join(lines[1:end]), str(path), line_offset=1)
         if not isinstance(front.data, dict):
-            self.problem("the front matter must be a set of fields", Location(str(path), 2, 1))
+            self.problem("the front matter must be a set of fields", Location(str(path), 2, 1), "library.front-matter")
             return None
         if not self.schema_problems(front, "clause.schema.json"):
             return None
         meta = front.data
         folder, stem = path.parent.name, path.stem
         if meta["id"] != folder:
-            self.problem(f"the id '{meta['id']}' differs from the folder name '{folder}'", front.locate(("id",)))
+            self.problem(f"the id '{meta['id']}' differs from the folder name '{folder}'", front.locate(("id",)),
+                         "library.clause-name")
         if meta["version"] != stem:
             self.problem(f"the version '{meta['version']}' differs from the file name '{stem}.md'",
-                         front.locate(("version",)))
+                         front.locate(("version",)), "library.clause-name")
         bodies: dict[str, str] = {}
         body_lines: dict[str, int] = {}
         current: str | None = None
@@ -270,20 +268,24 @@ class _Loader:
                     bodies[current] = "\n".join(chunk)
                 current = m.group(1)
                 if current in bodies:
-                    self.problem(f"the language section '# {current}' appears twice", Location(str(path), i + 1, 1))
+                    self.problem(f"the language section '# {current}' appears twice", Location(str(path), i + 1, 1),
+                                 "library.language-section")
                 body_lines[current] = i + 2
                 chunk = []
             elif current is not None:
                 chunk.append(lines[i])
             elif lines[i].strip():
-                self.problem("text before the first language heading ('# sv')", Location(str(path), i + 1, 1))
+                self.problem("text before the first language heading ('# sv')", Location(str(path), i + 1, 1),
+                             "library.language-section")
         if current is not None:
             bodies[current] = "\n".join(chunk)
         for lang in languages:
             if lang not in bodies:
-                self.problem(f"the clause has no '# {lang}' section", Location(str(path), end + 2, 1))
+                self.problem(f"the clause has no '# {lang}' section", Location(str(path), end + 2, 1),
+                             "library.language-section")
             elif not bodies[lang].strip():
-                self.problem(f"the '# {lang}' section is empty", Location(str(path), body_lines[lang] - 1, 1))
+                self.problem(f"the '# {lang}' section is empty", Location(str(path), body_lines[lang] - 1, 1),
+                             "library.language-section")
         return ClauseVersion(
             id=meta["id"], version=Version.parse(meta["version"]), status=meta["status"],
             effective=str(meta["effective"]), title=dict(meta["title"]), summary=meta["summary"],
@@ -299,7 +301,7 @@ class _Loader:
             except AssemblerError as exc:
                 if not self.collect:
                     raise
-                self.problems.append(Problem(exc.message, exc.location))
+                self.problems.append(Problem(exc.message, exc.location, code=exc.code))
                 continue
             if bp is not None:
                 out[bp.id] = bp

@@ -25,20 +25,28 @@ def bundled_schema_dir() -> Path:
     return bundled_dir("schemas")
 
 
+class FormatProblem(ValueError):
+    """A value that does not have its format, with the stable code of what is wrong."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def _check_identifier(check: Any) -> Any:
     def checker(value: object) -> bool:
         if not isinstance(value, str):
             return True
         result = check(value)
         if result.error:
-            raise ValueError(result.error)
+            raise FormatProblem(result.error, result.code)
         return True
     return checker
 
 
 def _check_email(value: object) -> bool:
     if isinstance(value, str) and not _EMAIL.match(value):
-        raise ValueError("is not an e-mail address")
+        raise FormatProblem("is not an e-mail address", "email.form")
     return True
 
 
@@ -48,9 +56,9 @@ def _check_date(value: object) -> bool:
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            raise ValueError("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01") from None
+            raise FormatProblem("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01", "date.form") from None
         if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-            raise ValueError("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01")
+            raise FormatProblem("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01", "date.form")
     return True
 
 
@@ -89,11 +97,11 @@ def check_schema_file(path: Path) -> list[Problem]:
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return [Problem("the schema file does not exist", Location(str(path)))]
+        return [Problem("the schema file does not exist", Location(str(path)), code="library.schema-missing")]
     except ValueError as exc:
-        return [Problem(f"the schema is not valid JSON: {exc}", Location(str(path)))]
+        return [Problem(f"the schema is not valid JSON: {exc}", Location(str(path)), code="library.schema-json")]
     return [Problem(f"the schema is not a valid JSON Schema: {e.message}",
-                    Location(str(path), path=format_path(tuple(e.absolute_path)) or None))
+                    Location(str(path), path=format_path(tuple(e.absolute_path)) or None), code="library.schema-invalid")
             for e in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)]
 
 
@@ -158,15 +166,33 @@ def _sort_key(error: jsonschema.ValidationError) -> tuple[Any, ...]:
     return tuple(str(p) for p in error.absolute_path), error.validator or ""
 
 
-def validate_sourced(doc: Sourced, schema_path: Path, data: Any | None = None) -> list[Problem]:
-    """Validate parsed data against a schema; return every problem with its location."""
+def error_code(error: jsonschema.ValidationError, prefix: str) -> str:
+    """Return the stable code of a schema error: ``answers.orgnr.check-digit``, ``answers.schema.required`` …"""
+    cause = error.cause
+    if error.validator == "format" and isinstance(cause, FormatProblem):
+        return f"{prefix}.{cause.code}"
+    if error.validator in ("oneOf", "anyOf"):
+        best = jsonschema.exceptions.best_match(error.context or [])
+        if best is not None and best is not error:
+            return error_code(best, prefix)
+    return f"{prefix}.schema.{error.validator}"
+
+
+def validate_sourced(doc: Sourced, schema_path: Path, data: Any | None = None, *,
+                     prefix: str = "library") -> list[Problem]:
+    """Validate parsed data against a schema; return every problem with its location and code.
+
+    ``prefix`` starts every code: ``answers`` for an answer file, ``library``
+    for the library's own files.
+    """
     instance = doc.data if data is None else data
     problems: list[Problem] = []
     errors: Iterable[jsonschema.ValidationError] = validator(schema_path).iter_errors(instance)
     for error in sorted(errors, key=_sort_key):
         path, message = describe_error(error)
         loc = doc.locate(path)
-        problems.append(Problem(message, Location(loc.file, loc.line, loc.column, format_path(path) or None)))
+        problems.append(Problem(message, Location(loc.file, loc.line, loc.column, format_path(path) or None),
+                                code=error_code(error, prefix)))
     # Users read a file top down: report in the order of the lines.
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0) if p.location else (0, 0))
     return problems

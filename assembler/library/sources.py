@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from assembler.errors import AssemblerError, DocumentFormatError, Location
+from assembler.errors import AssemblerError, DocumentFormatError, LibraryError, Location
 
 try:  # the C parser is several times faster; positions are the same
     from yaml import CSafeLoader as _Loader
@@ -139,3 +139,22 @@ def parse_json(text: str, file: str) -> Sourced:
             raise DocumentFormatError(f"this is not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno),
                                       code="input.json") from None
         return Sourced(data, file, {(): (1, 1)})
+
+
+def front_matter_end(lines: list[str]) -> int | None:
+    """Return the index of the line closing a file's front matter (``---`` … ``---``), or None if it has none."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    return next((i for i in range(1, len(lines)) if lines[i].strip() == "---"), None)
+
+
+def split_front_matter(lines: list[str], file: str) -> int:
+    """Return the index of the closing ``---`` line; raise LibraryError saying what is wrong if there is none."""
+    if not lines or lines[0].strip() != "---":
+        raise LibraryError("a clause file must start with front matter between '---' lines", Location(file, 1, 1),
+                           code="library.front-matter")
+    end = front_matter_end(lines)
+    if end is None:
+        raise LibraryError("the front matter has no closing '---' line", Location(file, 1, 1),
+                           code="library.front-matter")
+    return end

@@ -59,7 +59,7 @@ def test_a_warning_guard_is_recorded_and_strict_refuses_it(mini_library: Path, m
     _edit(mini_answers, "months: 12", "months: 30")
     plan = plan_answers(mini_answers, library=mini_library, as_of="2026-03-01")
     assert [w.message for w in plan.warnings] == ["Lång avtalstid."]
-    with pytest.raises(GuardError, match="--strict"):
+    with pytest.raises(GuardError, match="strict: warnings count as errors"):
         plan_answers(mini_answers, library=mini_library, as_of="2026-03-01", strict=True)
 
 
