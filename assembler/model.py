@@ -76,6 +76,14 @@ class ItemList:
 
 Block = Paragraph | ItemList
 
+# The BCP 47 tag each language of the library is written in.
+LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
+
+
+def language_tag(language: str) -> str:
+    """Return the BCP 47 tag of a library language ("sv" -> "sv-SE"); an unknown code is returned as it is."""
+    return LANGUAGE_TAGS.get(language, language)
+
 
 @dataclass(frozen=True)
 class Clause:

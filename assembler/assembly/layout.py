@@ -31,9 +31,9 @@ from assembler.model import (
     Properties,
     Signature,
     Span,
+    language_tag,
 )
 
-BCP47 = {"sv": "sv-SE", "en": "en-GB"}
 ARTICLES = {"sv": ("den", "det", "de"), "en": ("the", "a", "an")}
 _SV_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzåäö"
 
@@ -189,7 +189,7 @@ class _Layout:
         props = Properties(
             title=title, subject=str(project.get("title", "")), keywords=keywords,
             author=str(parties[0]["name"]) if parties else "",
-            comments=self.library.disclaimer.get(lang, ""), language=BCP47.get(lang, lang), date=plan.as_of,
+            comments=self.library.disclaimer.get(lang, ""), language=language_tag(lang), date=plan.as_of,
         )
         return Document(language=lang, title=title, clauses=clauses, reference=str(data.get("reference", "")),
                         appendices=appendices, signatures=signatures, labels=labels, properties=props,

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from assembler._dates import parse_date
 from assembler._files import write_files_atomically
 from assembler.assembly.answers import LANGUAGES, load_answers
 from assembler.assembly.appendices import read_appendix_files
@@ -36,14 +37,7 @@ class Assembly:
 
 def parse_as_of(value: str | _dt.date | None) -> _dt.date:
     """Return the assembly date: the given ISO date, or today."""
-    if value is None:
-        return _dt.date.today()
-    if isinstance(value, _dt.date):
-        return value
-    try:
-        return _dt.date.fromisoformat(value)
-    except ValueError:
-        raise UsageError(f"'{value}' is not a date: write it as YYYY-MM-DD", code="usage.date", option="as_of") from None
+    return parse_date(value, option="as_of")
 
 
 def _library(library: Library | Path | str | None) -> Library:
@@ -58,7 +52,7 @@ def plan_answers(answers_path: Path | str, *, library: Library | Path | str | No
     ``pins`` maps clause ids to exact versions (used by rebuild).
     """
     if language is not None and language not in LANGUAGES:
-        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)}")
+        raise UsageError(f"'{language}' is not one of {', '.join(LANGUAGES)}", code="usage.language", option="lang")
     lib = _library(library)
     answers = load_answers(answers_path)
     return resolve(lib, answers, as_of=parse_as_of(as_of), draft=draft, strict=strict, language=language, pins=pins)

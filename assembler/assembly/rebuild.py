@@ -237,7 +237,8 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
         answer_bytes = manifest.answers.encode("utf-8")
         answers_name = "the answers recorded in the manifest"
     else:
-        raise UsageError(f"'{source}' does not carry its answer file; give it with --answers FILE")
+        raise UsageError(f"'{source}' does not carry its answer file: give the answer file", code="rebuild.no-answers",
+                         option="answers")
     differences = check_inputs(manifest, lib, answer_bytes, answers_name)
     wanted = tuple(dict.fromkeys(((fmt,) if fmt else ()) + tuple(formats)))
     data: dict[str, bytes] = {}
@@ -252,7 +253,7 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
             if found is not None:
                 _mirror_appendices(relative, found, Path(tmp))
                 notes.append(f"the appendix files were taken from {found} (the manifest does not say where the "
-                             "answer file was; give it with --answers to be sure)")
+                             "answer file was; give the answer file to be sure)")
         try:
             assembly = assemble(answers_path, library=lib, as_of=manifest.assembled, draft=manifest.draft,
                                 language=manifest.language, pins=pins)
@@ -260,7 +261,7 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
                 data[f] = writer_for(f)(assembly.agreement)
         except AssemblerError as exc:
             hint = (" (an appendix file is given by a relative path: pass the answer file at its original place "
-                    "with --answers)" if answers is None and exc.code.startswith("appendix.") else "")
+                    "as well)" if answers is None and exc.code.startswith("appendix.") else "")
             differences.append(Difference("build", f"the agreement cannot be rebuilt: {exc}{hint}"))
             return Rebuilt(source, fmt, manifest, False, tuple(differences), data, tuple(notes))
     differences += compare_manifests(manifest, assembly.agreement.manifest)

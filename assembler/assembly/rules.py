@@ -75,7 +75,7 @@ def select_version(library: Library, clause_id: str, rng: VersionRange, as_of: s
         kinds = "approved or draft" if draft else "approved"
         raise LibraryError(
             f"no {kinds} version of clause '{clause_id}' in range {rng} is effective on {as_of}"
-            + ("" if draft else " (use --draft to admit drafts)"), location)
+            + ("" if draft else " (drafts are used only in draft mode)"), location, code="library.no-version")
     return max(usable, key=lambda c: c.version)
 
 

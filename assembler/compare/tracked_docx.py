@@ -20,12 +20,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
 from typing import Literal
 
 import docx
 from lxml import etree
 
+from assembler._dates import date_or_none, midnight_utc
 from assembler.compare.align import Segment
 from assembler.compare.result import DiffResult, Unit, UnitDiff
 from assembler.errors import UsageError
@@ -388,7 +388,7 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
     _set_properties(document, result, author, day)
     buffer = io.BytesIO()
     document.save(buffer)
-    return fixed_time_zip(buffer.getvalue(), _day(day))
+    return fixed_time_zip(buffer.getvalue(), date_or_none(day))
 
 
 def _set_properties(document: docx.document.Document, result: DiffResult, author: str, day: str) -> None:
@@ -399,16 +399,9 @@ def _set_properties(document: docx.document.Document, result: DiffResult, author
     core.author = author
     core.last_modified_by = author
     core.revision = 1
-    try:
-        when = datetime.strptime(day, "%Y-%m-%d").replace(tzinfo=UTC)
-    except ValueError:
+    when = midnight_utc(date_or_none(day))
+    if when is None:
         return
     core.created = when
     core.modified = when
 
-
-def _day(day: str) -> date | None:
-    try:
-        return date.fromisoformat(day)
-    except ValueError:
-        return None

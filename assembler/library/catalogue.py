@@ -174,7 +174,8 @@ def show_clause(library: Library, clause_id: str, version: Version | None = None
             raise UsageError(f"the library has no {clause_id}@{version} (versions: {known})")
         cv = found
     if language is not None and language not in cv.bodies:
-        raise UsageError(f"--lang {language}: {cv.ref} has the languages {', '.join(cv.bodies)}")
+        raise UsageError(f"{language}: {cv.ref} has the languages {', '.join(cv.bodies)}", code="usage.language",
+                         option="lang")
     languages = (language,) if language else tuple(lang for lang in library.languages if lang in cv.bodies)
     return ClauseDetail(cv, languages, library.approved.get(cv.ref), uses_of(library, clause_id),
                         tuple(str(v.version) for v in versions))

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assembler._dates import parse_date
 from assembler._files import read_text, write_files_atomically
 from assembler.errors import AssemblerError, LibraryError, Location, Problem, UsageError, ValidationFailed
 from assembler.library.load import ClauseVersion, Library, bundled_library_dir, clause_sha256, load_library
@@ -59,16 +60,9 @@ def parse_clause_ref(text: str, *, need_version: bool) -> tuple[str, Version | N
         raise UsageError(f"'{ver}' in '{text}' is not a version: write it as {ident}@1.2.3") from None
 
 
-def parse_date(value: str | _dt.date | None, option: str = "--date") -> str:
-    """Return an ISO date: the given one (checked), or today."""
-    if value is None:
-        return _dt.date.today().isoformat()
-    if isinstance(value, _dt.date):
-        return value.isoformat()
-    try:
-        return _dt.date.fromisoformat(str(value)).isoformat()
-    except ValueError:
-        raise UsageError(f"{option} '{value}' is not a date: write it as YYYY-MM-DD") from None
+def iso_date(value: str | _dt.date | None, option: str = "date") -> str:
+    """Return an ISO date: the given one (checked), or today; ``option`` names the parameter in an error."""
+    return parse_date(value, option=option).isoformat()
 
 
 def yaml_scalar(value: str) -> str:
@@ -271,7 +265,7 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     dropped.  An existing file is never overwritten.
     """
     if bump not in BUMPS:
-        raise UsageError(f"--bump must be one of {', '.join(BUMPS)}")
+        raise UsageError(f"'{bump}' is not one of {', '.join(BUMPS)}", code="usage.choice", option="bump")
     clause_id, base = parse_clause_ref(ref, need_version=False)
     root = _library_root(library)
     lib = _load(root)
@@ -288,11 +282,11 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     if latest.status == "draft":
         raise LibraryError(f"{latest.ref} is still a draft: edit it, or approve it before drafting another version",
                              Location(str(latest.path)), code="lifecycle.draft-pending")
-    today_iso = parse_date(today, "--today")
-    eff = parse_date(effective, "--effective") if effective is not None else max(today_iso, latest.effective)
+    today_iso = iso_date(today, "today")
+    eff = iso_date(effective, "effective") if effective is not None else max(today_iso, latest.effective)
     if eff < latest.effective:
-        raise UsageError(f"--effective {eff} is before {latest.ref} takes effect ({latest.effective}); "
-                         "effective dates never go backwards")
+        raise UsageError(f"{eff} is before {latest.ref} takes effect ({latest.effective}); "
+                         "effective dates never go backwards", code="lifecycle.effective-order", option="effective")
     new = latest.version.bump(bump)
     target = folder / f"{new}.md"
     if target.exists():
@@ -345,8 +339,8 @@ def approve(library: Path | str | None, ref: str, *, by: str, date: str | _dt.da
     clause_id, version = parse_clause_ref(ref, need_version=True)
     assert version is not None
     if not by.strip():
-        raise UsageError("--by needs the name of the person approving")
-    on = parse_date(date)
+        raise UsageError("the name of the person approving is missing", code="usage.missing", option="by")
+    on = iso_date(date)
     root = _library_root(library)
     lib = _load(root)
     cv = _clause(lib, clause_id, version)
@@ -396,7 +390,7 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
     """
     clause_id, version = parse_clause_ref(ref, need_version=True)
     assert version is not None
-    on = parse_date(date)
+    on = iso_date(date)
     root = _library_root(library)
     lib = _load(root)
     cv = _clause(lib, clause_id, version)
@@ -410,7 +404,7 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
     recorded = lib.approved.get(cv.ref)
     if recorded is None:
         raise LibraryError(f"{cv.ref} has no recorded hash in approved.yaml: approve it first "
-                             f"(`assembler clauses approve {cv.ref} --by NAME`)", where, code="lifecycle.not-approved")
+                             "(approve it first)", where, code="lifecycle.not-approved")
     if recorded != cv.sha256:
         raise LibraryError(f"{cv.ref} has changed since it was approved; restore it before retiring it", where,
                            code="library.approved-changed")
@@ -420,9 +414,11 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
         assert rver is not None
         found = lib.clause(rid, rver)
         if found is None:
-            raise UsageError(f"--replaced-by {replaced_by}: the library has no such version")
+            raise UsageError(f"{replaced_by}: the library has no such version", code="lifecycle.replacement-unknown",
+                             option="replaced_by")
         if found.status != "approved":
-            raise UsageError(f"--replaced-by {found.ref} is {found.status}: only an approved version can replace one")
+            raise UsageError(f"{found.ref} is {found.status}: only an approved version can replace one",
+                             code="lifecycle.replacement-unapproved", option="replaced_by")
         if found.ref == cv.ref:
             raise UsageError("a version cannot replace itself")
         replacement = found.ref

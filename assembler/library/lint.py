@@ -183,7 +183,7 @@ class _Validator:
         if cv.status == "approved":
             if recorded is None:
                 self.add("library.approved-unrecorded", f"approved version {cv.ref} has no recorded hash in approved.yaml "
-                         f"(approve it with `assembler clauses approve {cv.ref} --by NAME`)", Location(file, 1, 1))
+                         "(approve it, which records the hash)", Location(file, 1, 1))
             elif recorded != cv.sha256:
                 self.add("library.approved-changed",
                          f"approved version {cv.ref} has changed since it was approved; approved versions never "

@@ -17,13 +17,14 @@ import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, datetime
+from datetime import datetime
 
 import docx
 from docx.document import Document as WordDocument
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
 
+from assembler._dates import date_or_none, midnight_utc
 from assembler.errors import RenderError
 from assembler.manifest import manifest_to_json
 from assembler.model import (
@@ -35,6 +36,7 @@ from assembler.model import (
     Paragraph,
     Signature,
     Span,
+    language_tag,
 )
 from assembler.oxml import parts as ooxml
 from assembler.oxml.package import fixed_time_zip, house_template
@@ -45,7 +47,6 @@ __all__ = ["write_docx"]
 # Zip entries carry a timestamp; python-docx stamps the current time.  We use
 # the assembly date, or this when there is none (the earliest a zip can hold).
 
-_LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
 
 @dataclass(frozen=True)
 class _Row:
@@ -248,19 +249,10 @@ def _write_header_footer(writer: _Writer, docs: Sequence[Document]) -> None:
         ooxml.append_field(footer.paragraph_format.element, "NUMPAGES")
 
 
-def _assembly_datetime(date: str) -> datetime | None:
-    """Return midnight UTC of an ISO date, or None when there is no usable date."""
-    try:
-        day = datetime.fromisoformat(date[:10])
-    except ValueError:
-        return None
-    return day.replace(tzinfo=UTC)
-
-
 def _language_tag(doc: Document) -> str:
     if doc.properties and doc.properties.language:
         return doc.properties.language
-    return _LANGUAGE_TAGS.get(doc.language, doc.language)
+    return language_tag(doc.language)
 
 
 def _set_properties(document: WordDocument, agreement: Agreement, when: datetime | None) -> None:
@@ -307,7 +299,7 @@ def write_docx(agreement: Agreement) -> bytes:
     _write_header_footer(writer, docs)
     first = docs[0]
     date = (first.properties.date if first.properties else "") or agreement.manifest.assembled
-    when = _assembly_datetime(date)
+    when = midnight_utc(date_or_none(date))
     _set_properties(document, agreement, when)
     ooxml.add_manifest_part(document.part, manifest_to_json(agreement.manifest))
     buffer = io.BytesIO()

@@ -30,6 +30,7 @@ from pypdf.generic import (
 )
 from pypdf.xmp import XmpInformation
 
+from assembler._dates import date_or_none, midnight_utc
 from assembler.errors import AppendixError, Location
 from assembler.manifest import PDF_MANIFEST_NAME, manifest_to_json
 from assembler.model import Agreement, Appendix, AppendixFile
@@ -156,7 +157,7 @@ def finish_pdf(rendered: RenderedPdf, agreement: Agreement,
         _add_outline(writer, marks[number])
     manifest_json = manifest_to_json(agreement.manifest)
     _add_metadata(writer, agreement, manifest_json, rendered.producer)
-    _attach_manifest(writer, manifest_json, _assembly_time(agreement.manifest.assembled))
+    _attach_manifest(writer, manifest_json, midnight_utc(date_or_none(agreement.manifest.assembled)))
 
     # pypdf has no public setter for the trailer /ID and otherwise keeps
     # ReportLab's, which in invariant mode is one constant for every file;
@@ -196,14 +197,6 @@ def _add_outline(writer: PdfWriter, mark: OutlineMark) -> None:
     writer.add_outline_item(title=mark.title, page_number=mark.page, fit=fit)
 
 
-def _assembly_time(iso: str) -> _dt.datetime | None:
-    """Return midnight UTC of an ISO date ("2026-03-01"), or None when there is no usable date."""
-    try:
-        return _dt.datetime.combine(_dt.date.fromisoformat(iso[:10]), _dt.time(), _dt.UTC)
-    except ValueError:
-        return None
-
-
 def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, producer: str) -> None:
     """Write the document information dictionary, the XMP stream and the catalog language."""
     docs = agreement.documents
@@ -215,7 +208,7 @@ def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, p
     keywords = list(first.keywords) if first else []
     languages = [p.language for p in props if p.language] or [d.language for d in docs]
     # Dates come from the assembly date, never the clock: the same build gives the same bytes.
-    when = _assembly_time((first.date if first and first.date else "") or agreement.manifest.assembled)
+    when = midnight_utc(date_or_none((first.date if first and first.date else "") or agreement.manifest.assembled))
     creator = f"assembler {agreement.manifest.tool_version}"
 
     info = {"/Title": title, "/Subject": subject, "/Author": author,

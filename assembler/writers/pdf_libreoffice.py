@@ -34,9 +34,9 @@ TIMEOUT_SECONDS = 180.0
 PRODUCER = "assembler (LibreOffice, ReportLab, pypdf)"
 
 NOT_INSTALLED = (
-    "--pdf-engine libreoffice needs LibreOffice, but neither 'soffice' nor 'libreoffice' "
+    "the LibreOffice engine needs LibreOffice, but neither 'soffice' nor 'libreoffice' "
     "is on PATH: install LibreOffice Writer (on Debian/Ubuntu: apt-get install "
-    "libreoffice-writer-nogui), or leave out --pdf-engine to use the built-in engine"
+    "libreoffice-writer-nogui), or use the built-in engine"
 )
 
 
@@ -58,7 +58,7 @@ def write_pdf_libreoffice(agreement: Agreement, *, soffice: str | None = None) -
     """
     exe = soffice or find_soffice()
     if exe is None:
-        raise UsageError(NOT_INSTALLED)
+        raise UsageError(NOT_INSTALLED, code="usage.libreoffice-missing", option="pdf_engine")
     # Check the appendices first: a faulty file should not cost a conversion.
     appendices = load_appendices(agreement)
 

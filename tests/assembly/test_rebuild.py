@@ -127,8 +127,9 @@ def test_without_recorded_answers_the_answer_file_is_needed(lib: Path, issued: d
     bare = tmp_path / "bare.manifest.json"
     bare.write_text(manifest_to_json(replace(read_manifest_file(issued["manifest.json"]), answers="")),
                     encoding="utf-8")
-    with pytest.raises(UsageError, match="does not carry its answer file; give it with --answers FILE"):
+    with pytest.raises(UsageError, match="does not carry its answer file: give the answer file") as caught:
         rebuild(bare, library=lib)
+    assert (caught.value.code, caught.value.option) == ("rebuild.no-answers", "answers")
     answers = tmp_path / "answers.yaml"
     shutil.copy(FIXTURES / "mini-answers.yaml", answers)
     result = rebuild(bare, library=lib, answers=answers)
@@ -170,8 +171,8 @@ def test_appendix_files_are_found_beside_the_agreements_folder(lib: Path, tmp_pa
     result = rebuild(pdf, library=lib)
     assert result.identical, result.differences
     assert result.notes == (f"the appendix files were taken from {source} (the manifest does not say where the "
-                            "answer file was; give it with --answers to be sure)",)
+                            "answer file was; give the answer file to be sure)",)
     (source / "bilagor/plan.pdf").unlink()
     result = rebuild(pdf, library=lib)
     assert [d.kind for d in result.differences] == ["build"]
-    assert "pass the answer file at its original place with --answers" in result.differences[0].message
+    assert "pass the answer file at its original place" in result.differences[0].message
