@@ -33,6 +33,7 @@ from assembler.model import Span
 from assembler.oxml import revisions as oc
 from assembler.oxml.ns import qn
 from assembler.oxml.package import fixed_time_zip, house_template
+from assembler.oxml.parts import cell_element, row_element
 
 Mode = Literal["normal", "from", "to"]
 
@@ -373,11 +374,11 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
             pair = cells[2 * r:2 * r + 2]
             # A row only one side has is a tracked row insertion or deletion.
             if not any(c.in_old for c in pair):
-                oc.mark_row(row._tr, "ins", rev)
+                oc.mark_row(row_element(row), "ins", rev)
             elif not any(c.in_new for c in pair):
-                oc.mark_row(row._tr, "del", rev)
+                oc.mark_row(row_element(row), "del", rev)
             for cell, content in zip(row.cells, pair):
-                tc = cell._tc
+                tc = cell_element(cell)
                 if not content.paras:
                     continue
                 for old in tc.findall(qn("p")):

@@ -13,7 +13,7 @@ elements that python-docx hands out publicly (``paragraph_format.element``,
 from __future__ import annotations
 
 import uuid
-from typing import IO
+from typing import IO, Any
 
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -185,3 +185,18 @@ def manifest_text(xml: bytes) -> str | None:
     if root.tag != MANIFEST_TAG:
         return None
     return root.text or ""
+
+
+def row_element(row: Any) -> etree._Element:
+    """Return the ``w:tr`` element of a python-docx table row.
+
+    python-docx offers no public accessor for a row's or a cell's element;
+    ``_tr`` and ``_tc`` are stable across its 1.x releases.  This and
+    :func:`cell_element` are the only places the package reaches for them.
+    """
+    return row._tr
+
+
+def cell_element(cell: Any) -> etree._Element:
+    """Return the ``w:tc`` element of a python-docx table cell (see :func:`row_element`)."""
+    return cell._tc
