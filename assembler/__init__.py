@@ -21,8 +21,8 @@ _EXPORTS = {
     "BuildResult": "assembly.pipeline", "Clause": "model", "Document": "model", "GuardError": "errors",
     "Library": "library.load", "LibraryError": "errors", "Location": "errors", "Manifest": "model",
     "Problem": "errors", "RenderError": "errors", "UsageError": "errors", "ValidationReport": "library.lint",
-    "assemble": "assembly.pipeline", "build": "assembly.pipeline", "diff_documents": "compare.sides",
-    "diff_sides": "compare.sides", "load_library": "library.load", "load_side": "compare.sides",
+    "assemble": "assembly.pipeline", "build": "assembly.pipeline", "diff_documents": "compare.diff",
+    "diff_sides": "compare.diff", "load_library": "library.load", "load_side": "compare.sides",
     "manifest_from_json": "manifest", "manifest_to_json": "manifest", "plan_answers": "assembly.pipeline",
     "read_manifest_file": "readers", "validate_library": "library.lint", "writer_for": "writers",
 }
@@ -75,7 +75,8 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from assembler.assembly.pipeline import Assembly, BuildResult, assemble, build, plan_answers
-    from assembler.compare.sides import diff_documents, diff_sides, load_side
+    from assembler.compare.diff import diff_documents, diff_sides
+    from assembler.compare.sides import load_side
     from assembler.errors import (
         AnswersError,
         AssemblerError,

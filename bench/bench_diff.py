@@ -24,8 +24,8 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 
+from assembler.compare.diff import diff_documents
 from assembler.compare.present import render_html, render_terminal, result_to_json
-from assembler.compare.sides import diff_documents
 from assembler.compare.tracked_docx import write_tracked_docx
 from assembler.model import (
     Agreement,

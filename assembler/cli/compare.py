@@ -126,8 +126,9 @@ def _diff_files(old: str, new: str, *, fmt: str, output: Path | None, exit_code:
                 color: bool, library: Path | None) -> None:
     from assembler._files import write_file_atomically
     from assembler.assembly.pipeline import assemble
+    from assembler.compare.diff import diff_sides
     from assembler.compare.libraries import clause_document
-    from assembler.compare.sides import diff_sides, load_side
+    from assembler.compare.sides import load_side
     from assembler.library.load import load_library
 
     def assembler_for(date: str | None) -> Callable[[Path], Any]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assembler.assembly.rules import select_version
+from assembler.compare.diff import VersionChange, diff_sides, diff_versions
 from assembler.compare.result import Side
-from assembler.compare.sides import VersionChange, diff_sides, diff_versions
 from assembler.errors import AssemblerError, Location, RenderError, UsageError
 from assembler.library.load import Blueprint, ClauseVersion, Library
 from assembler.library.markup import parse_blocks

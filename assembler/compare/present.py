@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from assembler.compare.align import Segment
+from assembler.compare.diff import VersionChange
 from assembler.compare.result import ClauseDiff, ClauseRef, DiffResult, Side, UnitDiff
-from assembler.compare.sides import VersionChange
 
 DIFF_FORMAT = "assembler-diff/1"
 _CONTEXT = 60  # characters of unchanged text kept on each side of a change

@@ -11,8 +11,8 @@ from conftest import load_bench
 from sample import sample_agreement
 
 from assembler.compare.align import match_pairs, pair_sequences, word_segments
+from assembler.compare.diff import diff_documents, diff_sides
 from assembler.compare.result import Side
-from assembler.compare.sides import diff_documents, diff_sides
 from assembler.errors import UsageError
 from assembler.model import Clause, ClauseStamp, Document, Manifest, Paragraph, Span
 

@@ -11,9 +11,10 @@ import pytest
 from conftest import FIXTURES, REPO
 from sample import sample_agreement
 
+from assembler.compare.diff import diff_documents, diff_sides
 from assembler.compare.present import color_wanted, render_html, render_terminal, result_to_json
 from assembler.compare.result import DiffResult, Side
-from assembler.compare.sides import diff_documents, diff_sides, load_side, side_from_agreement
+from assembler.compare.sides import load_side, side_from_agreement
 from assembler.model import Document, Paragraph, Span
 
 SCHEMA = REPO / "schemas" / "diff.schema.json"
@@ -145,8 +146,8 @@ def test_every_schema_property_has_a_title_and_description() -> None:
 
 
 def test_library_versions_are_listed_with_the_redline_of_each() -> None:
+    from assembler.compare.diff import diff_versions
     from assembler.compare.present import render_versions_terminal, versions_to_json
-    from assembler.compare.sides import diff_versions
 
     old_doc, new_doc = edited()
     texts = {("uppsagning", "1.0.0"): old_doc, ("uppsagning", "1.1.0"): new_doc}

@@ -17,7 +17,7 @@ from conftest import FIXTURES, load_bench
 from lxml import etree
 from sample import sample_agreement
 
-from assembler.compare.sides import diff_documents
+from assembler.compare.diff import diff_documents
 from assembler.compare.tracked_docx import write_tracked_docx
 from assembler.model import Agreement, Document, Paragraph, Signature, Span
 from assembler.readers.docx import paragraph_texts
@@ -167,8 +167,8 @@ def test_libreoffice_converts_it_to_pdf(tmp_path: Path) -> None:
 
 
 def test_bare_manifests_have_no_text_to_track() -> None:
+    from assembler.compare.diff import diff_sides
     from assembler.compare.result import Side
-    from assembler.compare.sides import diff_sides
     from assembler.errors import UsageError
 
     manifest = sample_agreement("sv").manifest

@@ -10,8 +10,9 @@ import pytest
 from conftest import FIXTURES
 from sample import sample_agreement
 
+from assembler.compare.diff import diff_sides
 from assembler.compare.result import Side
-from assembler.compare.sides import diff_sides, load_side, side_from_agreement
+from assembler.compare.sides import load_side, side_from_agreement
 from assembler.errors import AssemblerError
 from assembler.model import Document, ItemList, Manifest
 from assembler.readers.docx import paragraph_texts, read_docx

@@ -11,8 +11,9 @@ from conftest import REPO, load_bench
 from sample import sample_agreement
 
 from assembler.assembly.appendices import read_appendix_files
+from assembler.compare.diff import diff_sides
 from assembler.compare.result import Side
-from assembler.compare.sides import diff_sides, side_from_agreement
+from assembler.compare.sides import side_from_agreement
 from assembler.errors import AssemblerError
 from assembler.model import Agreement, Paragraph
 from assembler.readers.docx import read_docx

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sample import sample_agreement
 
+from assembler.compare.diff import diff_sides
 from assembler.compare.result import Side
-from assembler.compare.sides import diff_sides, load_side, side_from_agreement
+from assembler.compare.sides import load_side, side_from_agreement
 from assembler.model import Span
 from assembler.readers.markdown import markdown_spans, read_markdown
 from assembler.readers.text import read_text
