@@ -48,10 +48,12 @@ def load_answers(path: Path | str) -> Answers:
     doc = parse_json(text, str(p)) if p.suffix.lower() == ".json" else parse_yaml(text, str(p))
     if not isinstance(doc.data, dict):
         raise AnswersError("an answer file must be a set of fields (name: value), starting with 'agreement:'",
-                           Location(str(p), 1, 1))
+                           Location(str(p), 1, 1),
+                           code="answers.not-a-mapping")
     if "agreement" not in doc.data:
         raise AnswersError("the answer file does not say which agreement it is for: add 'agreement: opi-innovation'",
-                           Location(str(p), 1, 1, "agreement"))
+                           Location(str(p), 1, 1, "agreement"),
+                           code="answers.agreement-missing")
     return Answers(p, doc.data, hashlib.sha256(raw).hexdigest(), doc, text)
 
 

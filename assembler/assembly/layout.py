@@ -80,23 +80,27 @@ class _Layout:
             ident = span.target.split(":", 1)[1]
             if ident not in self.appendix_numbers:
                 raise RenderError(f"the clause refers to the appendix '{ident}', which is not part of this agreement",
-                                  file)
+                                  file,
+                                  code="render.appendix-unknown")
             return replace(span, text=f"{self.labels(lang).appendix} {self.appendix_numbers[ident]}")
         if span.kind == "ref" and span.target:
             ident, _, sub = span.target.partition(":")
             if ident not in self.numbers:
                 raise RenderError(f"the clause refers to the clause '{ident}', which is not part of this agreement",
-                                  file)
+                                  file,
+                                  code="render.xref-unknown")
             if sub:
                 if int(sub) < 1 or int(sub) > self.sub_counts.get(ident, 0):
-                    raise RenderError(f"the clause refers to {ident} sub-clause {sub}, which does not exist", file)
+                    raise RenderError(f"the clause refers to {ident} sub-clause {sub}, which does not exist", file,
+                                      code="render.xref-unknown")
                 return replace(span, text=f"{self.numbers[ident]}.{sub}", target=f"{ident}:{sub}")
             return replace(span, text=self.numbers[ident])
         if span.kind == "term" and span.target:
             term = self.rendered.terms.get(span.target)
             if term is None:
                 raise RenderError(f"the clause uses the term '{span.target}', which no clause in this agreement defines",
-                                  file)
+                                  file,
+                                  code="render.term-unknown")
             if span.target not in self.used_terms:
                 for per_lang in term.values():
                     if per_lang.error is not None:

@@ -28,4 +28,5 @@ def output_paths(answers_path: Path, output: Path | None, formats: tuple[str, ..
     if suffix in FORMATS or suffix in ("markdown", "htm", "text"):
         base = output.with_suffix("")
         return {f: base.with_suffix(EXTENSIONS[f]) for f in formats}
-    raise UsageError(f"-o '{output}' is a file name, but several formats were asked for: give a folder")
+    raise UsageError(f"-o '{output}' is a file name, but several formats were asked for: give a folder",
+                     code="usage.output")

@@ -231,7 +231,8 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
         try:
             answer_bytes = answers_path.read_bytes()
         except OSError:
-            raise UsageError(f"the answer file '{answers_path}' does not exist or cannot be read") from None
+            raise UsageError(f"the answer file '{answers_path}' does not exist or cannot be read",
+                             code="input.unreadable") from None
         answers_name = str(answers_path)
     elif manifest.answers:
         answer_bytes = manifest.answers.encode("utf-8")

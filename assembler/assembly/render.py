@@ -75,14 +75,15 @@ def render_text(template: jinja2.Template, context: dict[str, Any], file: str) -
         return template.render(context)
     except jinja2.UndefinedError as exc:
         raise RenderError(f"the text uses a value the answers do not have: {undefined_message(exc)}",
-                          Location(file, template_line(exc, file))) from None
+                          Location(file, template_line(exc, file)), code="render.undefined") from None
     except RenderError as exc:
-        raise RenderError(exc.message, Location(file, template_line(exc, file))) from None
+        raise RenderError(exc.message, Location(file, template_line(exc, file)), code=exc.code) from None
     except jinja2.TemplateError as exc:
-        raise RenderError(f"the text cannot be rendered: {exc}", Location(file, template_line(exc, file))) from None
+        raise RenderError(f"the text cannot be rendered: {exc}", Location(file, template_line(exc, file)),
+                          code="render.failed") from None
     except (TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
         raise RenderError(f"the text cannot be rendered with these answers: {exc}",
-                          Location(file, template_line(exc, file))) from None
+                          Location(file, template_line(exc, file)), code="render.failed") from None
 
 
 def _context(plan: Plan, lang: str) -> dict[str, Any]:
@@ -99,7 +100,7 @@ def render_clause(clause: ClauseVersion, context: dict[str, Any], lang: str) -> 
     try:
         return parse_blocks(text)
     except RenderError as exc:
-        raise RenderError(exc.message, Location(str(clause.path), clause.body_lines[lang])) from None
+        raise RenderError(exc.message, Location(str(clause.path), clause.body_lines[lang]), code=exc.code) from None
 
 
 def render_plan(plan: Plan, languages: tuple[str, ...]) -> Rendered:

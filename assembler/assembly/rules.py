@@ -57,11 +57,13 @@ def select_version(library: Library, clause_id: str, rng: VersionRange, as_of: s
     """
     versions = library.clauses.get(clause_id)
     if not versions:
-        raise LibraryError(f"the blueprint uses the clause '{clause_id}', which the library does not have", location)
+        raise LibraryError(f"the blueprint uses the clause '{clause_id}', which the library does not have", location,
+                           code="library.clause-unknown")
     if pin is not None:
         pinned = library.clause(clause_id, pin)
         if pinned is None:
-            raise LibraryError(f"the pinned version {clause_id}@{pin} is not in the library", location)
+            raise LibraryError(f"the pinned version {clause_id}@{pin} is not in the library", location,
+                               code="library.pin-unknown")
         return pinned
     usable = []
     for cv in versions:
@@ -166,7 +168,8 @@ def _plan_appendices(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any]
         if ident:
             if ident not in known:
                 raise AnswersError(f"there is no appendix '{ident}' in this agreement type "
-                                   f"(known: {', '.join(sorted(known))})", answers.locate(("appendices", i, "id")))
+                                   f"(known: {', '.join(sorted(known))})", answers.locate(("appendices", i, "id")),
+                                   code="answers.appendix-unknown")
             if file is not None:
                 files[ident] = file
             continue

@@ -36,7 +36,7 @@ def parse_inline(text: str) -> tuple[Span, ...]:
     for i, token in enumerate(_TOKENS.split(text)):
         if i % 2 == 0:  # plain text between tokens
             if MARK_OPEN in token:
-                raise RenderError("a helper marker is not closed")
+                raise RenderError("a helper marker is not closed", code="render.markup")
             if token:
                 buf.append(token)
             continue
@@ -53,7 +53,7 @@ def parse_inline(text: str) -> tuple[Span, ...]:
         else:
             spans.append(_marker_span(token[1:-1], bold, italic))
     if bold or italic:
-        raise RenderError("a ** or * is opened but never closed (write \\* for a literal asterisk)")
+        raise RenderError("a ** or * is opened but never closed (write \\* for a literal asterisk)", code="render.markup")
     if buf:
         spans.append(Span("".join(buf), bold=bold, italic=italic))
     return _merge(spans)

@@ -55,14 +55,15 @@ def _finalize(value: Any) -> Any:
     if isinstance(value, Raw):
         return value
     if value is None:
-        raise RenderError("a value printed in the clause is empty (null) in the answers")
+        raise RenderError("a value printed in the clause is empty (null) in the answers", code="render.empty-value")
     if isinstance(value, (list, dict)):
-        raise RenderError("a list or group of fields is printed as it is; use a loop or | and_list")
+        raise RenderError("a list or group of fields is printed as it is; use a loop or | and_list",
+                          code="render.list-printed")
     if isinstance(value, bool):
-        raise RenderError("a true/false value is printed as it is; use {% if %} instead")
+        raise RenderError("a true/false value is printed as it is; use {% if %} instead", code="render.bool-printed")
     text = str(value)
     if not text.strip():
-        raise RenderError("a value printed in the clause is empty in the answers")
+        raise RenderError("a value printed in the clause is empty in the answers", code="render.empty-value")
     return escape_markup(text)
 
 
@@ -90,7 +91,7 @@ def parse_date(value: Any) -> _dt.date:
     try:
         return _dt.date.fromisoformat(str(value))
     except ValueError:
-        raise RenderError(f"'{value}' is not a date of the form YYYY-MM-DD") from None
+        raise RenderError(f"'{value}' is not a date of the form YYYY-MM-DD", code="render.date") from None
 
 
 @pass_context
@@ -109,7 +110,7 @@ def _group_thousands(amount: float, sep: str) -> str:
 @pass_context
 def _sek(ctx: Context, value: Any) -> str:
     if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
-        raise RenderError(f"'{value}' is not an amount")
+        raise RenderError(f"'{value}' is not an amount", code="render.amount")
     if _lang(ctx) == "sv":
         return f"{_group_thousands(value, ' ')} kronor"
     return f"SEK {_group_thousands(value, ',')}"
@@ -117,12 +118,12 @@ def _sek(ctx: Context, value: Any) -> str:
 
 def _join(items: Any, word: str) -> str:
     if not isinstance(items, (list, tuple)):
-        raise RenderError("| and_list and | or_list need a list")
+        raise RenderError("| and_list and | or_list need a list", code="render.list")
     texts = [str(i) for i in items]
     if any(not t.strip() for t in texts):
-        raise RenderError("a list has an empty entry")
+        raise RenderError("a list has an empty entry", code="render.empty-value")
     if not texts:
-        raise RenderError("a list printed in the clause is empty")
+        raise RenderError("a list printed in the clause is empty", code="render.empty-value")
     if len(texts) == 1:
         return texts[0]
     return ", ".join(texts[:-1]) + f" {word} " + texts[-1]
