@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from assembler.errors import InputError, Location, UsageError
+from assembler.errors import DocumentFormatError, InputError, Location, UsageError
 
 
 def bundled_dir(name: str) -> Path:
@@ -59,17 +59,17 @@ def _a(noun: str) -> str:
 
 
 def read_bytes(path: Path, what: str = "file") -> bytes:
-    """Return a file's bytes; raise UsageError in plain words if it cannot be read."""
+    """Return a file's bytes; raise InputError in plain words if it cannot be read."""
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise UsageError(f"the {what} '{path}' does not exist") from None
+        raise InputError(f"the {what} '{path}' does not exist", code="input.missing") from None
     except IsADirectoryError:
-        raise UsageError(f"'{path}' is a folder, not {_a(what)}") from None
+        raise InputError(f"'{path}' is a folder, not {_a(what)}", code="input.folder") from None
     except PermissionError:
-        raise UsageError(f"the {what} '{path}' cannot be read (permission denied)") from None
+        raise InputError(f"the {what} '{path}' cannot be read (permission denied)", code="input.permission") from None
     except OSError as exc:
-        raise UsageError(f"the {what} '{path}' cannot be read: {exc.strerror or exc}") from None
+        raise InputError(f"the {what} '{path}' cannot be read: {exc.strerror or exc}", code="input.unreadable") from None
 
 
 def decode_text(data: bytes, path: Path, what: str = "file") -> str:
@@ -77,7 +77,8 @@ def decode_text(data: bytes, path: Path, what: str = "file") -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(f"the {what} '{path}' is not UTF-8 text", Location(str(path)), code="input.not-utf8") from None
+        raise DocumentFormatError(f"the {what} '{path}' is not UTF-8 text", Location(str(path)),
+                                  code="input.not-utf8") from None
 
 
 def read_text(path: Path, what: str = "file") -> str:

@@ -1,0 +1,37 @@
+"""The manifest codec: JSON in and out, and errors with codes for what is not one of ours."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sample import sample_agreement
+
+from assembler.errors import ManifestError
+from assembler.manifest import MANIFEST_FORMAT, manifest_from_json, manifest_to_dict, manifest_to_json
+
+
+def test_a_manifest_survives_json_unchanged() -> None:
+    manifest = sample_agreement("sv+en").manifest
+    assert manifest_from_json(manifest_to_json(manifest)) == manifest
+    assert manifest_from_json(manifest_to_json(manifest).encode("utf-8")) == manifest
+
+
+def test_the_json_names_its_format_and_every_clause_with_its_hash() -> None:
+    manifest = sample_agreement("sv").manifest
+    data = json.loads(manifest_to_json(manifest))
+    assert data["format"] == MANIFEST_FORMAT
+    assert [c["id"] for c in data["clauses"]] == [c.id for c in manifest.clauses]
+    assert all(len(c["sha256"]) == 64 for c in data["clauses"])
+    assert manifest_to_dict(manifest) == data
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("not json at all", "manifest.not-json"),
+    ('{"format": "someone-else/1"}', "manifest.foreign"),
+    (f'{{"format": "{MANIFEST_FORMAT}"}}', "manifest.incomplete"),
+])
+def test_what_is_not_our_manifest_is_refused_with_a_code(text: str, code: str) -> None:
+    with pytest.raises(ManifestError) as caught:
+        manifest_from_json(text)
+    assert caught.value.code == code
