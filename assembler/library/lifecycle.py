@@ -251,6 +251,36 @@ def _clause(lib: Library, clause_id: str, version: Version) -> ClauseVersion:
     raise UsageError(f"the library has no {clause_id}@{version} (versions: {known})")
 
 
+def _highest_version(folder: Path, clause_id: str) -> Version:
+    """Return the highest version among a clause folder's files."""
+    stems = []
+    for f in folder.glob("*.md"):
+        try:
+            stems.append(Version.parse(f.stem))
+        except ValueError:
+            continue
+    if not stems:
+        raise UsageError(f"the library has no clause '{clause_id}' (no files in {folder})", code="lifecycle.no-clause")
+    return max(stems)
+
+
+def _draft_text(latest: ClauseVersion, target: Path, entry: dict[str, str], effective: str) -> str:
+    """Return the text of a new draft: the latest version's file with its front matter moved on to ``entry``."""
+    fm = FrontMatter(read_text(latest.path, "clause file"), str(target))
+    before = fm.data()
+    fm.set("version", entry["version"])
+    fm.set("status", "draft")
+    fm.set("effective", effective)
+    fm.set("replaces", latest.ref, after=("effective", "status", "version"))
+    for key in ("approved_by", "approved_on", "retired_on", "replaced_by"):
+        fm.remove(key)
+    fm.append_to_list("changelog", entry)
+    expected = {k: v for k, v in before.items() if k not in ("approved_by", "approved_on", "retired_on", "replaced_by")}
+    expected.update(version=entry["version"], status="draft", effective=effective, replaces=latest.ref,
+                    changelog=list(before.get("changelog") or []) + [entry])
+    return _checked(fm, expected)
+
+
 def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
                 effective: str | _dt.date | None = None, message: str | None = None,
                 today: str | _dt.date | None = None) -> Change:
@@ -270,15 +300,7 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     root = _library_root(library)
     lib = _load(root)
     folder = root / "fragments" / clause_id
-    stems = []
-    for f in folder.glob("*.md"):
-        try:
-            stems.append(Version.parse(f.stem))
-        except ValueError:
-            continue
-    if not stems:
-        raise UsageError(f"the library has no clause '{clause_id}' (no files in {folder})")
-    latest = _clause(lib, clause_id, base or max(stems))
+    latest = _clause(lib, clause_id, base or _highest_version(folder, clause_id))
     if latest.status == "draft":
         raise LibraryError(f"{latest.ref} is still a draft: edit it, or approve it before drafting another version",
                              Location(str(latest.path)), code="lifecycle.draft-pending")
@@ -291,21 +313,8 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     target = folder / f"{new}.md"
     if target.exists():
         raise LibraryError(f"{target} already exists; it is never overwritten", Location(str(target)), code="lifecycle.exists")
-    note = message or f"New version drafted from {latest.version}."
-    fm = FrontMatter(read_text(latest.path, "clause file"), str(target))
-    before = fm.data()
-    fm.set("version", str(new))
-    fm.set("status", "draft")
-    fm.set("effective", eff)
-    fm.set("replaces", latest.ref, after=("effective", "status", "version"))
-    for key in ("approved_by", "approved_on", "retired_on", "replaced_by"):
-        fm.remove(key)
-    entry = {"version": str(new), "date": today_iso, "text": note}
-    fm.append_to_list("changelog", entry)
-    expected = {k: v for k, v in before.items() if k not in ("approved_by", "approved_on", "retired_on", "replaced_by")}
-    expected.update(version=str(new), status="draft", effective=eff, replaces=latest.ref,
-                    changelog=list(before.get("changelog") or []) + [entry])
-    text = _checked(fm, expected)
+    entry = {"version": str(new), "date": today_iso, "text": message or f"New version drafted from {latest.version}."}
+    text = _draft_text(latest, target, entry, eff)
     if target.exists():  # checked again: someone may have written it meanwhile
         raise LibraryError(f"{target} already exists; it is never overwritten", Location(str(target)), code="lifecycle.exists")
     warnings = []
@@ -380,6 +389,42 @@ def approve(library: Path | str | None, ref: str, *, by: str, date: str | _dt.da
     return Change(cv.ref, tuple(written), sha256=sha)
 
 
+def _replacement(lib: Library, cv: ClauseVersion, replaced_by: str | None) -> str | None:
+    """Return the checked ref of the version that replaces ``cv``, or None when none is named."""
+    if replaced_by is None:
+        return None
+    rid, rver = parse_clause_ref(replaced_by, need_version=True)
+    assert rver is not None
+    found = lib.clause(rid, rver)
+    if found is None:
+        raise UsageError(f"{replaced_by}: the library has no such version", code="lifecycle.replacement-unknown",
+                         option="replaced_by")
+    if found.status != "approved":
+        raise UsageError(f"{found.ref} is {found.status}: only an approved version can replace one",
+                         code="lifecycle.replacement-unapproved", option="replaced_by")
+    if found.ref == cv.ref:
+        raise UsageError("a version cannot replace itself")
+    return found.ref
+
+
+def _pin_warnings(lib: Library, cv: ClauseVersion) -> list[str]:
+    """Return warnings for blueprints that pin ``cv`` exactly or have no other approved version in range."""
+    warnings = []
+    for bp in lib.blueprints.values():
+        for section in bp.sections:
+            for v in section.variants:
+                if v.clause_id != cv.id or not v.range.contains(cv.version):
+                    continue
+                if v.range.bounds == (("=", cv.version),):
+                    warnings.append(f"{v.location}: the blueprint '{bp.id}' pins {cv.ref} exactly; "
+                                    "`assembler validate` fails until it names another version")
+                elif not any(o.status == "approved" and o.ref != cv.ref and v.range.contains(o.version)
+                             for o in lib.clauses.get(cv.id, ())):
+                    warnings.append(f"{v.location}: no other approved version of '{cv.id}' matches "
+                                    f"{v.range} in the blueprint '{bp.id}'")
+    return warnings
+
+
 def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = None,
            date: str | _dt.date | None = None) -> Change:
     """Retire an approved clause version from ``date`` (default today); return what was written.
@@ -403,25 +448,12 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
                              where, code="lifecycle.already-retired")
     recorded = lib.approved.get(cv.ref)
     if recorded is None:
-        raise LibraryError(f"{cv.ref} has no recorded hash in approved.yaml: approve it first "
-                             "(approve it first)", where, code="lifecycle.not-approved")
+        raise LibraryError(f"{cv.ref} has no recorded hash in approved.yaml: approve it first", where,
+                           code="lifecycle.not-approved")
     if recorded != cv.sha256:
         raise LibraryError(f"{cv.ref} has changed since it was approved; restore it before retiring it", where,
                            code="library.approved-changed")
-    replacement = None
-    if replaced_by is not None:
-        rid, rver = parse_clause_ref(replaced_by, need_version=True)
-        assert rver is not None
-        found = lib.clause(rid, rver)
-        if found is None:
-            raise UsageError(f"{replaced_by}: the library has no such version", code="lifecycle.replacement-unknown",
-                             option="replaced_by")
-        if found.status != "approved":
-            raise UsageError(f"{found.ref} is {found.status}: only an approved version can replace one",
-                             code="lifecycle.replacement-unapproved", option="replaced_by")
-        if found.ref == cv.ref:
-            raise UsageError("a version cannot replace itself")
-        replacement = found.ref
+    replacement = _replacement(lib, cv, replaced_by)
     fm = FrontMatter(read_text(cv.path, "clause file"), str(cv.path))
     before = fm.data()
     fm.replace_value("status", "approved", "retired")
@@ -434,18 +466,6 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
     if clause_sha256(text) != cv.sha256:
         raise LibraryError("retiring would change the clause's content hash; nothing was written", where,
                            code="lifecycle.hash-conflict")
-    warnings = []
-    for bp in lib.blueprints.values():
-        for section in bp.sections:
-            for v in section.variants:
-                if v.clause_id != clause_id or not v.range.contains(cv.version):
-                    continue
-                if v.range.bounds == (("=", cv.version),):
-                    warnings.append(f"{v.location}: the blueprint '{bp.id}' pins {cv.ref} exactly; "
-                                    "`assembler validate` fails until it names another version")
-                elif not any(o.status == "approved" and o.ref != cv.ref and v.range.contains(o.version)
-                             for o in lib.clauses.get(clause_id, ())):
-                    warnings.append(f"{v.location}: no other approved version of '{clause_id}' matches "
-                                    f"{v.range} in the blueprint '{bp.id}'")
+    warnings = _pin_warnings(lib, cv)
     written = write_files_atomically({cv.path: text.encode("utf-8")})
     return Change(cv.ref, tuple(written), tuple(warnings), cv.sha256)
