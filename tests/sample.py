@@ -31,7 +31,10 @@ EN_LABELS = Labels()
 
 def _doc(lang: str, draft: bool = False) -> Document:
     sv = lang == "sv"
-    t = (lambda s, e: s if sv else e)
+
+    def t(s: str, e: str) -> str:
+        return s if sv else e
+
     clauses = (
         Clause("1", t("Parter", "Parties"), (
             Paragraph((Span("Helsingborgs stad, 212000-1355 (”Staden”)."),), "1.1"),

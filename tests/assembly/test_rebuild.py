@@ -170,8 +170,8 @@ def test_appendix_files_are_found_beside_the_agreements_folder(lib: Path, tmp_pa
     pdf = build(answers, output=tmp_path / "out/a.pdf", formats=("pdf",), library=lib, as_of="2026-03-01").files[0]
     result = rebuild(pdf, library=lib)
     assert result.identical, result.differences
-    assert result.notes == (f"the appendix files were taken from {source} (the manifest does not say where the "
-                            "answer file was; give the answer file to be sure)",)
+    assert result.notes == ((f"the appendix files were taken from {source} (the manifest does not say where the "
+                             "answer file was; give the answer file to be sure)"),)
     (source / "bilagor/plan.pdf").unlink()
     result = rebuild(pdf, library=lib)
     assert [d.kind for d in result.differences] == ["build"]

@@ -272,8 +272,8 @@ def test_validate_finds_effective_dates_going_backwards(lib: Path) -> None:
     record.write_text(record.read_text(encoding="utf-8").replace(
         "737454971f421c8abd00907a3cacb561cb174a53723f8b36623c0c0e5544ccf2",
         clause_sha256(path.read_text(encoding="utf-8"))), encoding="utf-8")
-    assert errors(lib) == [f"{path}:5:12: effective: villkor@1.1.0 takes effect 2025-06-01, before the earlier "
-                           "version villkor@1.0.0 (2026-01-01); effective dates never go backwards"]
+    assert errors(lib) == [(f"{path}:5:12: effective: villkor@1.1.0 takes effect 2025-06-01, before the earlier "
+                            "version villkor@1.0.0 (2026-01-01); effective dates never go backwards")]
 
 
 def test_validate_finds_a_changelog_from_a_later_version(lib: Path) -> None:
