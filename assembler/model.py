@@ -216,12 +216,51 @@ class AppendixFile:
 
 
 @dataclass(frozen=True)
+class FontFiles:
+    """A font family for the PDF: the bytes of its TrueType files, read before writing.
+
+    ``family`` is the name the DOCX gives the same font, so both formats name
+    one family; a face that is missing is drawn with the regular one.
+    """
+
+    family: str
+    regular: bytes
+    bold: bytes | None = None
+    italic: bytes | None = None
+    bold_italic: bytes | None = None
+
+
+@dataclass(frozen=True)
+class HouseStyle:
+    """The legal unit's own look, read before writing so that writers stay pure.
+
+    ``reference_docx`` is a Word file whose styles, page setup, headers and
+    footers the DOCX uses (as pandoc uses a reference document).  The PDF
+    takes what it can: ``fonts``, the header ``logo`` (PNG or JPEG bytes,
+    drawn ``logo_height_mm`` high at the top left), ``margins_mm`` (top,
+    right, bottom, left) and ``heading_colour``/``text_colour`` ("RRGGBB").
+    ``pdf_a`` asks for PDF/A-2b.
+    """
+
+    reference_docx: bytes | None = None
+    source: str = ""
+    fonts: FontFiles | None = None
+    logo: bytes | None = None
+    logo_height_mm: float = 0.0
+    margins_mm: tuple[float, float, float, float] | None = None
+    heading_colour: str = ""
+    text_colour: str = ""
+    pdf_a: bool = False
+
+
+@dataclass(frozen=True)
 class Agreement:
-    """An assembled agreement: one document per language, its manifest and its appendix files."""
+    """An assembled agreement: one document per language, its manifest, its appendix files and house style."""
 
     documents: tuple[Document, ...]
     manifest: Manifest
     appendix_files: tuple[AppendixFile, ...] = ()
+    house_style: HouseStyle | None = None
 
     @property
     def side_by_side(self) -> bool:

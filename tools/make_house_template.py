@@ -33,7 +33,11 @@ CLAUSE_INDENT = 709
 ITEM_INDENT = 1276
 ITEM_HANG = 567
 
-FONT = "Georgia"
+# Liberation Serif is the font the PDF embeds; it is metric-compatible with Times
+# New Roman, which the font table names as its alternative, so a reader without
+# it lays out the same lines and pages.
+FONT = "Liberation Serif"
+ALT_FONT = "Times New Roman"
 BODY_LANG = "sv-SE"  # the writer overwrites it with the document's language
 
 CONTENT_TYPES = DECL + (
@@ -112,7 +116,8 @@ SETTINGS = DECL + (
 
 FONT_TABLE = DECL + (
     f'<w:fonts xmlns:w="{W_NS}">'
-    f'<w:font w:name="{FONT}"><w:panose1 w:val="02040502050405020303"/><w:charset w:val="00"/>'
+    f'<w:font w:name="{FONT}"><w:altName w:val="{ALT_FONT}"/><w:panose1 w:val="02020603050405020304"/>'
+    '<w:charset w:val="00"/>'
     '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>'
     "</w:fonts>"
 )

@@ -200,3 +200,14 @@ def row_element(row: Any) -> etree._Element:
 def cell_element(cell: Any) -> etree._Element:
     """Return the ``w:tc`` element of a python-docx table cell (see :func:`row_element`)."""
     return cell._tc
+
+
+def set_default_size(styles_root: etree._Element, half_points: int) -> None:
+    """Set the document default font size (``w:docDefaults/w:rPrDefault/w:rPr/w:sz``, half-points)."""
+    rpr = styles_root.find(f"{qn('docDefaults')}/{qn('rPrDefault')}/{qn('rPr')}")
+    if rpr is None:
+        return
+    for tag in ("sz", "szCs"):
+        el = rpr.find(qn(tag))
+        if el is not None:
+            el.set(qn("val"), str(half_points))

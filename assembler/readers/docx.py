@@ -27,6 +27,7 @@ from assembler.manifest import manifest_from_json
 from assembler.model import Document, Manifest, Span
 from assembler.oxml import parts
 from assembler.oxml.ns import qn
+from assembler.readers.docx_numbers import AutoNumbers
 from assembler.readers.lines import Line, Role, build_document, one_language, split_label
 
 View = Literal["accepted", "rejected"]
@@ -104,7 +105,8 @@ class _Para:
 class _Walker:
     """Reads paragraphs in one view and, on the way, the comment anchors."""
 
-    def __init__(self, view: View, style_names: dict[str, str]) -> None:
+    def __init__(self, view: View, style_names: dict[str, str], numbers: AutoNumbers | None = None) -> None:
+        self.numbers = numbers  # Word list numbers, printed before their paragraphs
         self.hidden = _HIDDEN_IN[view]
         self.view = view
         self.style_names = style_names
@@ -118,7 +120,7 @@ class _Walker:
         runs: list[tuple[str, bool, bool]] = []
         self._content(p, runs)
         ppr = p.find(_PPR)
-        style = ""
+        style = style_id = ""
         mark_hidden = False
         if ppr is not None:
             style_el = ppr.find(qn("pStyle"))
@@ -128,6 +130,9 @@ class _Walker:
             rpr = ppr.find(_RPR)
             if rpr is not None:
                 mark_hidden = any(rpr.find(tag) is not None for tag in self.hidden)
+        label = self.numbers.label(p, style_id) if self.numbers is not None else ""
+        if label:
+            runs.insert(0, (label + "\t", False, False))
         return _Para(style, runs, mark_hidden)
 
     def _content(self, el: etree._Element, runs: list[tuple[str, bool, bool]]) -> None:
@@ -232,7 +237,7 @@ def paragraph_texts(data: bytes, view: View = "accepted") -> list[str]:
     """Return the text of every body paragraph as Word would show it with all
     tracked changes accepted (``accepted``) or all rejected (``rejected``)."""
     document = _open(data)
-    walker = _Walker(view, {})
+    walker = _Walker(view, {}, AutoNumbers(document))
     paras = [walker.paragraph(p) for p in _paragraph_elements(document.element.body)]
     return ["".join(t for t, _, _ in para.runs) for para in _merge(paras)]
 
@@ -278,7 +283,7 @@ def read_docx(data: bytes, language: str = "") -> DocxReading:
     document = _open(data)
     names = _style_names(document)
     body = document.element.body
-    walker = _Walker("accepted", names)
+    walker = _Walker("accepted", names, AutoNumbers(document))
     columns = _parallel_columns(body)
     if columns:
         docs = tuple(one_language(build_document(_lines(_merge([walker.paragraph(p) for p in col]))),
@@ -291,7 +296,7 @@ def read_docx(data: bytes, language: str = "") -> DocxReading:
             walker.paragraph_index = index
             paras.append(walker.paragraph(p))
         docs = (build_document(_lines(_merge(paras)), language),)
-    wheres = _locations(elements, names)
+    wheres = _locations(elements, names, AutoNumbers(document))
     changes = _changes(elements, wheres)
     comments = _comments(document, walker, wheres)
     return DocxReading(docs, _manifest(data), changes, comments)
@@ -313,9 +318,10 @@ def _parallel_columns(body: etree._Element) -> list[list[etree._Element]]:
     return [left + tail, right + tail]
 
 
-def _locations(elements: list[etree._Element], names: dict[str, str]) -> list[str]:
+def _locations(elements: list[etree._Element], names: dict[str, str],
+               numbers: AutoNumbers | None = None) -> list[str]:
     """Return, per paragraph, the clause or sub-clause number it belongs to."""
-    walker = _Walker("accepted", names)
+    walker = _Walker("accepted", names, numbers)
     where = ""
     out: list[str] = []
     for p in elements:

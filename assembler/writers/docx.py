@@ -1,11 +1,16 @@
 """The DOCX writer: an agreement in the document model to the bytes of a Word file.
 
 Content goes through python-docx's public API on top of the house template
-(``resources/house.docx``, built by ``tools/make_house_template.py``), which
-holds only the styles used here.  Numbers are literal text computed by the
-layout stage, so what Word shows, what the PDF shows and what cross-references
-say always agree.  Page fields, the manifest part and languages come from
-:mod:`assembler.ooxml`.
+(``resources/house.docx``, built by ``tools/make_house_template.py``) or the
+unit's reference DOCX (:mod:`assembler.writers.docx_template`).  Clause and
+sub-clause numbers are Word list numbering bound to the heading and
+sub-clause styles, and every cross-reference is a ``REF`` field to a bookmark
+on its target whose cached result is the number the layout stage computed:
+the file opens showing exactly what the PDF shows, and Word renumbers and
+updates the references after an edit.  A document whose numbers Word would
+not count the same way (one read back from a file) keeps literal numbers.
+Fields, bookmarks, numbering, the manifest part and languages come from
+:mod:`assembler.oxml`.
 
 The writer is a pure function: no clock, no files, no randomness; the same
 agreement gives the same bytes.
@@ -19,7 +24,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-import docx
 from docx.document import Document as WordDocument
 from docx.text.paragraph import Paragraph as WordParagraph
 from docx.text.run import Run
@@ -39,7 +43,10 @@ from assembler.model import (
     language_tag,
 )
 from assembler.oxml import parts as ooxml
-from assembler.oxml.package import fixed_time_zip, house_template
+from assembler.oxml.fields import append_ref_field, bookmark_name, wrap_in_bookmark
+from assembler.oxml.numbering import set_numbering
+from assembler.oxml.package import fixed_time_zip
+from assembler.writers.docx_template import Prepared, open_template
 
 __all__ = ["write_docx"]
 
@@ -50,35 +57,76 @@ __all__ = ["write_docx"]
 
 @dataclass(frozen=True)
 class _Row:
-    """One unit of text in a given style: a heading, a paragraph, a list item."""
+    """One unit of text in a given style: a heading, a paragraph, a list item.
+
+    ``num_id`` None leaves numbering to the style; 0 switches it off (the
+    number is then the literal ``prefix``); another value numbers the
+    paragraph from that list at ``level``.  ``bookmark`` names the bookmark
+    around the paragraph, or around its first span alone with ``mark_first``.
+    """
 
     style: str
     spans: tuple[Span, ...]
     prefix: str = ""  # a literal number or list label, followed by a tab
+    num_id: int | None = None
+    level: int | None = None
+    bookmark: str = ""
+    mark_first: bool = False
+    keep_next: bool = False  # kept on the page of the next paragraph
+
+
+@dataclass(frozen=True)
+class _Column:
+    """How one language's rows are written: its list, its bookmark names, whether Word numbers it."""
+
+    num_id: int | None  # None: the style-bound list; else the list given to each paragraph
+    suffix: str  # distinguishes the bookmarks of the two languages of a side-by-side table
+    word_numbers: bool
+    refs: dict[str, str]  # cross-reference target -> bookmark name
+    marked: frozenset[str]  # targets that get a bookmark
+
+    @property
+    def fields(self) -> dict[str, str] | None:
+        """Return the targets written as REF fields: none when Word does not print the numbers."""
+        return self.refs if self.word_numbers else None
 
 
 class _Writer:
     """Fills one python-docx document; style ids are looked up once per build."""
 
-    def __init__(self, document: WordDocument) -> None:
-        self.document = document
-        self.style_ids: dict[str, str] = {style.name: style.style_id for style in document.styles}
+    def __init__(self, prepared: Prepared) -> None:
+        self.document = prepared.document
+        self.prepared = prepared
+        self.style_ids: dict[str, str] = {style.name: style.style_id for style in self.document.styles}
+        self.bookmarks = 0
 
-    def fill(self, paragraph: WordParagraph, row: _Row) -> None:
-        """Give ``paragraph`` the row's style and runs."""
+    def fill(self, paragraph: WordParagraph, row: _Row, refs: dict[str, str] | None = None) -> None:
+        """Give ``paragraph`` the row's style, numbering, runs, fields and bookmark."""
+        p = paragraph.paragraph_format.element
         if row.style != "Normal":
-            ooxml.set_paragraph_style(paragraph.paragraph_format.element, self.style_ids[row.style])
-        for text, bold, italic in _runs(row):
+            ooxml.set_paragraph_style(p, self.style_ids[row.style])
+        if row.num_id is not None:
+            set_numbering(p, row.num_id, row.level)
+        for text, bold, italic, target in _runs(row):
+            if target is not None and refs and target in refs:
+                append_ref_field(p, refs[target], text, "\\h" if target.startswith("appendix:") else "\\r \\h",
+                                 bold=bold, italic=italic)
+                continue
             run = paragraph.add_run()
             _put_text(run, text)
             if bold:
                 run.bold = True
             if italic:
                 run.italic = True
+        if row.keep_next:
+            paragraph.paragraph_format.keep_with_next = True
+        if row.bookmark:
+            self.bookmarks += 1
+            wrap_in_bookmark(p, self.bookmarks, row.bookmark, 0, 0 if row.mark_first else None)
 
-    def add(self, row: _Row) -> None:
+    def add(self, row: _Row, refs: dict[str, str] | None = None) -> None:
         """Append a paragraph for ``row`` to the document body."""
-        self.fill(self.document.add_paragraph(), row)
+        self.fill(self.document.add_paragraph(), row, refs)
 
 
 _BREAKS = re.compile(r"(\t|\r\n|\r|\n)")
@@ -102,20 +150,24 @@ def _put_text(run: Run, text: str) -> None:
             run.add_text(piece)
 
 
-def _runs(row: _Row) -> list[tuple[str, bool, bool]]:
-    """Return the row's runs as (text, bold, italic), neighbours of one look merged.
+def _runs(row: _Row) -> list[tuple[str, bool, bool, str | None]]:
+    """Return the row's runs as (text, bold, italic, cross-reference target or None).
 
-    Each run costs python-docx real time, and Word would merge them anyway;
-    terms and cross-references are plain text in Word.
+    Neighbours of one look are merged (each run costs python-docx real time,
+    and Word would merge them anyway), except cross-references, which become
+    fields, and a first span that carries a bookmark of its own.
     """
-    runs: list[tuple[str, bool, bool]] = [(row.prefix + "\t", False, False)] if row.prefix else []
+    runs: list[tuple[str, bool, bool, str | None]] = [(row.prefix + "\t", False, False, None)] if row.prefix else []
+    frozen = len(runs) + 1 if row.mark_first else 0  # runs that must stay whole
     for span in row.spans:
         if not span.text:
             continue
-        if runs and runs[-1][1:] == (span.bold, span.italic):
-            runs[-1] = (runs[-1][0] + span.text, span.bold, span.italic)
+        target = span.target if span.kind == "ref" else None
+        last = runs[-1] if len(runs) > frozen else None
+        if last is not None and target is None and last[3] is None and last[1:3] == (span.bold, span.italic):
+            runs[-1] = (last[0] + span.text, span.bold, span.italic, None)
         else:
-            runs.append((span.text, span.bold, span.italic))
+            runs.append((span.text, span.bold, span.italic, target))
     return runs
 
 
@@ -123,11 +175,21 @@ def _text(text: str) -> tuple[Span, ...]:
     return (Span(text),)
 
 
-def _block_rows(block: Block, text_style: str) -> Iterator[_Row]:
+def _numbered(col: _Column, style: str, spans: tuple[Span, ...], number: str, level: int,
+              bookmark: str = "") -> _Row:
+    """Return a heading or sub-clause row, numbered by Word or, failing that, literally."""
+    if col.word_numbers:
+        return _Row(style, spans, num_id=col.num_id, level=level, bookmark=bookmark)
+    return _Row(style, spans, number, num_id=0, bookmark=bookmark)
+
+
+def _block_rows(block: Block, text_style: str, col: _Column, clause_key: str = "") -> Iterator[_Row]:
     """Yield the rows of one block: a paragraph, or each item of a list."""
     if isinstance(block, Paragraph):
         if block.number:
-            yield _Row("Sub-clause", block.spans, block.number)
+            target = f"{clause_key}:{block.number.rsplit('.', 1)[-1]}"
+            mark = col.refs[target] if target in col.marked else ""
+            yield _numbered(col, "Sub-clause", block.spans, block.number, 1, mark)
         else:
             yield _Row(text_style, block.spans)
     elif isinstance(block, ItemList):
@@ -136,21 +198,68 @@ def _block_rows(block: Block, text_style: str) -> Iterator[_Row]:
             yield _Row(style, item.spans, item.label if block.style == "letter" else "")
 
 
-def _document_rows(doc: Document) -> Iterator[_Row]:
+def _document_rows(doc: Document, col: _Column) -> Iterator[_Row]:
     """Yield the agreement text in reading order, from the title to the appendix list."""
     yield _Row("Title", _text(doc.title))
     if doc.reference:
         yield _Row("Subtitle", _text(f"{doc.labels.reference}: {doc.reference}"))
     for block in doc.preamble:
-        yield from _block_rows(block, "Normal")
+        yield from _block_rows(block, "Normal", col)
     for clause in doc.clauses:
-        yield _Row("Heading 1", _text(clause.title), clause.number)
+        key = clause.id or clause.number
+        yield _numbered(col, "Heading 1", _text(clause.title), clause.number, 0, col.refs[key])
         for block in clause.blocks:
-            yield from _block_rows(block, "Sub-clause Body")
+            yield from _block_rows(block, "Sub-clause Body", col, key)
     if doc.appendices:
         yield _Row("Section Heading", _text(doc.labels.appendices))
-        for appendix in doc.appendices:
-            yield _Row("Sub-clause Body", _text(f"{appendix.label} \u2013 {appendix.title}"))
+        last = len(doc.appendices) - 1
+        for i, appendix in enumerate(doc.appendices):
+            # The list stays in one piece with its heading (which keeps with its next).
+            target = f"appendix:{appendix.id}"
+            yield _Row("Sub-clause Body", (Span(appendix.label), Span(f" \u2013 {appendix.title}")),
+                       bookmark=col.refs[target] if target in col.marked else "", mark_first=True,
+                       keep_next=i < last)
+
+
+def _word_counts_alike(doc: Document) -> bool:
+    """Return whether Word's list counters give exactly the layout's numbers.
+
+    Headings count 1, 2 … and the numbered paragraphs of clause n count
+    n.1, n.2 …; a document read back from a file may number otherwise.
+    """
+    if any(isinstance(b, Paragraph) and b.number for b in doc.preamble):
+        return False
+    for i, clause in enumerate(doc.clauses, start=1):
+        if clause.number != str(i):
+            return False
+        numbers = [b.number for b in clause.blocks if isinstance(b, Paragraph) and b.number]
+        if numbers != [f"{i}.{k}" for k in range(1, len(numbers) + 1)]:
+            return False
+    return True
+
+
+def _ref_targets(doc: Document) -> set[str]:
+    """Return every cross-reference target used in the document's text."""
+    blocks = [*doc.preamble, *(b for c in doc.clauses for b in c.blocks)]
+    spans = [s for b in blocks for s in (b.spans if isinstance(b, Paragraph)
+                                         else tuple(x for i in b.items for x in i.spans))]
+    return {s.target for s in spans if s.kind == "ref" and s.target}
+
+
+def _column(doc: Document, num_id: int | None, suffix: str) -> _Column:
+    """Return how to write ``doc``: every heading bookmarked, sub-clauses and appendices when referred to."""
+    refs: dict[str, str] = {}
+    for clause in doc.clauses:
+        key = clause.id or clause.number
+        refs[key] = bookmark_name(key, suffix)
+        for block in clause.blocks:
+            if isinstance(block, Paragraph) and block.number:
+                sub = block.number.rsplit(".", 1)[-1]
+                refs[f"{key}:{sub}"] = bookmark_name(key, sub, suffix)
+    for appendix in doc.appendices:
+        refs[f"appendix:{appendix.id}"] = bookmark_name("appendix", appendix.id or str(appendix.number), suffix)
+    marked = frozenset(t for t in _ref_targets(doc) if t in refs)
+    return _Column(num_id, suffix, _word_counts_alike(doc), refs, marked)
 
 
 def _joined(values: Iterable[str]) -> str:
@@ -205,8 +314,9 @@ def _write_signatures(writer: _Writer, labels: Labels, signatures: Sequence[Sign
 
 def _write_single(writer: _Writer, doc: Document) -> None:
     """Write one language as running text."""
-    for row in _document_rows(doc):
-        writer.add(row)
+    col = _column(doc, None, "")
+    for row in _document_rows(doc, col):
+        writer.add(row, col.fields)
     _write_signatures(writer, doc.labels, doc.signatures)
 
 
@@ -215,33 +325,51 @@ def _write_parallel(writer: _Writer, docs: Sequence[Document]) -> None:
 
     The documents of an agreement share their structure, so their rows pair up.
     """
-    left, right = list(_document_rows(docs[0])), list(_document_rows(docs[1]))
+    cols = (_column(docs[0], None, docs[0].language), _column(docs[1], writer.prepared.num_ids[1], docs[1].language))
+    left, right = list(_document_rows(docs[0], cols[0])), list(_document_rows(docs[1], cols[1]))
     if len(left) != len(right):
         raise RenderError("the two languages of a side-by-side agreement differ in structure", code="render.languages-differ")
     table = writer.document.add_table(rows=len(left), cols=2)
     table.style = writer.document.styles["Parallel Table"]
     ooxml.use_last_column_format(writer.document.element.body)
     for table_row, pair in zip(table.rows, zip(left, right)):
-        for cell, row in zip(table_row.cells, pair):
-            writer.fill(cell.paragraphs[0], row)
+        for cell, row, col in zip(table_row.cells, pair, cols):
+            writer.fill(cell.paragraphs[0], row, col.fields)
     _write_signatures(writer, _merged_labels(docs), _merged_signatures(docs))
 
 
 def _write_header_footer(writer: _Writer, docs: Sequence[Document]) -> None:
-    """Write the header (title, reference, draft mark) and the "Sida X av Y" footer."""
+    """Write the header (title, reference, draft mark) and the "Sida X av Y" footer.
+
+    A reference DOCX's own header or footer is kept as it is; the draft mark
+    is put above it all the same.
+    """
     section = writer.document.sections[0]
     header = section.header
-    paragraphs: list[_Row] = []
-    if any(d.draft for d in docs):
-        paragraphs.append(_Row("Draft Mark", _text(_joined(d.labels.draft for d in docs))))
-    title = _joined(d.title for d in docs)
-    reference = _joined(d.reference for d in docs)
-    paragraphs.append(_Row("Header", _text(f"{title}\t{reference}" if reference else title)))
-    writer.fill(header.paragraphs[0], paragraphs[0])
-    for row in paragraphs[1:]:
-        writer.fill(header.add_paragraph(), row)
+    draft = _Row("Draft Mark", _text(_joined(d.labels.draft for d in docs)))
+    is_draft = any(d.draft for d in docs)
+    if not writer.prepared.own_header:
+        if is_draft:
+            writer.fill(header.paragraphs[0].insert_paragraph_before(), draft)
+    else:
+        paragraphs: list[_Row] = [draft] if is_draft else []
+        title = _joined(d.title for d in docs)
+        reference = _joined(d.reference for d in docs)
+        paragraphs.append(_Row("Header", _text(f"{title}\t{reference}" if reference else title)))
+        first = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+        writer.fill(first, paragraphs[0])
+        for row in paragraphs[1:]:
+            writer.fill(header.add_paragraph(), row)
+    if writer.prepared.own_footer:
+        _write_footer(writer, docs)
 
-    footer = section.footer.paragraphs[0]  # the template's empty "Footer" paragraph
+
+def _write_footer(writer: _Writer, docs: Sequence[Document]) -> None:
+    """Write "Sida X av Y" (per language) into the footer's first paragraph."""
+    footer_part = writer.document.sections[0].footer
+    footer = footer_part.paragraphs[0] if footer_part.paragraphs else footer_part.add_paragraph()
+    if footer.style is None or footer.style.name != "Footer":
+        ooxml.set_paragraph_style(footer.paragraph_format.element, writer.style_ids["Footer"])
     for i, doc in enumerate(docs):
         _put_text(footer.add_run(), f"{' / ' if i else ''}{doc.labels.page} ")
         ooxml.append_field(footer.paragraph_format.element, "PAGE")
@@ -289,8 +417,9 @@ def write_docx(agreement: Agreement) -> bytes:
     """
     if not agreement.documents:
         raise RenderError("the agreement has no document to write", code="render.no-document")
-    document = docx.Document(io.BytesIO(house_template()))
-    writer = _Writer(document)
+    prepared = open_template(agreement.house_style, agreement.side_by_side)
+    document = prepared.document
+    writer = _Writer(prepared)
     docs = agreement.documents[:2] if agreement.side_by_side else agreement.documents[:1]
     if agreement.side_by_side:
         _write_parallel(writer, docs)

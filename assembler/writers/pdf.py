@@ -96,6 +96,8 @@ class _Builder:
     def side_by_side(self, flowables: Sequence[Flowable], keep: bool = False) -> Flowable:
         """Return the flowables of one paragraph in each language: itself, or a pair."""
         if not self.paired:
+            if keep:
+                flowables[0].keepWithNext = 1
             return flowables[0]
         return Pair(flowables[0], flowables[1], keep_with_next=keep)
 
@@ -120,9 +122,11 @@ class _Builder:
                 [Para(escape(d.labels.appendices), st.plain_heading) for d in docs], keep=True))
             for a, appendix in enumerate(first.appendices):
                 key = f"appendix:{appendix.number}"
+                # The list never splits from its heading: each entry keeps with the next.
                 out.append(self.side_by_side([
                     Heading(escape(f"{d.appendices[a].label} – {d.appendices[a].title}"),
-                             st.numbered, self.marks, key) for d in docs]))
+                            st.numbered, self.marks, key) for d in docs],
+                    keep=a < len(first.appendices) - 1))
         if first.signatures:
             # The signature page must carry agreement text, not stand alone: the last
             # paragraph, the appendix list and the signatures move to a new page together.

@@ -12,7 +12,7 @@ from docx.document import Document as WordDocument
 from sample import sample_agreement
 
 from assembler.errors import AssemblerError
-from assembler.readers.docx import read_docx_manifest
+from assembler.readers.docx import paragraph_texts, read_docx_manifest
 from assembler.writers.docx import write_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -42,15 +42,46 @@ def test_title_and_reference_line(sv: WordDocument) -> None:
     assert "Diarienummer: KS 2026/0412" in [p.text for p in sv.paragraphs]
 
 
-def test_clause_headings_are_heading_1_with_literal_numbers(sv: WordDocument) -> None:
-    assert texts(sv, "Heading 1") == ["1\tParter", "2\tSekretess och offentlighet", "3\tUppsägning"]
+def _level_text(document: WordDocument, style: str) -> str:
+    """Return the lvlText of the list level a style is bound to ("%1", "%1.%2")."""
+    num_pr = document.styles[style].element.find(f"{W}pPr/{W}numPr")
+    num_id = num_pr.find(f"{W}numId").get(f"{W}val")
+    level = num_pr.find(f"{W}ilvl").get(f"{W}val")
+    numbering = document.part.numbering_part.element
+    num = next(n for n in numbering.findall(f"{W}num") if n.get(f"{W}numId") == num_id)
+    abstract_id = num.find(f"{W}abstractNumId").get(f"{W}val")
+    abstract = next(a for a in numbering.findall(f"{W}abstractNum") if a.get(f"{W}abstractNumId") == abstract_id)
+    lvl = next(x for x in abstract.findall(f"{W}lvl") if x.get(f"{W}ilvl") == level)
+    return str(lvl.find(f"{W}lvlText").get(f"{W}val"))
 
 
-def test_numbered_paragraphs_carry_their_sub_clause_number(sv: WordDocument) -> None:
-    subclauses = texts(sv, "Sub-clause")
-    assert [t.split("\t")[0] for t in subclauses] == ["1.1", "1.2", "2.1", "2.2", "3.1"]
-    assert subclauses[3] == ("2.2\tBolaget ska särskilt märka affärshemligheter och ”känslig” "
-                             "information; se punkt 3.")
+def test_clause_headings_are_heading_1_numbered_by_word(sv: WordDocument) -> None:
+    assert texts(sv, "Heading 1") == ["Parter", "Sekretess och offentlighet", "Uppsägning"]
+    assert _level_text(sv, "Heading 1") == "%1"
+    shown = paragraph_texts(write_docx(sample_agreement("sv")))
+    assert [t for t in shown if t.split("\t")[0] in ("1", "2", "3")] == [
+        "1\tParter", "2\tSekretess och offentlighet", "3\tUppsägning"]
+
+
+def test_numbered_paragraphs_are_the_second_level_of_the_clause_list(sv: WordDocument) -> None:
+    assert _level_text(sv, "Sub-clause") == "%1.%2"
+    assert texts(sv, "Sub-clause")[3] == "Bolaget ska särskilt märka affärshemligheter och ”känslig” information; se punkt 3."
+    shown = paragraph_texts(write_docx(sample_agreement("sv")))
+    assert [t.split("\t")[0] for t in shown if t[:1].isdigit() and "." in t.split("\t")[0]] == [
+        "1.1", "1.2", "2.1", "2.2", "3.1"]
+    assert "2.2\tBolaget ska särskilt märka affärshemligheter och ”känslig” information; se punkt 3." in shown
+
+
+def test_cross_references_are_ref_fields_to_heading_bookmarks(sv: WordDocument) -> None:
+    body = sv.element.body
+    codes = [t.text for t in body.iter(f"{W}instrText")]
+    assert codes and all(c.strip().startswith("REF _Ref_") for c in codes)
+    bookmark = codes[0].split()[1]
+    starts = {b.get(f"{W}name"): b for b in body.iter(f"{W}bookmarkStart")}
+    assert bookmark in starts
+    heading = starts[bookmark].getparent()
+    assert heading.find(f"{W}pPr/{W}pStyle").get(f"{W}val") == "Heading1"
+    assert "".join(t.text for t in heading.iter(f"{W}t")) == "Uppsägning"  # clause 3, which "se punkt 3" names
 
 
 def test_bold_and_italic_spans_become_bold_and_italic_runs(sv: WordDocument) -> None:
@@ -162,7 +193,7 @@ def test_default_language_is_the_document_language() -> None:
 
 def test_english_document() -> None:
     document = open_docx(write_docx(sample_agreement("en")))
-    assert texts(document, "Heading 1")[1] == "2\tConfidentiality and public access"
+    assert texts(document, "Heading 1")[1] == "Confidentiality and public access"
     assert "Reference: KS 2026/0412" in [p.text for p in document.paragraphs]
     footer = document.sections[0].footer.paragraphs[0].text
     assert footer.startswith("Page ") and " of " in footer
@@ -211,12 +242,16 @@ def test_side_by_side_is_one_two_column_table_aligned_row_by_row(parallel: WordD
     assert len(table.columns) == 2
     rows = [tuple(cell.text for cell in row.cells) for row in table.rows]
     assert rows[0] == ("Avtal om offentlig-privat innovation", "Agreement on public-private innovation")
-    assert ("2\tSekretess och offentlighet", "2\tConfidentiality and public access") in rows
+    assert ("Sekretess och offentlighet", "Confidentiality and public access") in rows
     assert ("(b)\tritningar", "(b)\tdrawings") in rows
     assert (TEMPLATE_TEXT, TEMPLATE_TEXT) in rows
     assert ("Bilaga 1 – Projektplan", "Appendix 1 – Project plan") in rows
-    numbered = [(left.split("\t")[0], right.split("\t")[0]) for left, right in rows if "\t" in left]
-    assert all(left == right for left, right in numbered)
+    # Each column is numbered by a list of its own, counting alike.
+    shown = paragraph_texts(write_docx(sample_agreement("sv+en")))
+    left, right = shown[0::2], shown[1::2]
+    assert ("2\tSekretess och offentlighet", "2\tConfidentiality and public access") in zip(left, right)
+    numbered = [(a.split("\t")[0], b.split("\t")[0]) for a, b in zip(left, right) if "\t" in a]
+    assert numbered and all(a == b for a, b in numbered)
     styles = [row.cells[0].paragraphs[0].style.name for row in table.rows]
     assert styles.count("Heading 1") == 3
 

@@ -7,14 +7,12 @@ import re
 import unicodedata
 from pathlib import Path
 
-import docx
 import pytest
 from conftest import REPO
-from docx.table import Table
-from docx.text.paragraph import Paragraph as WordParagraph
 from pypdf import PdfReader
 
 from assembler.assembly.pipeline import assemble
+from assembler.readers.docx import paragraph_texts
 from assembler.writers.docx import write_docx
 from assembler.writers.pdf import write_pdf
 
@@ -29,26 +27,8 @@ def words(text: str) -> list[str]:
 
 
 def docx_words(data: bytes) -> list[str]:
-    document = docx.Document(io.BytesIO(data))
-    out: list[str] = []
-
-    def walk_table(table: Table) -> None:
-        for row in table.rows:
-            seen = set()
-            for cell in row.cells:
-                if id(cell._tc) in seen:  # a merged cell appears once
-                    continue
-                seen.add(id(cell._tc))
-                for p in cell.paragraphs:
-                    out.extend(words(p.text))
-
-    for child in document.element.body.iterchildren():
-        tag = child.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            out.extend(words(WordParagraph(child, document).text))
-        elif tag == "tbl":
-            walk_table(Table(child, document))
-    return out
+    """Return the words Word shows, list numbers included, in reading order (tables row by row)."""
+    return [w for text in paragraph_texts(data) for w in words(text)]
 
 
 def pdf_words(data: bytes, header_lines: int) -> list[str]:

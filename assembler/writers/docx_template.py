@@ -1,0 +1,143 @@
+"""The Word document a DOCX build starts from: the house template, or the unit's reference DOCX.
+
+A reference DOCX is used the way pandoc uses one: its body is dropped, its
+styles, page setup (the last ``w:sectPr``), headers and footers are kept.
+Styles the writer needs and the reference lacks are copied from the house
+template (``validate`` reports them).  Either way the clause list is added to
+the numbering part and bound to the heading and sub-clause styles, so Word
+numbers the clauses itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import io
+from dataclasses import dataclass
+
+import docx
+from docx.document import Document as WordDocument
+from docx.section import _Footer, _Header
+from docx.shared import Pt, Twips
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
+
+from assembler.model import HouseStyle
+from assembler.oxml import numbering, parts
+from assembler.oxml.ns import qn
+from assembler.oxml.package import house_template
+
+# The paragraph and table styles the writer uses, by the names python-docx reports.
+REQUIRED_STYLES = (
+    "Normal", "Title", "Subtitle", "Heading 1", "Section Heading", "Sub-clause", "Sub-clause Body",
+    "List Letter", "List Bullet", "Header", "Footer", "Draft Mark", "Signature Party",
+    "Signature Field", "Signature Caption", "Signature Table", "Parallel Table",
+)
+CLAUSE_INDENT = 709  # twips: where clause text starts after its number, as in the house template
+PAIRED_INDENT = 482  # the same in a column of a side-by-side table, as the PDF sets it (24 pt)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A document ready to be filled.
+
+    ``num_ids`` are the clause lists: the first bound to the styles, the
+    second (0 when not needed) for the right column of a side-by-side table.
+    ``own_header``/``own_footer`` say whether the writer fills the header and
+    footer, or the reference DOCX brought its own.
+    """
+
+    document: WordDocument
+    num_ids: tuple[int, int]
+    own_header: bool
+    own_footer: bool
+
+
+@functools.cache
+def _house_styles() -> dict[str, etree._Element]:
+    """Return the house template's style elements by name (parsed once; callers copy)."""
+    document = docx.Document(io.BytesIO(house_template()))
+    return {s.name: s.element for s in document.styles if s.name}
+
+
+def missing_styles(document: WordDocument) -> tuple[str, ...]:
+    """Return the required styles a document does not define, in the writer's order."""
+    names = {s.name for s in document.styles}
+    return tuple(name for name in REQUIRED_STYLES if name not in names)
+
+
+def _is_empty(part: _Header | _Footer) -> bool:
+    """Return whether a header or footer is absent or holds no text, drawing or field."""
+    if part.is_linked_to_previous:
+        return True
+    root = part.part.element
+    if "".join(root.itertext()).strip():
+        return False
+    return not any(root.iter(qn("drawing"), qn("pict"), qn("fldSimple"), qn("fldChar")))
+
+
+def _clear_body(document: WordDocument) -> None:
+    """Remove the reference's content, keeping the final section properties (page setup)."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("sectPr"):
+            body.remove(child)
+
+
+def _add_missing_styles(document: WordDocument, numbering_root: etree._Element) -> None:
+    """Copy the styles the reference lacks from the house template."""
+    styles_root = document.styles.element
+    house = _house_styles()
+    for name in missing_styles(document):
+        element = copy.deepcopy(house[name])
+        if name == "List Bullet":
+            # The house style points at the house bullet list, which the reference lacks.
+            numbering.set_numbering(element, numbering.add_bullet_list(numbering_root), None)
+        styles_root.append(element)
+
+
+def _bind_clause_list(document: WordDocument, num_id: int) -> None:
+    """Bind the heading and sub-clause styles to the clause list; the section heading stays unnumbered."""
+    styles = document.styles
+    numbering.set_numbering(styles["Heading 1"].element, num_id, 0)
+    numbering.set_numbering(styles["Sub-clause"].element, num_id, 1)
+    numbering.set_numbering(styles["Section Heading"].element, 0, None)
+
+
+def open_template(house: HouseStyle | None, paired: bool) -> Prepared:
+    """Return the house template or the reference DOCX of ``house``, prepared for the writer."""
+    reference = house.reference_docx if house is not None else None
+    document = docx.Document(io.BytesIO(reference or house_template()))
+    numbering_root = document.part.numbering_part.element
+    own_header = own_footer = True
+    if reference:
+        _clear_body(document)
+        _add_missing_styles(document, numbering_root)
+        section = document.sections[0]
+        own_header, own_footer = _is_empty(section.header), _is_empty(section.footer)
+    styles = document.styles
+    indent = PAIRED_INDENT if paired and not reference else CLAUSE_INDENT
+    levels = numbering.ClauseLevels(indent, styles["Heading 1"].style_id, styles["Sub-clause"].style_id)
+    left = numbering.add_clause_list(numbering_root, levels, bind_styles=True)
+    right = numbering.add_clause_list(numbering_root, levels, bind_styles=False) if paired else 0
+    _bind_clause_list(document, left)
+    if paired and not reference:
+        _narrow_columns(document)
+    return Prepared(document, (left, right), own_header, own_footer)
+
+
+def _narrow_columns(document: WordDocument) -> None:
+    """Set the house styles for two columns of text, in the sizes and indents the PDF uses there.
+
+    The PDF sets side-by-side text in 9.5 pt with a 24 pt number indent; the
+    same sizes keep the two formats' lines and pages alike.
+    """
+    styles = document.styles
+    parts.set_default_size(styles.element, 19)
+    styles["Heading 1"].font.size = Pt(11)
+    styles["Title"].font.size = Pt(17)
+    for name in ("Heading 1", "Sub-clause"):
+        fmt = styles[name].paragraph_format
+        fmt.left_indent, fmt.first_line_indent = Twips(PAIRED_INDENT), Twips(-PAIRED_INDENT)
+        fmt.tab_stops.clear_all()
+        fmt.tab_stops.add_tab_stop(Twips(PAIRED_INDENT))
+    styles["Sub-clause Body"].paragraph_format.left_indent = Twips(PAIRED_INDENT)
