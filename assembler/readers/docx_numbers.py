@@ -11,7 +11,10 @@ counting from ``start`` and legal-style switches are beyond this counter.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from docx.document import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from assembler.oxml.ns import qn
@@ -23,7 +26,11 @@ def _letters(n: int) -> str:
     return chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
 
 
-_FORMATS = {"decimal": str, "lowerLetter": _letters, "upperLetter": lambda n: _letters(n).upper()}
+def _upper_letters(n: int) -> str:
+    return _letters(n).upper()
+
+
+_FORMATS: dict[str, Callable[[int], str]] = {"decimal": str, "lowerLetter": _letters, "upperLetter": _upper_letters}
 
 
 def _numpr(ppr: etree._Element | None) -> tuple[str, int] | None:
@@ -81,7 +88,6 @@ class AutoNumbers:
 
 
 def _has_numbering(document: WordDocument) -> bool:
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
     return any(rel.reltype == RT.NUMBERING for rel in document.part.rels.values())
 
 
