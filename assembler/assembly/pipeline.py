@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assembler._dates import parse_date
@@ -18,7 +18,7 @@ from assembler.assembly.rules import Plan, resolve
 from assembler.errors import Problem, UsageError
 from assembler.library.load import Library, load_library
 from assembler.manifest import manifest_to_json
-from assembler.model import Agreement
+from assembler.model import Agreement, HouseStyle
 from assembler.writers import writer_for
 
 
@@ -60,13 +60,20 @@ def plan_answers(answers_path: Path | str, *, library: Library | Path | str | No
 
 def assemble(answers_path: Path | str, *, library: Library | Path | str | None = None,
              as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
-             language: str | None = None, pins: Mapping[str, str] | None = None) -> Assembly:
-    """Assemble the agreement an answer file describes, in memory; ``pins`` fixes clause versions."""
+             language: str | None = None, pins: Mapping[str, str] | None = None,
+             house_style: HouseStyle | None = None) -> Assembly:
+    """Assemble the agreement an answer file describes, in memory; ``pins`` fixes clause versions.
+
+    ``house_style`` (see :func:`assembler.library.house_style.load_house_style`)
+    is carried by the agreement to the writers.
+    """
     lib = _library(library)
     plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language,
                         pins=pins)
     rendered = render_plan(plan, tuple(plan.language.split("+")))
     agreement = read_appendix_files(layout_agreement(plan, rendered, lib))
+    if house_style is not None:
+        agreement = replace(agreement, house_style=house_style)
     return Assembly(agreement, plan)
 
 
@@ -81,14 +88,15 @@ class BuildResult:
 def build(answers_path: Path | str, *, output: Path | str | None = None, formats: tuple[str, ...] = ("docx", "pdf"),
           library: Library | Path | str | None = None, as_of: str | _dt.date | None = None, draft: bool = False,
           strict: bool = False, language: str | None = None, manifest: bool = False,
-          pdf_engine: str = "reportlab") -> BuildResult:
+          pdf_engine: str = "reportlab", house_style: HouseStyle | None = None) -> BuildResult:
     """Assemble an agreement and write it in every format asked for, atomically.
 
     Every file is rendered in memory first; only then are all written, so a
     failure leaves no file behind.
     """
     answers_path = Path(answers_path)
-    assembly = assemble(answers_path, library=library, as_of=as_of, draft=draft, strict=strict, language=language)
+    assembly = assemble(answers_path, library=library, as_of=as_of, draft=draft, strict=strict, language=language,
+                        house_style=house_style)
     targets = output_paths(answers_path, Path(output) if output is not None else None, formats)
     files: dict[Path, bytes] = {}
     for fmt, target in targets.items():

@@ -17,7 +17,9 @@ from assembler.errors import UsageError
 @click.command()
 @library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
-def validate(library: Path | None, as_json: bool) -> None:
+@click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Also check a house-style reference DOCX for the styles the DOCX writer needs.")
+def validate(library: Path | None, as_json: bool, reference_docx: Path | None) -> None:
     """Check the whole clause library and list every problem.
 
     Checks the schemas of library.yaml, blueprints and clause front matter;
@@ -28,6 +30,15 @@ def validate(library: Path | None, as_json: bool) -> None:
     """
     from assembler.library.lint import validate_library
     report = validate_library(library)
+    if reference_docx is not None:
+        from dataclasses import replace
+
+        from assembler.errors import Location, Problem
+        from assembler.library.house_style import check_reference_docx
+        extra = tuple(Problem(message, Location(str(reference_docx)), code=code,
+                              level="warning" if code == "house-style.missing-style" else "error")
+                      for code, message in check_reference_docx(reference_docx))
+        report = replace(report, problems=report.problems + extra)
     errors = [p for p in report.problems if p.level == "error"]
     if as_json:
         click.echo(json.dumps({"library": str(report.root), "clauses": report.clause_count,
@@ -74,17 +85,27 @@ def check(answers: Path, library: Path | None, lang: str | None, as_of: str | No
 @click.option("--manifest", is_flag=True, help="Also write the manifest as JSON beside the output.")
 @click.option("--pdf-engine", type=click.Choice(["reportlab", "libreoffice"]), default="reportlab", show_default=True,
               help="How the PDF is made: drawn directly, or converted from the DOCX by LibreOffice.")
+@click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A Word file whose styles, page setup, headers and footers the DOCX uses (house style); "
+                   "the PDF takes its margins, header logo and heading colour.")
+@click.option("--pdf-font", "pdf_fonts", type=click.Path(path_type=Path, dir_okay=False), multiple=True,
+              help="A TrueType file for the PDF text, embedded; repeat for regular, bold, italic, bold italic.")
+@click.option("--pdf-a", is_flag=True, help="Write the PDF as PDF/A-2b for archiving.")
 @_build_options
 def build(answers: Path, output: Path | None, formats: str, manifest: bool, pdf_engine: str,
+          reference_docx: Path | None, pdf_fonts: tuple[Path, ...], pdf_a: bool,
           library: Path | None, lang: str | None, as_of: str | None, draft: bool, strict: bool) -> None:
     """Assemble the agreement an answer file describes and write it.
 
     Every file is written atomically: a failed build leaves no file behind.
     """
     from assembler.assembly.pipeline import build as run_build
+    from assembler.library.house_style import load_house_style
     from assembler.writers import parse_formats
+    house = load_house_style(reference_docx, pdf_fonts, pdf_a)
     result = run_build(answers, output=output, formats=parse_formats(formats), library=library, as_of=as_of,
-                       draft=draft, strict=strict, language=lang, manifest=manifest, pdf_engine=pdf_engine)
+                       draft=draft, strict=strict, language=lang, manifest=manifest, pdf_engine=pdf_engine,
+                       house_style=house)
     warn(result.assembly.warnings)
     for path in result.files:
         click.echo(str(path))

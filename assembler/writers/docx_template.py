@@ -25,13 +25,8 @@ from assembler.model import HouseStyle
 from assembler.oxml import numbering, parts
 from assembler.oxml.ns import qn
 from assembler.oxml.package import house_template
+from assembler.oxml.reference import missing_styles
 
-# The paragraph and table styles the writer uses, by the names python-docx reports.
-REQUIRED_STYLES = (
-    "Normal", "Title", "Subtitle", "Heading 1", "Section Heading", "Sub-clause", "Sub-clause Body",
-    "List Letter", "List Bullet", "Header", "Footer", "Draft Mark", "Signature Party",
-    "Signature Field", "Signature Caption", "Signature Table", "Parallel Table",
-)
 CLAUSE_INDENT = 709  # twips: where clause text starts after its number, as in the house template
 PAIRED_INDENT = 482  # the same in a column of a side-by-side table, as the PDF sets it (24 pt)
 
@@ -59,12 +54,6 @@ def _house_styles() -> dict[str, etree._Element]:
     return {s.name: s.element for s in document.styles if s.name}
 
 
-def missing_styles(document: WordDocument) -> tuple[str, ...]:
-    """Return the required styles a document does not define, in the writer's order."""
-    names = {s.name for s in document.styles}
-    return tuple(name for name in REQUIRED_STYLES if name not in names)
-
-
 def _is_empty(part: _Header | _Footer) -> bool:
     """Return whether a header or footer is absent or holds no text, drawing or field."""
     if part.is_linked_to_previous:
@@ -72,7 +61,7 @@ def _is_empty(part: _Header | _Footer) -> bool:
     root = part.part.element
     if "".join(root.itertext()).strip():
         return False
-    return not any(root.iter(qn("drawing"), qn("pict"), qn("fldSimple"), qn("fldChar")))
+    return next(root.iter(qn("drawing"), qn("pict"), qn("fldSimple"), qn("fldChar")), None) is None
 
 
 def _clear_body(document: WordDocument) -> None:

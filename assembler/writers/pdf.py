@@ -38,16 +38,12 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 from assembler.model import Agreement, Appendix, Block, ItemList
 from assembler.model import Paragraph as ModelParagraph
 from assembler.writers.pdf_finish import OutlineMark, RenderedPdf, finish_pdf, load_appendices
+from assembler.writers.pdf_look import Look, draw_logo, look_for
 from assembler.writers.pdf_style import (
     FONT,
     GREY,
-    MARGIN_BOTTOM,
-    MARGIN_TOP,
-    MARGIN_X,
     PAGE_H,
     PAGE_W,
-    TEXT_H,
-    TEXT_W,
     Field,
     Heading,
     PagedCanvas,
@@ -82,10 +78,11 @@ def is_draft(agreement: Agreement) -> bool:
 class _Builder:
     """Turns the documents of one agreement into flowables, noting outline marks."""
 
-    def __init__(self, agreement: Agreement) -> None:
+    def __init__(self, agreement: Agreement, look: Look) -> None:
         self.docs = agreement.documents
         self.paired = len(self.docs) > 1
-        self.st = styles(self.paired)
+        self.look = look
+        self.st = styles(self.paired, look.font, look.font_bold, look.heading_colour, look.text_colour)
         self.marks: dict[str, tuple[int, float]] = {}
 
     def _joined(self, texts: Sequence[str]) -> str:
@@ -166,6 +163,7 @@ class _Builder:
         labels = [d.labels for d in docs]
         heading = Para(escape(self._joined([lb.signatures for lb in labels])), st.plain_heading)
         size = st.body.fontSize
+        font = self.look.font
         cells: list[list[Flowable]] = []
         for s, sig in enumerate(docs[0].signatures):
             sigs = [d.signatures[s] for d in docs]
@@ -177,17 +175,17 @@ class _Builder:
             cell: list[Flowable] = [Para(party, st.small)]
             cell += [
                 Spacer(0, size * 1.2),
-                Field(place_date, self._joined([lb.place_date for lb in labels]), size * 2.2, size),
-                Field("", self._joined([lb.signature for lb in labels]), size * 3.6, size),
-                Field(sig.signatory, self._joined([lb.name_clarification for lb in labels]), size * 2.2, size),
+                Field(place_date, self._joined([lb.place_date for lb in labels]), size * 2.2, size, font),
+                Field("", self._joined([lb.signature for lb in labels]), size * 3.6, size, font),
+                Field(sig.signatory, self._joined([lb.name_clarification for lb in labels]), size * 2.2, size, font),
                 Field(self._joined([x.signatory_title for x in sigs]),
-                       self._joined([lb.title for lb in labels]), size * 2.2, size),
+                       self._joined([lb.title for lb in labels]), size * 2.2, size, font),
             ]
             cells.append(cell)
         rows = [cells[i:i + 2] + [[]] * (2 - len(cells[i:i + 2])) for i in range(0, len(cells), 2)]
-        table = Table(rows, colWidths=[TEXT_W / 2] * 2, style=TableStyle([
+        table = Table(rows, colWidths=[self.look.text_width / 2] * 2, style=TableStyle([
             # Cells name a font even when they hold only flowables; Helvetica would go unembedded.
-            ("FONT", (0, 0), (-1, -1), FONT, size),
+            ("FONT", (0, 0), (-1, -1), font, size),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 0),
             ("RIGHTPADDING", (0, 0), (-1, -1), 8 * mm),
@@ -210,21 +208,23 @@ class _Builder:
 
     def header(self, c: Canvas) -> None:
         """Draw the page header: the title left, the reference right, a rule below."""
+        look = self.look
         c.saveState()
-        c.setFillColor(GREY)
         first = self.docs[0]
         title = self._joined([d.title for d in self.docs])
         ref = first.reference
-        y = PAGE_H - 15 * mm
-        ref_w = c.stringWidth(ref, FONT, 8.5) if ref else 0
-        c.setFont(FONT, fit_text(c, title, 8.5, TEXT_W - ref_w - 10 * mm))
-        c.drawString(MARGIN_X, y, title)
+        y = PAGE_H - look.top + 12 * mm  # 12 mm above the text (15 mm below the page top by default)
+        draw_logo(c, look, y)
+        c.setFillColor(GREY)
+        ref_w = c.stringWidth(ref, look.font, 8.5) if ref else 0
+        c.setFont(look.font, fit_text(c, title, 8.5, look.text_width - ref_w - 10 * mm, look.font))
+        c.drawString(look.left, y, title)
         if ref:
-            c.setFont(FONT, 8.5)
-            c.drawRightString(PAGE_W - MARGIN_X, y, ref)
+            c.setFont(look.font, 8.5)
+            c.drawRightString(PAGE_W - look.right, y, ref)
         c.setStrokeColor(GREY)
         c.setLineWidth(0.4)
-        c.line(MARGIN_X, y - 2.5 * mm, PAGE_W - MARGIN_X, y - 2.5 * mm)
+        c.line(look.left, y - 2.5 * mm, PAGE_W - look.right, y - 2.5 * mm)
         c.restoreState()
 
     def footer(self, c: Canvas, page: int, total: int) -> None:
@@ -232,7 +232,7 @@ class _Builder:
         text = " / ".join(f"{d.labels.page} {page} {d.labels.of} {total}" for d in self.docs)
         c.saveState()
         c.setFillColor(GREY)
-        c.setFont(FONT, 8.5)
+        c.setFont(self.look.font, 8.5)
         c.drawCentredString(PAGE_W / 2, 12 * mm, text)
         c.restoreState()
 
@@ -254,29 +254,29 @@ class _Builder:
 
 def render_pages(agreement: Agreement, covers: Sequence[Appendix] = ()) -> RenderedPdf:
     """Return the agreement pages drawn by ReportLab, one cover page per appendix in ``covers``."""
-    register_fonts()
-    builder = _Builder(agreement)
+    look = look_for(agreement.house_style)
+    builder = _Builder(agreement, look)
     draft = is_draft(agreement)
     kinds: list[str] = []
 
     def on_body(c: Canvas, _doc: Any) -> None:
         kinds.append("body")
         if draft:
-            draw_watermark(c)
+            draw_watermark(c, font_bold=look.font_bold)
         builder.header(c)
 
     def on_cover(c: Canvas, _doc: Any) -> None:
         kinds.append("cover")
         if draft:
-            draw_watermark(c)
+            draw_watermark(c, font_bold=look.font_bold)
 
     buf = BytesIO()
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, TEXT_W, TEXT_H,
+    frame = Frame(look.left, look.bottom, look.text_width, look.text_height,
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
     # The initial font is named in every page's preamble: ours, so no font is left unembedded.
-    doc = BaseDocTemplate(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=FONT,
-                          leftMargin=MARGIN_X, rightMargin=MARGIN_X, topMargin=MARGIN_TOP,
-                          bottomMargin=MARGIN_BOTTOM,
+    doc = BaseDocTemplate(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=look.font,
+                          leftMargin=look.left, rightMargin=look.right, topMargin=look.top,
+                          bottomMargin=look.bottom,
                           pageTemplates=[PageTemplate("body", [frame], onPage=on_body),
                                          PageTemplate("cover", [frame], onPage=on_cover)])
     doc.build(builder.story(covers),
@@ -294,17 +294,17 @@ def render_covers(agreement: Agreement, covers: Sequence[Appendix]) -> bytes:
 
     For engines that draw the agreement pages elsewhere (LibreOffice).
     """
-    register_fonts()
-    builder = _Builder(agreement)
+    look = look_for(agreement.house_style)
+    builder = _Builder(agreement, look)
     draft = is_draft(agreement)
 
     def on_cover(c: Canvas, _doc: Any) -> None:
         if draft:
-            draw_watermark(c)
+            draw_watermark(c, font_bold=look.font_bold)
 
     buf = BytesIO()
-    frame = Frame(MARGIN_X, MARGIN_BOTTOM, TEXT_W, TEXT_H, id="text")
-    doc = BaseDocTemplate(buf, pagesize=A4, invariant=1, initialFontName=FONT,
+    frame = Frame(look.left, look.bottom, look.text_width, look.text_height, id="text")
+    doc = BaseDocTemplate(buf, pagesize=A4, invariant=1, initialFontName=look.font,
                           pageTemplates=[PageTemplate("cover", [frame], onPage=on_cover)])
     story: list[Flowable] = []
     for appendix in covers:

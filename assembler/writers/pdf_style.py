@@ -40,6 +40,7 @@ TEXT_H = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM
 COLUMN_GAP = 7 * mm
 GREY = Color(0.35, 0.35, 0.35)
 WATERMARK_GREY = Color(0.86, 0.86, 0.86)
+BLACK = Color(0, 0, 0)
 
 
 
@@ -60,12 +61,14 @@ def register_fonts() -> None:
 class Styles:
     """The paragraph styles of one layout: full width, or one of two columns."""
 
-    def __init__(self, paired: bool) -> None:
+    def __init__(self, paired: bool, font: str = FONT, font_bold: str = FONT_BOLD,
+                 heading: Color = BLACK, text: Color = BLACK) -> None:
+        FONT, FONT_BOLD = font, font_bold  # noqa: N806 - the house fonts, read as the constants they replace
         size = 9.5 if paired else 10.5
         lead = size * 1.32
         self.indent = 24.0 if paired else 34.0
         base = ParagraphStyle("body", fontName=FONT, fontSize=size, leading=lead,
-                              spaceAfter=size * 0.6, alignment=TA_LEFT,
+                              spaceAfter=size * 0.6, alignment=TA_LEFT, textColor=text,
                               bulletFontName=FONT, bulletFontSize=size)
         self.body = base
         self.numbered = ParagraphStyle("numbered", base, leftIndent=self.indent)
@@ -80,7 +83,7 @@ class Styles:
                                       leading=(size + 1.5) * 1.25, spaceBefore=size * 1.1,
                                       spaceAfter=size * 0.5, leftIndent=self.indent,
                                       bulletFontName=FONT_BOLD, bulletFontSize=size + 1.5,
-                                      keepWithNext=1, alignment=TA_LEFT)
+                                      keepWithNext=1, alignment=TA_LEFT, textColor=heading)
         self.plain_heading = ParagraphStyle("plain_heading", self.heading, leftIndent=0)
         self.title = ParagraphStyle("title", base, fontName=FONT_BOLD, fontSize=size + 7.5,
                                     leading=(size + 7.5) * 1.2, alignment=TA_CENTER, spaceAfter=size * 0.6)
@@ -90,8 +93,10 @@ class Styles:
 
 
 @functools.cache
-def styles(paired: bool) -> Styles:
-    return Styles(paired)
+def styles(paired: bool, font: str = FONT, font_bold: str = FONT_BOLD, heading: Color = BLACK,
+           text: Color = BLACK) -> Styles:
+    """Return the paragraph styles of a layout in the given fonts and colours (made once per process)."""
+    return Styles(paired, font, font_bold, heading, text)
 
 
 def markup(spans: Sequence[Span]) -> str:
@@ -199,9 +204,9 @@ class Pair(Flowable):
 class Field(Flowable):
     """One signature field: an optional value above a rule, its label in small print below."""
 
-    def __init__(self, value: str, label: str, room: float, size: float) -> None:
+    def __init__(self, value: str, label: str, room: float, size: float, font: str = FONT) -> None:
         super().__init__()
-        self.value, self.label, self.room, self.size = value, label, room, size
+        self.value, self.label, self.room, self.size, self.font = value, label, room, size, font
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         self.width = availWidth
@@ -212,11 +217,11 @@ class Field(Flowable):
         c = self.canv
         rule_y = self.size + 1
         if self.value:
-            c.setFont(FONT, self.size)
+            c.setFont(self.font, self.size)
             c.drawString(0, rule_y + self.size * 0.45, self.value)
         c.setLineWidth(0.5)
         c.line(0, rule_y, self.width, rule_y)
-        c.setFont(FONT, self.size - 1)
+        c.setFont(self.font, self.size - 1)
         c.setFillColor(GREY)
         c.drawString(0, 1, self.label)
 
@@ -249,23 +254,23 @@ class PagedCanvas(Canvas):
         super().save()
 
 
-def draw_watermark(c: Canvas, alpha: float | None = None) -> None:
+def draw_watermark(c: Canvas, alpha: float | None = None, font_bold: str = FONT_BOLD) -> None:
     """Draw the draft mark across the page: pale under the text, or translucent over it."""
     c.saveState()
     c.setFillColor(WATERMARK_GREY)
     if alpha is not None:
         c.setFillColor(Color(0.55, 0.55, 0.55))
         c.setFillAlpha(alpha)
-    c.setFont(FONT_BOLD, 64)
+    c.setFont(font_bold, 64)
     c.translate(PAGE_W / 2, PAGE_H / 2)
     c.rotate(math.degrees(math.atan2(PAGE_H, PAGE_W)))  # along the page diagonal
     c.drawCentredString(0, -22, WATERMARK)
     c.restoreState()
 
 
-def fit_text(c: Canvas, text: str, size: float, width: float) -> float:
+def fit_text(c: Canvas, text: str, size: float, width: float, font: str = FONT) -> float:
     """Return the largest font size up to ``size`` at which ``text`` fits ``width``."""
-    natural = c.stringWidth(text, FONT, size)
+    natural = c.stringWidth(text, font, size)
     return size if natural <= width else size * width / natural
 
 

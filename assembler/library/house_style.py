@@ -1,0 +1,82 @@
+"""The house style of a build: a reference DOCX and PDF fonts, read from disk before anything is written.
+
+Writers are pure functions of the agreement, so the files are read here, into
+a :class:`assembler.model.HouseStyle` the agreement carries.  A workspace names
+them in ``assembler.toml`` (``house_style``, ``pdf_a``); ``build`` takes
+``--reference-docx``, ``--pdf-font`` and ``--pdf-a``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from assembler._files import read_bytes
+from assembler.errors import InputError, Location
+from assembler.model import FontFiles, HouseStyle
+from assembler.oxml.reference import NotADocx, reference_facts
+
+MAX_FILE = 20 * 1024 * 1024  # a reference DOCX or font larger than this is refused
+
+
+def _read(path: Path, what: str) -> bytes:
+    data = read_bytes(path)
+    if len(data) > MAX_FILE:
+        raise InputError(f"the {what} is larger than {MAX_FILE // (1024 * 1024)} MB", Location(str(path)),
+                             code="house-style.too-large")
+    return data
+
+
+def _fonts(paths: Sequence[Path], family: str) -> FontFiles | None:
+    """Return the TrueType files given in the order regular, bold, italic, bold italic."""
+    if not paths:
+        return None
+    faces: list[bytes] = []
+    for path in paths[:4]:
+        data = _read(path, "font file")
+        if data[:4] not in (b"\x00\x01\x00\x00", b"true"):
+            raise InputError("the font file is not a TrueType font (.ttf)", Location(str(path)),
+                                 code="house-style.font-not-ttf")
+        faces.append(data)
+    faces += [b""] * (4 - len(faces))
+    return FontFiles(family or Path(paths[0]).stem, faces[0], faces[1] or None, faces[2] or None, faces[3] or None)
+
+
+def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequence[Path | str] = (),
+                     pdf_a: bool = False) -> HouseStyle | None:
+    """Return the house style made of a reference DOCX and PDF font files, or None when none is given.
+
+    The PDF takes the reference's margins, header logo and heading colour;
+    the fonts are named by the reference's body font.  Raise AssemblerError
+    (code ``house-style.*``) when a file is not what it should be.
+    """
+    if reference_docx is None and not pdf_fonts and not pdf_a:
+        return None
+    data: bytes | None = None
+    margins: tuple[float, float, float, float] | None = None
+    logo, height, family, colour = None, 0.0, "", ""
+    source = ""
+    if reference_docx is not None:
+        path = Path(reference_docx)
+        data = _read(path, "reference DOCX")
+        try:
+            facts = reference_facts(data)
+        except NotADocx as exc:
+            raise InputError(f"the reference DOCX is not a readable Word document ({exc})", Location(str(path)),
+                                 code="house-style.not-docx") from None
+        margins, logo, height, family, colour = (facts.margins_mm, facts.logo, facts.logo_height_mm,
+                                                 facts.font, facts.heading_colour)
+        source = str(path)
+    fonts = _fonts([Path(p) for p in pdf_fonts], family)
+    return HouseStyle(reference_docx=data, source=source, fonts=fonts, logo=logo, logo_height_mm=height,
+                      margins_mm=margins, heading_colour=colour, pdf_a=pdf_a)
+
+
+def check_reference_docx(path: Path | str) -> list[tuple[str, str]]:
+    """Return (code, message) for every problem of a reference DOCX: unreadable, or lacking a needed style."""
+    try:
+        facts = reference_facts(read_bytes(Path(path)))
+    except NotADocx as exc:
+        return [("house-style.not-docx", f"the reference DOCX is not a readable Word document ({exc})")]
+    return [("house-style.missing-style",
+             f"the reference DOCX has no style '{name}'; the house template's is used") for name in facts.missing_styles]

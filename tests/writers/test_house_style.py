@@ -1,0 +1,104 @@
+"""A reference DOCX (the unit's house style): its font, header logo and margins reach the DOCX and the PDF."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import REPO
+from docx.shared import Mm, Pt
+from PIL import Image
+from pypdf import PdfReader
+
+from assembler.assembly.pipeline import assemble
+from assembler.library.house_style import check_reference_docx, load_house_style
+from assembler.writers.docx import write_docx
+from assembler.writers.pdf import write_pdf
+
+SANS = Path("/usr/share/fonts/truetype/liberation")  # installed with LibreOffice (fonts-liberation)
+LOGO_RGB = (0, 90, 160)
+
+
+def _logo_png() -> bytes:
+    """Return a 300 x 100 px logo: a solid blue block, easy to find on a rendered page."""
+    out = io.BytesIO()
+    Image.new("RGB", (300, 100), LOGO_RGB).save(out, format="PNG")
+    return out.getvalue()
+
+
+def _reference_docx(path: Path) -> Path:
+    """Write a reference DOCX as a unit would make in Word: Arial-like body font, logo in the header, 40 mm top margin."""
+    document = docx.Document()
+    document.styles["Normal"].font.name = "Liberation Sans"
+    document.styles["Normal"].font.size = Pt(11)
+    section = document.sections[0]
+    section.top_margin, section.left_margin, section.right_margin = Mm(40), Mm(30), Mm(30)
+    section.header.paragraphs[0].add_run().add_picture(io.BytesIO(_logo_png()), height=Mm(12))
+    document.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _reference_docx(tmp_path_factory.mktemp("house") / "reference.docx")
+
+
+def _agreement(reference: Path, fonts: tuple[Path, ...] = ()):  # type: ignore[no-untyped-def]
+    house = load_house_style(reference, fonts)
+    return assemble(REPO / "examples" / "basic.yaml", as_of="2026-03-01", language="sv", house_style=house).agreement
+
+
+def test_the_docx_carries_the_reference_font_logo_and_margins(reference: Path) -> None:
+    built = docx.Document(io.BytesIO(write_docx(_agreement(reference))))
+    assert built.styles["Normal"].font.name == "Liberation Sans"
+    section = built.sections[0]
+    assert round(section.top_margin.mm) == 40 and round(section.left_margin.mm) == 30
+    header = section.header
+    assert header.part.element.xpath(".//pic:pic") or header.part.element.xpath(".//*[local-name()='pic']")
+    images = [r for r in header.part.rels.values() if r.reltype.endswith("/image")]
+    assert images and images[0].target_part.blob == _logo_png()
+    # The clause list is still bound to the reference's heading style, and the writer's own styles were added.
+    assert built.styles["Heading 1"].element.find(".//{*}numPr") is not None
+    assert "Sub-clause" in [s.name for s in built.styles]
+
+
+def test_validate_names_the_styles_a_reference_lacks(reference: Path) -> None:
+    problems = check_reference_docx(reference)
+    missing = [m for code, m in problems if code == "house-style.missing-style"]
+    assert any("'Sub-clause'" in m for m in missing) and any("'Signature Table'" in m for m in missing)
+    assert not any("'Heading 1'" in m for m in missing)  # Word's default template has it
+
+
+def test_a_reference_that_is_not_a_docx_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"not a zip")
+    assert [code for code, _ in check_reference_docx(bad)] == ["house-style.not-docx"]
+
+
+@pytest.mark.skipif(not (SANS / "LiberationSans-Regular.ttf").exists(), reason="fonts-liberation is not installed")
+def test_the_pdf_uses_the_house_font_margins_and_logo(reference: Path, tmp_path: Path) -> None:
+    fonts = tuple(SANS / f"LiberationSans-{f}.ttf" for f in ("Regular", "Bold", "Italic", "BoldItalic"))
+    data = write_pdf(_agreement(reference, fonts))
+    reader = PdfReader(io.BytesIO(data))
+    page = reader.pages[0]
+    font_names = {str(f["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
+    assert any("LiberationSans" in n for n in font_names) and not any("LiberationSerif" in n for n in font_names)
+    assert all("/FontFile2" in f["/FontDescriptor"] for f in
+               (x["/DescendantFonts"][0] if "/DescendantFonts" in x else x for x in page["/Resources"]["/Font"].values())
+               if "/FontDescriptor" in f)
+    assert page["/Resources"]["/XObject"]  # the logo image
+    if shutil.which("pdftoppm"):
+        pdf = tmp_path / "house.pdf"
+        pdf.write_bytes(data)
+        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")], check=True)
+        image = Image.open(next(tmp_path.glob("p*.png"))).convert("RGB")
+        w, h = image.size
+        # The logo sits at the top left, inside the 30 mm left margin's column, in the top 40 mm.
+        blue = [(x, y) for x in range(w) for y in range(int(h * 40 / 297))
+                if sum(abs(a - b) for a, b in zip(image.getpixel((x, y)), LOGO_RGB)) < 40]
+        assert blue, "no logo on page 1"
+        assert min(x for x, _ in blue) >= int(w * 28 / 210)  # starts at the left margin
