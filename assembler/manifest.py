@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict
 from typing import Any
 
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
+
 from assembler.errors import ManifestError
 from assembler.model import ClauseStamp, Manifest
 
@@ -61,3 +63,56 @@ def manifest_from_json(text: str | bytes) -> Manifest:
     except (ValueError, UnicodeDecodeError) as exc:
         raise ManifestError(f"the manifest is not valid JSON: {exc}", code="manifest.not-json") from None
     return manifest_from_dict(data)
+
+
+# PDF/A-2b admits no JSON attachment, so a PDF/A agreement keeps its manifest in
+# its XMP metadata: one text property, described by a PDF/A extension schema.
+XMP_MANIFEST_NS = "urn:assembler:manifest:xmp/"
+_RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+_PDFA_EXT = "http://www.aiim.org/pdfa/ns/extension/"
+_PDFA_SCHEMA = "http://www.aiim.org/pdfa/ns/schema#"
+_PDFA_PROP = "http://www.aiim.org/pdfa/ns/property#"
+_XMP_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
+
+
+def _rdf(tag: str) -> str:
+    return f"{{{_RDF}}}{tag}"
+
+
+def _extension_schema(rdf: etree._Element) -> None:
+    """Describe the ``asm:manifest`` property as PDF/A requires for a property outside the standard schemas."""
+    nsmap = {"rdf": _RDF, "pdfaExtension": _PDFA_EXT, "pdfaSchema": _PDFA_SCHEMA, "pdfaProperty": _PDFA_PROP}
+    desc = etree.SubElement(rdf, _rdf("Description"), {_rdf("about"): ""}, nsmap=nsmap)
+    bag = etree.SubElement(etree.SubElement(desc, f"{{{_PDFA_EXT}}}schemas"), _rdf("Bag"))
+    schema = etree.SubElement(bag, _rdf("li"), {_rdf("parseType"): "Resource"})
+    for name, text in (("schema", "assembler manifest"), ("namespaceURI", XMP_MANIFEST_NS), ("prefix", "asm")):
+        etree.SubElement(schema, f"{{{_PDFA_SCHEMA}}}{name}").text = text
+    seq = etree.SubElement(etree.SubElement(schema, f"{{{_PDFA_SCHEMA}}}property"), _rdf("Seq"))
+    prop = etree.SubElement(seq, _rdf("li"), {_rdf("parseType"): "Resource"})
+    for name, text in (("name", "manifest"), ("valueType", "Text"), ("category", "internal"),
+                       ("description", "How this agreement was made: the assembler manifest (JSON)")):
+        etree.SubElement(prop, f"{{{_PDFA_PROP}}}{name}").text = text
+
+
+def xmp_with_manifest(xmp: bytes, manifest_json: str) -> bytes:
+    """Return the XMP packet ``xmp`` with the manifest added as ``asm:manifest`` (and its schema)."""
+    root = etree.fromstring(xmp, _XMP_PARSER)
+    rdf = root.find(_rdf("RDF"))
+    if rdf is None:
+        raise ManifestError("the XMP packet has no rdf:RDF element")
+    _extension_schema(rdf)
+    desc = etree.SubElement(rdf, _rdf("Description"), {_rdf("about"): ""},
+                            nsmap={"rdf": _RDF, "asm": XMP_MANIFEST_NS})
+    etree.SubElement(desc, f"{{{XMP_MANIFEST_NS}}}manifest").text = manifest_json
+    data: bytes = etree.tostring(root.getroottree(), encoding="utf-8")
+    return data
+
+
+def manifest_json_from_xmp(xmp: bytes) -> str | None:
+    """Return the manifest JSON an XMP packet carries as ``asm:manifest``, or None."""
+    try:
+        root = etree.fromstring(xmp, _XMP_PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    found = root.find(f".//{{{XMP_MANIFEST_NS}}}manifest")
+    return found.text if found is not None and found.text else None

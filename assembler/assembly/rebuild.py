@@ -28,8 +28,9 @@ from assembler.errors import AssemblerError, Location, UsageError
 from assembler.library.load import Library, load_library
 from assembler.library.sources import parse_yaml
 from assembler.manifest import manifest_from_json
-from assembler.model import Manifest
+from assembler.model import HouseStyle, Manifest
 from assembler.readers import read_embedded_manifest, sniff
+from assembler.readers.pdf import pdf_a_part
 from assembler.writers import writer_for
 
 SIBLING_MANIFEST = ".manifest.json"  # what `build --manifest` writes beside the output
@@ -256,8 +257,10 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
                 notes.append(f"the appendix files were taken from {found} (the manifest does not say where the "
                              "answer file was; give the answer file to be sure)")
         try:
+            # A PDF/A original is rebuilt as PDF/A: the file itself says so (XMP pdfaid).
+            house = HouseStyle(pdf_a=True) if fmt == "pdf" and original and pdf_a_part(original) else None
             assembly = assemble(answers_path, library=lib, as_of=manifest.assembled, draft=manifest.draft,
-                                language=manifest.language, pins=pins)
+                                language=manifest.language, pins=pins, house_style=house)
             for f in wanted:
                 data[f] = writer_for(f)(assembly.agreement)
         except AssemblerError as exc:

@@ -107,6 +107,11 @@ def build(answers: Path, output: Path | None, formats: str, manifest: bool, pdf_
                        draft=draft, strict=strict, language=lang, manifest=manifest, pdf_engine=pdf_engine,
                        house_style=house)
     warn(result.assembly.warnings)
+    if pdf_a:
+        from assembler.errors import Problem
+        from assembler.writers.pdf_archive import appendix_problems
+        warn([Problem(m, level="warning", code="pdf-a.appendix-not-pdf-a")
+              for m in appendix_problems(result.assembly.agreement)])
     for path in result.files:
         click.echo(str(path))
 

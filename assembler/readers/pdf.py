@@ -33,7 +33,7 @@ from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
 from assembler.errors import AssemblerError, DocumentFormatError, ManifestError
-from assembler.manifest import PDF_MANIFEST_NAME, manifest_from_json
+from assembler.manifest import PDF_MANIFEST_NAME, manifest_from_json, manifest_json_from_xmp
 from assembler.model import Document, Manifest
 from assembler.readers.lines import (
     APPENDIX_RE,
@@ -404,8 +404,22 @@ def read_pdf_manifest(data: bytes) -> Manifest:
         if reader.is_encrypted:
             raise DocumentFormatError("the PDF is encrypted; its manifest cannot be read", code="document.encrypted")
         found = reader.attachments.get(PDF_MANIFEST_NAME)
+        if not found:
+            # A PDF/A agreement keeps its manifest in the XMP metadata, not as an attachment.
+            xmp = reader.xmp_metadata
+            text = manifest_json_from_xmp(xmp.stream.get_data()) if xmp is not None else None
+            found = [text.encode("utf-8")] if text else []
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise DocumentFormatError(f"the PDF cannot be read ({exc})", code="document.damaged") from None
     if not found:
         raise ManifestError("this PDF carries no assembler manifest", code="manifest.missing")
     return manifest_from_json(found[0])
+
+
+def pdf_a_part(data: bytes) -> str:
+    """Return the PDF/A part a PDF declares in its XMP metadata ("2"), or "" when it declares none."""
+    try:
+        xmp = PdfReader(io.BytesIO(data)).xmp_metadata
+        return (xmp.pdfaid_part or "") if xmp is not None else ""
+    except (PyPdfError, ValueError, KeyError, TypeError):
+        return ""

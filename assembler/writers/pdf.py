@@ -37,6 +37,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 
 from assembler.model import Agreement, Appendix, Block, ItemList
 from assembler.model import Paragraph as ModelParagraph
+from assembler.writers.pdf_archive import is_pdf_a
 from assembler.writers.pdf_finish import OutlineMark, RenderedPdf, finish_pdf, load_appendices
 from assembler.writers.pdf_look import Look, draw_logo, look_for
 from assembler.writers.pdf_style import (
@@ -286,7 +287,7 @@ def render_pages(agreement: Agreement, covers: Sequence[Appendix] = ()) -> Rende
     return RenderedPdf(
         data=buf.getvalue(), body_pages=body, clause_marks=clause_marks,
         appendix_marks=appendix_marks, covers=tuple(range(body, body + len(covers))),
-        stamp=watermark_stamp() if draft and covers else None)
+        stamp=watermark_stamp(opaque=is_pdf_a(agreement)) if draft and covers else None)
 
 
 def render_covers(agreement: Agreement, covers: Sequence[Appendix]) -> bytes:
@@ -315,12 +316,16 @@ def render_covers(agreement: Agreement, covers: Sequence[Appendix]) -> bytes:
 
 
 @functools.cache
-def watermark_stamp() -> bytes:
-    """Return a one-page A4 PDF with the draft watermark alone, to lay over appendix pages."""
+def watermark_stamp(opaque: bool = False) -> bytes:
+    """Return a one-page A4 PDF with the draft watermark alone, to lay over appendix pages.
+
+    PDF/A forbids transparency: ``opaque`` draws the mark pale and solid, to be
+    laid under the appendix page instead of over it.
+    """
     register_fonts()
     buf = BytesIO()
     c = Canvas(buf, pagesize=A4, invariant=1, initialFontName=FONT)
-    draw_watermark(c, alpha=0.35)
+    draw_watermark(c, alpha=None if opaque else 0.35)
     c.showPage()
     c.save()
     return buf.getvalue()

@@ -32,8 +32,9 @@ from pypdf.xmp import XmpInformation
 
 from assembler._dates import date_or_none, midnight_utc
 from assembler.errors import AppendixError, Location
-from assembler.manifest import PDF_MANIFEST_NAME, manifest_to_json
+from assembler.manifest import PDF_MANIFEST_NAME, manifest_to_json, xmp_with_manifest
 from assembler.model import Agreement, Appendix, AppendixFile
+from assembler.writers.pdf_archive import add_output_intent, is_pdf_a, mark_metadata_stream
 
 # pypdf logs what it repairs in a damaged file.  With no handler anywhere,
 # Python would print those lines to stderr; the error we raise says it
@@ -133,13 +134,14 @@ def finish_pdf(rendered: RenderedPdf, agreement: Agreement,
     label_ranges: list[tuple[int, int, str]] = []
     inserted = 0
     stamp = PdfReader(BytesIO(rendered.stamp)).pages[0] if rendered.stamp else None
+    archive = is_pdf_a(agreement)
     for loaded, cover in zip(appendices, rendered.covers, strict=True):
         at = cover + inserted
         try:
             for offset, page in enumerate(loaded.reader.pages, start=1):
                 added = writer.insert_page(page, at + offset)
                 if stamp is not None:
-                    lay_over(added, stamp)
+                    lay_over(added, stamp, under=archive)
         except Exception as exc:  # noqa: BLE001 - see _load_appendix
             raise AppendixError(f"{loaded.appendix.label} ({loaded.appendix.title}): the appendix PDF "
                                 f"is damaged and cannot be merged ({_reason(exc)})",
@@ -157,7 +159,11 @@ def finish_pdf(rendered: RenderedPdf, agreement: Agreement,
         _add_outline(writer, marks[number])
     manifest_json = manifest_to_json(agreement.manifest)
     _add_metadata(writer, agreement, manifest_json, rendered.producer)
-    _attach_manifest(writer, manifest_json, midnight_utc(date_or_none(agreement.manifest.assembled)))
+    if archive:
+        # PDF/A-2b embeds only PDF/A files: the manifest goes into the XMP metadata instead.
+        add_output_intent(writer)
+    else:
+        _attach_manifest(writer, manifest_json, midnight_utc(date_or_none(agreement.manifest.assembled)))
 
     # pypdf has no public setter for the trailer /ID and otherwise keeps
     # ReportLab's, which in invariant mode is one constant for every file;
@@ -174,12 +180,12 @@ def finish_pdf(rendered: RenderedPdf, agreement: Agreement,
     return out.getvalue()
 
 
-def lay_over(page: PageObject, stamp: PageObject) -> None:
-    """Draw the one-page ``stamp`` (the draft watermark) over ``page``, centred on it."""
+def lay_over(page: PageObject, stamp: PageObject, under: bool = False) -> None:
+    """Draw the one-page ``stamp`` (the draft watermark) over ``page``, centred on it, or ``under`` it."""
     box, sbox = page.mediabox, stamp.mediabox
     dx = float(box.left) + (float(box.width) - float(sbox.width)) / 2
     dy = float(box.bottom) + (float(box.height) - float(sbox.height)) / 2
-    page.merge_transformed_page(stamp, Transformation().translate(dx, dy))
+    page.merge_transformed_page(stamp, Transformation().translate(dx, dy), over=not under)
 
 
 def _label_pages(writer: PdfWriter, body_pages: int,
@@ -240,7 +246,13 @@ def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, p
     doc_id = hashlib.sha256(manifest_json.encode()).hexdigest()
     xmp.xmpmm_document_id = f"uuid:{_uuid_text(doc_id)}"
     xmp.xmpmm_instance_id = f"uuid:{_uuid_text(doc_id)}"
-    writer.xmp_metadata = xmp
+    if is_pdf_a(agreement):
+        xmp.pdfaid_part = "2"
+        xmp.pdfaid_conformance = "B"
+        writer.xmp_metadata = xmp_with_manifest(xmp.stream.get_data(), manifest_json)
+        mark_metadata_stream(writer)
+    else:
+        writer.xmp_metadata = xmp
 
     root = writer.root_object
     root[NameObject("/Lang")] = TextStringObject(languages[0])

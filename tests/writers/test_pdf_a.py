@@ -1,0 +1,109 @@
+"""PDF/A-2b: output intent, identification in XMP agreeing with Info, embedded fonts, no transparency,
+the manifest kept in XMP, and inspect / diff / rebuild still reading it (rebuild byte-identical)."""
+
+from __future__ import annotations
+
+import io
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO
+from pypdf import PdfReader
+from pypdf.generic import IndirectObject
+
+from assembler.assembly.pipeline import assemble
+from assembler.cli import cli
+from assembler.model import HouseStyle
+from assembler.readers.pdf import read_pdf_manifest
+from assembler.writers.pdf import write_pdf
+from assembler.writers.pdf_archive import srgb_icc
+
+
+@pytest.fixture(scope="module")
+def pdf_a() -> bytes:
+    agreement = assemble(REPO / "examples" / "basic.yaml", as_of="2026-03-01", language="sv",
+                         house_style=HouseStyle(pdf_a=True)).agreement
+    return write_pdf(agreement)
+
+
+def _walk(obj, seen: set[int]):  # type: ignore[no-untyped-def]
+    """Yield every dictionary reachable from obj once."""
+    if isinstance(obj, IndirectObject):
+        if obj.idnum in seen:
+            return
+        seen.add(obj.idnum)
+        obj = obj.get_object()
+    if isinstance(obj, dict):
+        yield obj
+        for value in obj.values():
+            yield from _walk(value, seen)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _walk(value, seen)
+
+
+def test_identification_and_output_intent(pdf_a: bytes) -> None:
+    reader = PdfReader(io.BytesIO(pdf_a))
+    xmp = reader.xmp_metadata
+    assert xmp is not None and xmp.pdfaid_part == "2" and xmp.pdfaid_conformance == "B"
+    root = reader.trailer["/Root"]
+    meta = root["/Metadata"].get_object()
+    assert meta["/Type"] == "/Metadata" and meta["/Subtype"] == "/XML" and "/Filter" not in meta
+    intent = root["/OutputIntents"][0]
+    assert intent["/S"] == "/GTS_PDFA1"
+    profile = intent["/DestOutputProfile"].get_object()
+    icc = profile.get_data()
+    assert profile["/N"] == 3 and icc == srgb_icc()
+    assert struct.unpack(">I", icc[:4])[0] == len(icc) and icc[36:40] == b"acsp" and icc[12:20] == b"mntrRGB "
+    info = reader.metadata
+    assert xmp.dc_title["x-default"] == info.title and xmp.pdf_producer == info.producer
+    assert xmp.xmp_creator_tool == info.creator
+
+
+def test_no_encryption_javascript_transparency_or_attachment_and_every_font_embedded(pdf_a: bytes) -> None:
+    reader = PdfReader(io.BytesIO(pdf_a))
+    assert not reader.is_encrypted
+    assert b"/JavaScript" not in pdf_a and b"/JS " not in pdf_a
+    assert not reader.attachments  # PDF/A-2b admits only PDF/A attachments
+    dicts = list(_walk(reader.trailer["/Root"], set()))
+    assert not any(d.get("/Type") == "/ExtGState" and (d.get("/ca", 1) != 1 or d.get("/CA", 1) != 1 or "/SMask" in d)
+                   for d in dicts)
+    fonts = [d for d in dicts if d.get("/Type") == "/Font" and d.get("/Subtype") in ("/TrueType", "/Type0", "/Type1")]
+    assert fonts
+    for font in fonts:
+        descriptor = (font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font)["/FontDescriptor"]
+        assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")), font["/BaseFont"]
+
+
+def test_the_manifest_reads_back_from_xmp(pdf_a: bytes) -> None:
+    manifest = read_pdf_manifest(pdf_a)
+    assert manifest.agreement == "opi-innovation" and manifest.answers
+
+
+def test_inspect_diff_and_rebuild_read_a_pdf_a(pdf_a: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "basic.pdf"
+    path.write_bytes(pdf_a)
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["inspect", str(path)])
+    assert shown.exit_code == 0 and "opi-innovation" in shown.output
+    same = runner.invoke(cli, ["diff", str(path), str(path)])
+    assert same.exit_code == 0 and "0 changed" in same.output
+    rebuilt = subprocess.run([sys.executable, "-m", "assembler", "rebuild", str(path)],
+                             capture_output=True, text=True, cwd=tmp_path)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert "byte-identical" in rebuilt.stdout
+
+
+def test_build_pdf_a_warns_about_appendices_that_are_not_pdf_a(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "research.yaml"),
+                             "--as-of", "2026-03-01", "--format", "pdf", "--pdf-a", "-o", str(tmp_path / "r.pdf")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(tmp_path / "r.pdf")
+    assert reader.xmp_metadata is not None and reader.xmp_metadata.pdfaid_part == "2"
+    # research.yaml attaches one appendix PDF, which is not PDF/A.
+    assert result.stderr.count("is not PDF/A") == 1
