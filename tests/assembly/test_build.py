@@ -13,7 +13,7 @@ from conftest import REPO
 
 from assembler.assembly.pipeline import assemble, build
 from assembler.cli import cli
-from assembler.readers.docx import read_docx_manifest
+from assembler.readers.docx import read_docx, read_docx_manifest
 
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
 AS_OF = "2026-03-01"
@@ -29,12 +29,9 @@ def test_every_example_builds_a_docx_word_can_open(answers: Path, tmp_path: Path
     result = build(answers, output=tmp_path, formats=("docx",), as_of=AS_OF)
     assert result.assembly.warnings == ()
     document = docx.Document(str(tmp_path / f"{answers.stem}.docx"))
-    headings = [p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 1"]
-    if not headings:  # side by side: the clauses sit in a two-column table
-        headings = [row.cells[0].paragraphs[0].text for t in document.tables for row in t.rows
-                    if row.cells[0].paragraphs and row.cells[0].paragraphs[0].style is not None
-                    and row.cells[0].paragraphs[0].style.name == "Heading 1"]
-    numbers = [int(h.split("\t")[0]) for h in headings]
+    # Word numbers the clauses (list numbering bound to Heading 1); read them as Word shows them.
+    numbers = [int(c.number) for c in read_docx((tmp_path / f"{answers.stem}.docx").read_bytes()).documents[0].clauses]
+    assert numbers
     assert numbers == list(range(1, len(numbers) + 1)), "clause numbers must run 1, 2, 3 … without gaps"
     text = "\n".join(p.text for p in document.paragraphs)
     text += "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
