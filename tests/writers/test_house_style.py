@@ -102,3 +102,28 @@ def test_the_pdf_uses_the_house_font_margins_and_logo(reference: Path, tmp_path:
                 if sum(abs(a - b) for a, b in zip(image.getpixel((x, y)), LOGO_RGB)) < 40]
         assert blue, "no logo on page 1"
         assert min(x for x, _ in blue) >= int(w * 28 / 210)  # starts at the left margin
+
+
+def test_build_and_validate_take_the_reference_on_the_command_line(reference: Path, tmp_path: Path) -> None:
+    import sys
+
+    from click.testing import CliRunner
+
+    from assembler.cli import cli
+    out = tmp_path / "basic.docx"
+    built = subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "basic.yaml"),
+                            "--as-of", "2026-03-01", "--format", "docx", "--reference-docx", str(reference),
+                            "-o", str(out)], capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert docx.Document(str(out)).styles["Normal"].font.name == "Liberation Sans"
+    checked = CliRunner().invoke(cli, ["validate", "--reference-docx", str(reference), "--json"])
+    assert checked.exit_code == 0, checked.output
+    assert "house-style.missing-style" in checked.output and "Sub-clause" in checked.output
+    bad = tmp_path / "bad.docx"
+    bad.write_bytes(b"plain text")
+    assert CliRunner().invoke(cli, ["validate", "--reference-docx", str(bad)]).exit_code == 1
+    not_font = subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "basic.yaml"),
+                               "--as-of", "2026-03-01", "--format", "pdf", "--pdf-font", str(bad),
+                               "-o", str(tmp_path / "x.pdf")], capture_output=True, text=True)
+    assert not_font.returncode == 2 and "not a TrueType font" in not_font.stderr
+    assert "Traceback" not in not_font.stderr and not (tmp_path / "x.pdf").exists()
