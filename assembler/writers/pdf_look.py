@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from io import BytesIO
 
+from PIL import Image as PILImage  # ReportLab's own image dependency
 from reportlab.lib.colors import Color, HexColor  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
@@ -49,6 +50,7 @@ class Look:
     text_colour: Color = BLACK
     logo: bytes | None = None
     logo_height: float = 0.0
+    opaque: bool = False  # PDF/A: no transparency, so a logo's alpha channel is flattened onto white
 
     @property
     def text_width(self) -> float:
@@ -92,17 +94,29 @@ def look_for(house: HouseStyle | None) -> Look:
     top, right, bottom, left = (m * mm for m in house.margins_mm) if house.margins_mm else (
         Look.top, Look.right, Look.bottom, Look.left)
     return Look(font, bold, top, right, bottom, left, _colour(house.heading_colour, BLACK),
-                _colour(house.text_colour, BLACK), house.logo, house.logo_height_mm * mm)
+                _colour(house.text_colour, BLACK), house.logo, house.logo_height_mm * mm, house.pdf_a)
 
 
 def draw_logo(c: Canvas, look: Look, baseline: float) -> float:
     """Draw the house logo at the top left, its foot above ``baseline``; return the width it took."""
     if not look.logo:
         return 0.0
-    image = ImageReader(BytesIO(look.logo))
+    image = ImageReader(_flattened(look.logo) if look.opaque else BytesIO(look.logo))
     width, height = image.getSize()
     room = PAGE_H - baseline - 3 * mm - 5 * mm  # between the header line and the page edge
     h = min(look.logo_height or 15 * mm, room)
     w = h * width / height if height else 0
-    c.drawImage(image, look.left, baseline + 3 * mm, width=w, height=h, mask=None)
+    # A transparent logo keeps its alpha, except in PDF/A, where it was flattened onto white.
+    c.drawImage(image, look.left, baseline + 3 * mm, width=w, height=h, mask=None if look.opaque else "auto")
     return float(w)
+
+
+def _flattened(data: bytes) -> PILImage.Image:
+    """Return the image with any transparency composed onto white (PDF/A admits no soft masks)."""
+    image = PILImage.open(BytesIO(data))
+    if image.mode in ("RGBA", "LA", "P"):
+        rgba = image.convert("RGBA")
+        white = PILImage.new("RGB", rgba.size, (255, 255, 255))
+        white.paste(rgba, mask=rgba.getchannel("A"))
+        return white
+    return image.convert("RGB")

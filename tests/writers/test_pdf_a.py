@@ -107,3 +107,21 @@ def test_build_pdf_a_warns_about_appendices_that_are_not_pdf_a(tmp_path: Path) -
     assert reader.xmp_metadata is not None and reader.xmp_metadata.pdfaid_part == "2"
     # research.yaml attaches one appendix PDF, which is not PDF/A.
     assert result.stderr.count("is not PDF/A") == 1
+
+
+def test_a_transparent_logo_is_flattened_in_pdf_a() -> None:
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGBA", (60, 20), (0, 90, 160, 128)).save(buf, format="PNG")
+    logo = buf.getvalue()
+    pdfs = {}
+    for archive in (False, True):
+        house = HouseStyle(logo=logo, logo_height_mm=10, pdf_a=archive)
+        agreement = assemble(REPO / "examples" / "basic.yaml", as_of="2026-03-01", language="sv",
+                             house_style=house).agreement
+        pdfs[archive] = PdfReader(io.BytesIO(write_pdf(agreement)))
+    def images(reader: PdfReader) -> list:  # type: ignore[type-arg]
+        xobjects = reader.pages[0]["/Resources"]["/XObject"]
+        return [x.get_object() for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image"]
+    assert any("/SMask" in x for x in images(pdfs[False]))  # the logo is drawn, with its alpha
+    assert images(pdfs[True]) and not any("/SMask" in x for x in images(pdfs[True]))
