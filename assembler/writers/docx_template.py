@@ -92,17 +92,12 @@ def _bind_clause_list(document: WordDocument, num_id: int) -> None:
     numbering.set_numbering(styles["Section Heading"].element, 0, None)
 
 
-def open_template(house: HouseStyle | None, paired: bool) -> Prepared:
-    """Return the house template or the reference DOCX of ``house``, prepared for the writer."""
-    reference = house.reference_docx if house is not None else None
-    document = docx.Document(io.BytesIO(reference or house_template()))
+def _prepare(document: WordDocument, paired: bool, reference: bool) -> tuple[int, int]:
+    """Add the clause lists to a freshly opened template and bind them; return their numIds."""
     numbering_root = document.part.numbering_part.element
-    own_header = own_footer = True
     if reference:
         _clear_body(document)
         _add_missing_styles(document, numbering_root)
-        section = document.sections[0]
-        own_header, own_footer = _is_empty(section.header), _is_empty(section.footer)
     styles = document.styles
     indent = PAIRED_INDENT if paired and not reference else CLAUSE_INDENT
     levels = numbering.ClauseLevels(indent, styles["Heading 1"].style_id, styles["Sub-clause"].style_id)
@@ -111,7 +106,29 @@ def open_template(house: HouseStyle | None, paired: bool) -> Prepared:
     _bind_clause_list(document, left)
     if paired and not reference:
         _narrow_columns(document)
-    return Prepared(document, (left, right), own_header, own_footer)
+    return left, right
+
+
+@functools.cache
+def _prepared_house(paired: bool) -> tuple[bytes, tuple[int, int]]:
+    """Return the house template with its clause lists, prepared once per process (as bytes to reopen)."""
+    document = docx.Document(io.BytesIO(house_template()))
+    num_ids = _prepare(document, paired, reference=False)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue(), num_ids
+
+
+def open_template(house: HouseStyle | None, paired: bool) -> Prepared:
+    """Return the house template or the reference DOCX of ``house``, prepared for the writer."""
+    reference = house.reference_docx if house is not None else None
+    if not reference:
+        data, num_ids = _prepared_house(paired)
+        return Prepared(docx.Document(io.BytesIO(data)), num_ids, True, True)
+    document = docx.Document(io.BytesIO(reference))
+    num_ids = _prepare(document, paired, reference=True)
+    section = document.sections[0]
+    return Prepared(document, num_ids, _is_empty(section.header), _is_empty(section.footer))
 
 
 def _narrow_columns(document: WordDocument) -> None:
