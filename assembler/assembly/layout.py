@@ -185,7 +185,8 @@ class _Layout:
                            for i, a in enumerate(plan.appendices))
         parties = plan.context["signing_parties"]
         date = labels.signed_electronically if plan.context.get("electronic_signing") else ""
-        signatures = tuple(Signature(p["name"], p["orgnr"], p["signatory"]["name"], p["signatory"]["title"],
+        # A foreign company has a registration number in its home register instead of an organisationsnummer.
+        signatures = tuple(Signature(p["name"], p.get("orgnr") or p.get("registration_number", ""), p["signatory"]["name"], p["signatory"]["title"],
                                      date=date) for p in parties)
         project = data.get("project") or {}
         keywords = tuple(k for k in ("OPI", "offentlig-privat innovation" if lang == "sv" else "public-private innovation",
