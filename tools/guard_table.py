@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from assembler.library import Blueprint, load_library
+from assembler.library.load import Blueprint, load_library
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "guards.md"
 

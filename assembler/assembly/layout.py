@@ -16,6 +16,7 @@ from assembler.assembly.rules import Plan
 from assembler.errors import Location, RenderError
 from assembler.library.load import Library
 from assembler.library.markup import DEFINITIONS
+from assembler.library.template import long_date
 from assembler.model import (
     Agreement,
     Appendix,
@@ -184,10 +185,7 @@ class _Layout:
                                     a.id, str(a.file) if a.file else None)
                            for i, a in enumerate(plan.appendices))
         parties = plan.context["signing_parties"]
-        date = labels.signed_electronically if plan.context.get("electronic_signing") else ""
-        # A foreign company has a registration number in its home register instead of an organisationsnummer.
-        signatures = tuple(Signature(p["name"], p.get("orgnr") or p.get("registration_number", ""), p["signatory"]["name"], p["signatory"]["title"],
-                                     date=date) for p in parties)
+        signatures = tuple(self.signature(p, lang) for p in parties)
         project = data.get("project") or {}
         keywords = tuple(k for k in ("OPI", "offentlig-privat innovation" if lang == "sv" else "public-private innovation",
                                      str(data.get("reference", ""))) if k)
@@ -199,6 +197,20 @@ class _Layout:
         return Document(language=lang, title=title, clauses=clauses, reference=str(data.get("reference", "")),
                         appendices=appendices, signatures=signatures, labels=labels, properties=props,
                         draft=plan.draft)
+
+    def signature(self, party: dict[str, Any], lang: str) -> Signature:
+        """Return one party's signature block; on paper the public parties' blocks carry place and date."""
+        plan = self.plan
+        place, date = "", ""
+        if plan.context.get("electronic_signing"):
+            date = self.labels(lang).signed_electronically
+        elif plan.context.get("print_place_date") and party in (plan.answers.data.get("public_parties") or []):
+            signing = plan.answers.data.get("signing") or {}
+            place, date = str(signing.get("place", "")), long_date(signing.get("date"), lang)
+        # A foreign company has a registration number in its home register instead of an organisationsnummer.
+        number = party.get("orgnr") or party.get("registration_number", "")
+        return Signature(party["name"], number, party["signatory"]["name"], party["signatory"]["title"],
+                         place=place, date=date)
 
     def manifest(self) -> Manifest:
         plan = self.plan

@@ -101,6 +101,7 @@ class AppendixSpec:
     title: dict[str, str]
     when: str | None
     location: Location
+    file_required: bool = False  # the answers must attach a file whenever the appendix is included
 
 
 @dataclass(frozen=True)
@@ -325,7 +326,8 @@ class _Loader:
                 sections.append(Section((only,), s.get("when"), loc))
         guards = tuple(Guard(g["id"], g["level"], g["when"], g.get("field"), dict(g["message"]),
                              doc.locate(("guards", i, "when"))) for i, g in enumerate(d.get("guards") or []))
-        appendices = tuple(AppendixSpec(a["id"], dict(a["title"]), a.get("when"), doc.locate(("appendices", i)))
+        appendices = tuple(AppendixSpec(a["id"], dict(a["title"]), a.get("when"), doc.locate(("appendices", i)),
+                                        bool(a.get("file_required", False)))
                            for i, a in enumerate(d.get("appendices") or []))
         computed = tuple((name, expr, doc.locate(("computed", name)))
                          for name, expr in (d.get("computed") or {}).items())

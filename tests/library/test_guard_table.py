@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from assembler.library import load_library
+from assembler.library.load import load_library
 
 from conftest import FIXTURES, REPO
 
