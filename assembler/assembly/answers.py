@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,11 @@ def validate_answers(answers: Answers, blueprint: Blueprint) -> list[Problem]:
     return problems
 
 
+def canonical_text(data: Any) -> str:
+    """Return answers as the canonical text a manifest embeds: JSON of the data, in file order, no comments."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def _canonical(data: Any, on: _dt.date | None) -> Any:
     if isinstance(data, dict):
         out = {}
@@ -93,6 +99,14 @@ def _canonical(data: Any, on: _dt.date | None) -> Any:
     if isinstance(data, list):
         return [_canonical(item, on) for item in data]
     return data
+
+
+def canonical_text_of(raw: bytes, name: str) -> str:
+    """Return the canonical text of an answer file's bytes (what a manifest of the canonical form hashes)."""
+    text = decode_text(raw, Path(name), "answer file")
+    doc = parse_json(text, name) if name.lower().endswith(".json") else parse_yaml(text, name)
+    answers = Answers(Path(name), doc.data if isinstance(doc.data, dict) else {}, "", doc, text)
+    return canonical_text(canonical_answers(answers).data)
 
 
 def canonical_answers(answers: Answers) -> Answers:

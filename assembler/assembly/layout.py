@@ -6,11 +6,13 @@ clause leaves no gap, and every cross-reference shows the final number.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import replace
 from typing import Any
 
 from assembler._version import __version__
+from assembler.assembly.answers import canonical_text
 from assembler.assembly.render import Rendered, RenderedClause
 from assembler.assembly.rules import Plan
 from assembler.errors import Location, RenderError
@@ -216,16 +218,20 @@ class _Layout:
         plan = self.plan
         data = plan.answers.data
         parties = [p["name"] for p in plan.context["signing_parties"]]
+        # An issued document travels to the other parties: it carries the answers as data, never the
+        # file's comments (internal notes); only a rebuild of an older document embeds the text again.
+        answers = plan.answers.text if plan.embed_text else canonical_text(plan.answers.data)
+        answers_sha256 = plan.answers.sha256 if plan.embed_text else hashlib.sha256(answers.encode()).hexdigest()
         return Manifest(
             agreement=plan.blueprint.id, agreement_version=str(plan.blueprint.version), language=plan.language,
             assembled=plan.as_of,
             clauses=tuple(ClauseStamp(c.id, str(c.version), c.sha256) for c in plan.clauses),
-            answers_sha256=plan.answers.sha256, tool_version=__version__,
+            answers_sha256=answers_sha256, tool_version=__version__,
             warnings=tuple(str(w.message) for w in plan.warnings), draft=plan.draft,
             reference=str(data.get("reference", "")), parties=tuple(parties),
             blueprint_sha256=plan.blueprint.sha256,
             appendices=tuple(a.title.get("sv", "") for a in plan.appendices),
-            answers=plan.answers.text,
+            answers=answers, answers_form="text" if plan.embed_text else "canonical",
         )
 
 

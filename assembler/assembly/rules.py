@@ -37,6 +37,7 @@ class Plan:
     as_of: str
     draft: bool
     context: dict[str, Any] = field(compare=False)
+    embed_text: bool = False  # the manifest carries the raw answer text (rebuilding an older agreement)
 
 
 def guard_message(message: dict[str, str], language: str) -> str:
@@ -90,17 +91,20 @@ def base_context(library: Library, answers: Answers, as_of: str) -> dict[str, An
 
 
 def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft: bool = False,
-            strict: bool = False, language: str | None = None, pins: Mapping[str, str] | None = None) -> Plan:
+            strict: bool = False, language: str | None = None, pins: Mapping[str, str] | None = None,
+            blueprint_version: str | None = None, embed_text: bool = False) -> Plan:
     """Validate the answers and apply the blueprint's rules; return the plan to render.
 
     ``pins`` maps clause ids to the exact version to use (for rebuilding an
     issued agreement); clauses not pinned are chosen by range and date.
+    ``blueprint_version`` picks an archived blueprint version (rebuild);
+    ``embed_text`` makes the manifest carry the raw answer text, as older manifests did.
 
     Raises AnswersError for invalid answers (``problems`` lists them all),
     GuardError when a guard of level error fires (or a warning with ``strict``).
     """
     as_of = as_of.isoformat() if isinstance(as_of, _dt.date) else str(as_of)
-    blueprint = library.blueprint(answers.agreement)
+    blueprint = library.blueprint_version(answers.agreement, blueprint_version)
     problems = validate_answers(answers, blueprint)
     errors = tuple(p for p in problems if p.level == "error")
     warnings = [p for p in problems if p.level == "warning"]
@@ -146,7 +150,8 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
     place_date = blueprint.meta.get("print_place_date")
     ctx["print_place_date"] = bool(place_date and evaluate(place_date, ctx, blueprint.doc.locate(("print_place_date",))))
     is_draft = draft or any(c.status == "draft" for c in chosen)
-    return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx)
+    return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx,
+                embed_text)
 
 
 def _split_field(path: str) -> list[str | int]:
@@ -207,7 +212,8 @@ def _plan_appendices(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any]
     planned = [PlannedAppendix(a.id, a.title, files.get(a.id)) for a in blueprint.appendices
                if not a.when or evaluate(a.when, ctx, a.location)]
     for spec in blueprint.appendices:
-        if spec.file_required and spec.id in {p.id for p in planned} and spec.id not in files:
+        if (spec.file_required and spec.id in {p.id for p in planned} and spec.id not in files
+                and evaluate(spec.file_required, ctx, spec.location)):
             where = ("appendices", seen[spec.id]) if spec.id in seen else ("appendices",)
             raise AnswersError(f"the appendix '{spec.title.get('en', spec.id)}' ({spec.id}) must be attached as a "
                                f"file: add an entry under appendices with id: {spec.id} and file: the path to it",
