@@ -148,11 +148,13 @@ def test_every_guard_fires_on_a_file_breaking_exactly_its_rule(guard, tmp_path: 
         with pytest.raises(GuardError) as info:
             plan_answers(answers, as_of=AS_OF)
         assert [p.message for p in info.value.problems] == [" ".join(guard.message["sv"].split())]
+        assert info.value.code == f"guard.{guard.id}" and [p.code for p in info.value.problems] == [info.value.code]
         assert first_words in " ".join(result.output.split())
     else:
         assert result.exit_code == 0, result.output
         plan = plan_answers(answers, as_of=AS_OF)
         assert [" ".join(w.message.split()) for w in plan.warnings] == [" ".join(guard.message["sv"].split())]
+        assert [w.code for w in plan.warnings] == [f"guard.{guard.id}"]
         assert "warning:" in result.output
         strict = runner.invoke(cli, ["check", str(answers), "--as-of", AS_OF, "--strict"])
         assert strict.exit_code == 1
