@@ -23,6 +23,10 @@ def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
     data["clauses"] = [asdict(c) for c in manifest.clauses]
     for key in ("warnings", "parties", "appendices"):
         data[key] = list(data[key])
+    if manifest.answers_form == "text":
+        # Manifests from before the field carried the raw text and no answers_form; rebuilding one
+        # must give back the same bytes.
+        del data["answers_form"]
     return data
 
 
@@ -51,6 +55,7 @@ def manifest_from_dict(data: dict[str, Any]) -> Manifest:
             blueprint_sha256=data.get("blueprint_sha256", ""),
             appendices=tuple(data.get("appendices", ())),
             answers=str(data.get("answers", "")),
+            answers_form=str(data.get("answers_form", "text")),
         )
     except (KeyError, TypeError) as exc:
         raise ManifestError(f"the manifest is incomplete: missing {exc}", code="manifest.incomplete") from None

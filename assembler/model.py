@@ -199,7 +199,10 @@ class Manifest:
     parties: tuple[str, ...] = ()
     blueprint_sha256: str = ""
     appendices: tuple[str, ...] = ()
-    answers: str = ""  # the answer file's text, so an issued agreement can be rebuilt from itself
+    answers: str = ""  # the answers, so an issued agreement can be rebuilt from itself
+    # "canonical": ``answers`` is the validated data as JSON, without the file's comments, and
+    # ``answers_sha256`` hashes that text; "text": the raw file text (manifests made before this field).
+    answers_form: str = "canonical"
 
 
 @dataclass(frozen=True)

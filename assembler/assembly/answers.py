@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from assembler._files import decode_text, read_bytes
 from assembler.errors import AnswersError, Location, Problem
-from assembler.library.identifiers import check_orgnr
+from assembler.library.identifiers import canonical_identifier, check_orgnr
 from assembler.library.load import Blueprint
 from assembler.library.schemas import validate_sourced
 from assembler.library.sources import PathKey, Sourced, parse_json, parse_yaml
@@ -78,3 +80,43 @@ def validate_answers(answers: Answers, blueprint: Blueprint) -> list[Problem]:
     problems = validate_sourced(answers.doc, blueprint.answers_schema, prefix="answers")
     problems += _identifier_warnings(answers, answers.data, ())
     return problems
+
+
+def canonical_text(data: Any) -> str:
+    """Return answers as the canonical text a manifest embeds: JSON of the data, in file order, no comments."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _canonical(data: Any, on: _dt.date | None) -> Any:
+    if isinstance(data, dict):
+        out = {}
+        for key, value in data.items():
+            if key == "orgnr" and isinstance(value, str):
+                out[key] = canonical_identifier(value, on) or value
+            else:
+                out[key] = _canonical(value, on)
+        return out
+    if isinstance(data, list):
+        return [_canonical(item, on) for item in data]
+    return data
+
+
+def canonical_text_of(raw: bytes, name: str) -> str:
+    """Return the canonical text of an answer file's bytes (what a manifest of the canonical form hashes)."""
+    text = decode_text(raw, Path(name), "answer file")
+    doc = parse_json(text, name) if name.lower().endswith(".json") else parse_yaml(text, name)
+    answers = Answers(Path(name), doc.data if isinstance(doc.data, dict) else {}, "", doc, text)
+    return canonical_text(canonical_answers(answers).data)
+
+
+def canonical_answers(answers: Answers) -> Answers:
+    """Return the answers with every organisationsnummer and personnummer in the printed form NNNNNN-NNNN.
+
+    Call it on validated answers: an identifier that does not pass its check is left as written.
+    """
+    signing = answers.data.get("signing")
+    try:
+        on = _dt.date.fromisoformat(str(signing.get("date"))) if isinstance(signing, dict) else None
+    except ValueError:
+        on = None
+    return replace(answers, data=_canonical(answers.data, on))

@@ -6,16 +6,19 @@ clause leaves no gap, and every cross-reference shows the final number.
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from dataclasses import replace
 from typing import Any
 
 from assembler._version import __version__
+from assembler.assembly.answers import canonical_text
 from assembler.assembly.render import Rendered, RenderedClause
 from assembler.assembly.rules import Plan
 from assembler.errors import Location, RenderError
 from assembler.library.load import Library
 from assembler.library.markup import DEFINITIONS
+from assembler.library.template import long_date
 from assembler.model import (
     Agreement,
     Appendix,
@@ -184,9 +187,7 @@ class _Layout:
                                     a.id, str(a.file) if a.file else None)
                            for i, a in enumerate(plan.appendices))
         parties = plan.context["signing_parties"]
-        date = labels.signed_electronically if plan.context.get("electronic_signing") else ""
-        signatures = tuple(Signature(p["name"], p["orgnr"], p["signatory"]["name"], p["signatory"]["title"],
-                                     date=date) for p in parties)
+        signatures = tuple(self.signature(p, lang) for p in parties)
         project = data.get("project") or {}
         keywords = tuple(k for k in ("OPI", "offentlig-privat innovation" if lang == "sv" else "public-private innovation",
                                      str(data.get("reference", ""))) if k)
@@ -199,20 +200,38 @@ class _Layout:
                         appendices=appendices, signatures=signatures, labels=labels, properties=props,
                         draft=plan.draft)
 
+    def signature(self, party: dict[str, Any], lang: str) -> Signature:
+        """Return one party's signature block; on paper the public parties' blocks carry place and date."""
+        plan = self.plan
+        place, date = "", ""
+        if plan.context.get("electronic_signing"):
+            date = self.labels(lang).signed_electronically
+        elif plan.context.get("print_place_date") and party in (plan.answers.data.get("public_parties") or []):
+            signing = plan.answers.data.get("signing") or {}
+            place, date = str(signing.get("place", "")), long_date(signing.get("date"), lang)
+        # A foreign company has a registration number in its home register instead of an organisationsnummer.
+        number = party.get("orgnr") or party.get("registration_number", "")
+        return Signature(party["name"], number, party["signatory"]["name"], party["signatory"]["title"],
+                         place=place, date=date)
+
     def manifest(self) -> Manifest:
         plan = self.plan
         data = plan.answers.data
         parties = [p["name"] for p in plan.context["signing_parties"]]
+        # An issued document travels to the other parties: it carries the answers as data, never the
+        # file's comments (internal notes); only a rebuild of an older document embeds the text again.
+        answers = plan.answers.text if plan.embed_text else canonical_text(plan.answers.data)
+        answers_sha256 = plan.answers.sha256 if plan.embed_text else hashlib.sha256(answers.encode()).hexdigest()
         return Manifest(
             agreement=plan.blueprint.id, agreement_version=str(plan.blueprint.version), language=plan.language,
             assembled=plan.as_of,
             clauses=tuple(ClauseStamp(c.id, str(c.version), c.sha256) for c in plan.clauses),
-            answers_sha256=plan.answers.sha256, tool_version=__version__,
+            answers_sha256=answers_sha256, tool_version=__version__,
             warnings=tuple(str(w.message) for w in plan.warnings), draft=plan.draft,
             reference=str(data.get("reference", "")), parties=tuple(parties),
             blueprint_sha256=plan.blueprint.sha256,
             appendices=tuple(a.title.get("sv", "") for a in plan.appendices),
-            answers=plan.answers.text,
+            answers=answers, answers_form="text" if plan.embed_text else "canonical",
         )
 
 

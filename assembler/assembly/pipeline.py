@@ -46,21 +46,25 @@ def _library(library: Library | Path | str | None) -> Library:
 
 def plan_answers(answers_path: Path | str, *, library: Library | Path | str | None = None,
                  as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
-                 language: str | None = None, pins: Mapping[str, str] | None = None) -> Plan:
+                 language: str | None = None, pins: Mapping[str, str] | None = None,
+                 blueprint_version: str | None = None, embed_text: bool = False) -> Plan:
     """Validate an answer file and apply the rules and guards; return the plan (no output).
 
-    ``pins`` maps clause ids to exact versions (used by rebuild).
+    ``pins`` maps clause ids to exact versions, ``blueprint_version`` picks an archived blueprint and
+    ``embed_text`` embeds the raw answer text as older manifests did (all three used by rebuild).
     """
     if language is not None and language not in LANGUAGES:
         raise UsageError(f"'{language}' is not one of {', '.join(LANGUAGES)}", code="usage.language", option="lang")
     lib = _library(library)
     answers = load_answers(answers_path)
-    return resolve(lib, answers, as_of=parse_as_of(as_of), draft=draft, strict=strict, language=language, pins=pins)
+    return resolve(lib, answers, as_of=parse_as_of(as_of), draft=draft, strict=strict, language=language, pins=pins,
+                   blueprint_version=blueprint_version, embed_text=embed_text)
 
 
 def assemble(answers_path: Path | str, *, library: Library | Path | str | None = None,
              as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
              language: str | None = None, pins: Mapping[str, str] | None = None,
+             blueprint_version: str | None = None, embed_text: bool = False,
              house_style: HouseStyle | None = None) -> Assembly:
     """Assemble the agreement an answer file describes, in memory; ``pins`` fixes clause versions.
 
@@ -69,7 +73,7 @@ def assemble(answers_path: Path | str, *, library: Library | Path | str | None =
     """
     lib = _library(library)
     plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language,
-                        pins=pins)
+                        pins=pins, blueprint_version=blueprint_version, embed_text=embed_text)
     rendered = render_plan(plan, tuple(plan.language.split("+")))
     agreement = read_appendix_files(layout_agreement(plan, rendered, lib))
     if house_style is not None:

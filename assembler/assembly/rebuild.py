@@ -23,9 +23,10 @@ from typing import Any
 
 from assembler._files import read_bytes
 from assembler._version import __version__
+from assembler.assembly.answers import canonical_text_of
 from assembler.assembly.pipeline import assemble
 from assembler.errors import AssemblerError, Location, UsageError
-from assembler.library.load import Library, load_library
+from assembler.library.load import Blueprint, Library, load_library
 from assembler.library.sources import parse_yaml
 from assembler.manifest import manifest_from_json
 from assembler.model import HouseStyle, Manifest
@@ -97,6 +98,17 @@ def _short(sha: str) -> str:
     return sha[:12] + "…" if sha else "(none)"
 
 
+def _blueprint_for(library: Library, manifest: Manifest) -> Blueprint | None:
+    """Return the blueprint version the manifest names if the library keeps it, else the current one."""
+    current = library.blueprints.get(manifest.agreement)
+    if current is None:
+        return None
+    try:
+        return library.blueprint_version(manifest.agreement, manifest.agreement_version)
+    except AssemblerError:
+        return current
+
+
 def check_inputs(manifest: Manifest, library: Library, answers: bytes, answers_name: str) -> list[Difference]:
     """Return every input that is not what the manifest recorded: tool, blueprint, answers, clause files."""
     out: list[Difference] = []
@@ -104,7 +116,7 @@ def check_inputs(manifest: Manifest, library: Library, answers: bytes, answers_n
     if m.tool_version != __version__:
         out.append(Difference("tool", f"the agreement was made with assembler {m.tool_version}; "
                                       f"this is assembler {__version__}"))
-    bp = library.blueprints.get(m.agreement)
+    bp = _blueprint_for(library, m)
     if bp is None:
         out.append(Difference("blueprint", f"the library {library.root} has no agreement type '{m.agreement}'"))
     elif str(bp.version) != m.agreement_version:
@@ -114,7 +126,11 @@ def check_inputs(manifest: Manifest, library: Library, answers: bytes, answers_n
         out.append(Difference("blueprint", f"{bp.path}: the blueprint file changed since the agreement was made "
                                            f"(version {bp.version} both times; sha256 recorded "
                                            f"{_short(m.blueprint_sha256)}, now {_short(bp.sha256)})"))
-    sha = hashlib.sha256(answers).hexdigest()
+    try:
+        given = answers if m.answers_form == "text" else canonical_text_of(answers, answers_name).encode()
+    except AssemblerError:
+        given = answers  # unreadable answers: the hashes differ, and the build says why
+    sha = hashlib.sha256(given).hexdigest()
     if sha != m.answers_sha256:
         out.append(Difference("answers", f"{answers_name}: the answers differ from the recorded hash "
                                          f"(recorded {_short(m.answers_sha256)}, given {_short(sha)})"))
@@ -259,8 +275,11 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
         try:
             # A PDF/A original is rebuilt as PDF/A: the file itself says so (XMP pdfaid).
             house = HouseStyle(pdf_a=True) if fmt == "pdf" and original and pdf_a_part(original) else None
+            kept = _blueprint_for(lib, manifest)
             assembly = assemble(answers_path, library=lib, as_of=manifest.assembled, draft=manifest.draft,
-                                language=manifest.language, pins=pins, house_style=house)
+                                language=manifest.language, pins=pins,
+                                blueprint_version=str(kept.version) if kept is not None else None,
+                                embed_text=manifest.answers_form == "text", house_style=house)
             for f in wanted:
                 data[f] = writer_for(f)(assembly.agreement)
         except AssemblerError as exc:

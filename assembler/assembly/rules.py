@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assembler.assembly.answers import Answers, validate_answers
+from assembler.assembly.answers import Answers, canonical_answers, validate_answers
 from assembler.errors import AnswersError, GuardError, LibraryError, Location, Problem
 from assembler.library.load import Blueprint, ClauseVersion, Library
 from assembler.library.template import evaluate
@@ -37,6 +37,7 @@ class Plan:
     as_of: str
     draft: bool
     context: dict[str, Any] = field(compare=False)
+    embed_text: bool = False  # the manifest carries the raw answer text (rebuilding an older agreement)
 
 
 def guard_message(message: dict[str, str], language: str) -> str:
@@ -90,22 +91,26 @@ def base_context(library: Library, answers: Answers, as_of: str) -> dict[str, An
 
 
 def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft: bool = False,
-            strict: bool = False, language: str | None = None, pins: Mapping[str, str] | None = None) -> Plan:
+            strict: bool = False, language: str | None = None, pins: Mapping[str, str] | None = None,
+            blueprint_version: str | None = None, embed_text: bool = False) -> Plan:
     """Validate the answers and apply the blueprint's rules; return the plan to render.
 
     ``pins`` maps clause ids to the exact version to use (for rebuilding an
     issued agreement); clauses not pinned are chosen by range and date.
+    ``blueprint_version`` picks an archived blueprint version (rebuild);
+    ``embed_text`` makes the manifest carry the raw answer text, as older manifests did.
 
     Raises AnswersError for invalid answers (``problems`` lists them all),
     GuardError when a guard of level error fires (or a warning with ``strict``).
     """
     as_of = as_of.isoformat() if isinstance(as_of, _dt.date) else str(as_of)
-    blueprint = library.blueprint(answers.agreement)
+    blueprint = library.blueprint_version(answers.agreement, blueprint_version)
     problems = validate_answers(answers, blueprint)
     errors = tuple(p for p in problems if p.level == "error")
     warnings = [p for p in problems if p.level == "warning"]
     if errors:
         raise AnswersError(errors[0].message, errors[0].location, errors, code=errors[0].code)
+    answers = canonical_answers(answers)  # identifiers are compared and printed as NNNNNN-NNNN
     lang = language or answers.language
     ctx = base_context(library, answers, as_of)
     for name, expr, loc in blueprint.computed:
@@ -142,8 +147,11 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
     ctx["signing_parties"] = list(parties)
     electronic = blueprint.meta.get("electronic_signing")
     ctx["electronic_signing"] = bool(electronic and evaluate(electronic, ctx, blueprint.doc.locate(("electronic_signing",))))
+    place_date = blueprint.meta.get("print_place_date")
+    ctx["print_place_date"] = bool(place_date and evaluate(place_date, ctx, blueprint.doc.locate(("print_place_date",))))
     is_draft = draft or any(c.status == "draft" for c in chosen)
-    return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx)
+    return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx,
+                embed_text)
 
 
 def _split_field(path: str) -> list[str | int]:
@@ -154,27 +162,60 @@ def _split_field(path: str) -> list[str | int]:
     return out
 
 
+def _title_key(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _blueprint_appendix_id(blueprint: Blueprint, entry: dict[str, Any], answers: Answers, i: int) -> str | None:
+    """Return the blueprint appendix an answer entry belongs to: by id, else by title; None for an extra one."""
+    known = [a.id for a in blueprint.appendices]
+    ident = entry.get("id")
+    if ident:
+        if ident not in known:
+            raise AnswersError(f"there is no appendix '{ident}' in this agreement type (its appendices: "
+                               f"{', '.join(known)})", answers.locate(("appendices", i, "id")),
+                               code="answers.appendix-unknown")
+        return str(ident)
+    title = _title_key(entry.get("title", ""))
+    for spec in blueprint.appendices:
+        if title in {_title_key(t) for t in spec.title.values()}:
+            return spec.id
+    if entry.get("extra"):
+        return None
+    raise AnswersError(f"the appendix '{entry.get('title', '')}' is not one of this agreement's appendices "
+                       f"({', '.join(known)}): give the id of the one it belongs to, or add 'extra: true' to attach "
+                       "it as a further appendix", answers.locate(("appendices", i, "title")),
+                       code="answers.appendix.unknown-title")
+
+
 def _plan_appendices(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any]) -> tuple[PlannedAppendix, ...]:
     given = answers.data.get("appendices") or []
     base = answers.path.parent
     files: dict[str, Path] = {}
+    seen: dict[str, int] = {}
     extra: list[PlannedAppendix] = []
-    known = {a.id for a in blueprint.appendices}
     for i, entry in enumerate(given):
         file = Path(entry["file"]) if entry.get("file") else None
         if file is not None and not file.is_absolute():
             file = (base / file).resolve()
-        ident = entry.get("id")
-        if ident:
-            if ident not in known:
-                raise AnswersError(f"there is no appendix '{ident}' in this agreement type "
-                                   f"(known: {', '.join(sorted(known))})", answers.locate(("appendices", i, "id")),
-                                   code="answers.appendix-unknown")
-            if file is not None:
-                files[ident] = file
+        ident = _blueprint_appendix_id(blueprint, entry, answers, i)
+        if ident is None:
+            title = str(entry.get("title", ""))
+            extra.append(PlannedAppendix(f"appendix-{i + 1}", {"sv": title, "en": title}, file))
             continue
-        title = str(entry.get("title", ""))
-        extra.append(PlannedAppendix(f"appendix-{i + 1}", {"sv": title, "en": title}, file))
+        if ident in seen:
+            raise AnswersError(f"the appendix '{ident}' is given twice (appendices entries {seen[ident] + 1} and "
+                               f"{i + 1}): keep one", answers.locate(("appendices", i)), code="answers.appendix.duplicate")
+        seen[ident] = i
+        if file is not None:
+            files[ident] = file
     planned = [PlannedAppendix(a.id, a.title, files.get(a.id)) for a in blueprint.appendices
                if not a.when or evaluate(a.when, ctx, a.location)]
+    for spec in blueprint.appendices:
+        if (spec.file_required and spec.id in {p.id for p in planned} and spec.id not in files
+                and evaluate(spec.file_required, ctx, spec.location)):
+            where = ("appendices", seen[spec.id]) if spec.id in seen else ("appendices",)
+            raise AnswersError(f"the appendix '{spec.title.get('en', spec.id)}' ({spec.id}) must be attached as a "
+                               f"file: add an entry under appendices with id: {spec.id} and file: the path to it",
+                               answers.locate(where), code="answers.appendix.file-missing")
     return tuple(planned + extra)

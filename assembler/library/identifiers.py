@@ -105,3 +105,29 @@ def check_orgnr(value: str) -> IdentifierCheck:
                     "(1–3, 5–9); check the number",
             kind="orgnr", code="orgnr.group")
     return IdentifierCheck(kind="orgnr")
+
+
+def canonical_identifier(value: str, on: _dt.date | None = None) -> str | None:
+    """Return a valid organisationsnummer or personnummer in the printed form NNNNNN-NNNN, else None.
+
+    A 12-digit form loses its prefix (16 for an organisation, the century for
+    a person).  A personnummer keeps ``+`` when it was written with one, and
+    gets it when a 12-digit form shows the person is 100 or older on ``on``
+    (the signing date), as the Tax Agency writes it.
+    """
+    check = check_orgnr(value)
+    if check.error:
+        return None
+    text = value.strip()
+    if check.kind == "orgnr":
+        m = _ORGNR.match(text)
+        return f"{m.group(1)}-{m.group(2)}" if m else None
+    m = _PNR.match(text)
+    if not m:
+        return None
+    century, six, sep, four = m.groups()
+    plus = sep == "+"
+    if century and on is not None:
+        born = int(century + six[:2])
+        plus = on.year - born > 100 or (on.year - born == 100 and (on.month, on.day) >= (int(six[2:4]), int(six[4:6]) % 60))
+    return f"{six}{'+' if plus else '-'}{four}"

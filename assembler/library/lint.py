@@ -22,7 +22,7 @@ from assembler.library.versions import Version, VersionRange
 
 # Names every clause template may use besides the answers and computed values.
 BUILTIN_NAMES = {"lang", "output_language", "defaults", "as_of", "ref", "appendix", "term", "definitions", "months_between",
-                 "loop", "range", "true", "false", "none"}
+                 "days_between", "loop", "range", "true", "false", "none"}
 _ITEM_LINE = re.compile(r"^(- +|[a-z]\) +)")
 _JINJA_TAG_LINE = re.compile(r"^\s*(\{%.*?%\}\s*)+$")
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)

@@ -101,6 +101,7 @@ class AppendixSpec:
     title: dict[str, str]
     when: str | None
     location: Location
+    file_required: str | None = None  # an expression: when true, the answers must attach a file
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,9 @@ class Library:
     approved: dict[str, str]  # "id@version" -> sha256 recorded at approval
     schema_dir: Path
     problems: tuple[Problem, ...] = ()  # what was skipped while loading leniently
+    # Earlier versions of blueprints, kept as agreements/<id>/<version>.yaml so that agreements made with
+    # them rebuild exactly: agreement id -> version -> blueprint.
+    archived_blueprints: dict[str, dict[str, Blueprint]] = field(default_factory=dict)
 
     def clause(self, clause_id: str, version: str | Version) -> ClauseVersion | None:
         """Return one clause version, or None."""
@@ -152,6 +156,19 @@ class Library:
         except KeyError:
             known = ", ".join(sorted(self.blueprints)) or "none"
             raise LibraryError(f"the library has no agreement type '{agreement_id}' (it has: {known})") from None
+
+    def blueprint_version(self, agreement_id: str, version: str | None) -> Blueprint:
+        """Return the blueprint of an agreement type at ``version`` (the current one when None or equal)."""
+        current = self.blueprint(agreement_id)
+        if version is None or str(current.version) == str(version):
+            return current
+        archived = self.archived_blueprints.get(agreement_id, {})
+        if str(version) in archived:
+            return archived[str(version)]
+        kept = ", ".join([str(current.version)] + sorted(archived))
+        raise LibraryError(f"the library does not keep version {version} of the agreement type '{agreement_id}' "
+                           f"(it has: {kept}); add agreements/{agreement_id}/{version}.yaml",
+                           code="library.blueprint.version-missing")
 
 
 def clause_sha256(text: str) -> str:
@@ -203,6 +220,7 @@ class _Loader:
                   if isinstance((data.get("labels") or {}).get(lang), dict)}
         clauses = self.load_fragments(languages)
         blueprints = self.load_blueprints()
+        archived = self.load_archived_blueprints()
         approved: dict[str, str] = {}
         approved_path = root / "approved.yaml"
         if approved_path.is_file():
@@ -217,6 +235,7 @@ class _Loader:
             defaults=dict(data.get("defaults") or {}), labels=labels,
             disclaimer=dict(data.get("disclaimer") or {}), clauses=clauses, blueprints=blueprints,
             approved=approved, schema_dir=_schema_dir_for(root), problems=tuple(self.problems),
+            archived_blueprints=archived,
         )
 
     def load_fragments(self, languages: tuple[str, ...]) -> dict[str, tuple[ClauseVersion, ...]]:
@@ -307,6 +326,19 @@ class _Loader:
                 out[bp.id] = bp
         return out
 
+    def load_archived_blueprints(self) -> dict[str, dict[str, Blueprint]]:
+        out: dict[str, dict[str, Blueprint]] = {}
+        for path in sorted((self.root / "agreements").glob("*/*.yaml")):
+            bp = self.load_blueprint(path)
+            if bp is None:
+                continue
+            if bp.id != path.parent.name or str(bp.version) != path.stem:
+                raise LibraryError(f"an archived blueprint must be agreements/<id>/<version>.yaml; this file holds "
+                                   f"{bp.id} {bp.version}", Location(str(path), 1, 1),
+                                   code="library.blueprint.archive-name")
+            out.setdefault(bp.id, {})[str(bp.version)] = bp
+        return out
+
     def load_blueprint(self, path: Path) -> Blueprint | None:
         text = read_text(path, "blueprint")
         doc = parse_yaml(text, str(path))
@@ -325,7 +357,8 @@ class _Loader:
                 sections.append(Section((only,), s.get("when"), loc))
         guards = tuple(Guard(g["id"], g["level"], g["when"], g.get("field"), dict(g["message"]),
                              doc.locate(("guards", i, "when"))) for i, g in enumerate(d.get("guards") or []))
-        appendices = tuple(AppendixSpec(a["id"], dict(a["title"]), a.get("when"), doc.locate(("appendices", i)))
+        appendices = tuple(AppendixSpec(a["id"], dict(a["title"]), a.get("when"), doc.locate(("appendices", i)),
+                                        a.get("file_required"))
                            for i, a in enumerate(d.get("appendices") or []))
         computed = tuple((name, expr, doc.locate(("computed", name)))
                          for name, expr in (d.get("computed") or {}).items())
@@ -359,7 +392,8 @@ _CACHE: dict[Path, tuple[tuple[tuple[str, int, int], ...], Library]] = {}
 def library_files(root: Path) -> list[Path]:
     """Return every file a library is made of, in a fixed order."""
     files = [root / "library.yaml", root / "approved.yaml"]
-    files += sorted((root / "agreements").glob("*.yaml")) + sorted((root / "fragments").glob("*/*.md"))
+    files += sorted((root / "agreements").glob("*.yaml")) + sorted((root / "agreements").glob("*/*.yaml"))
+    files += sorted((root / "fragments").glob("*/*.md"))
     schemas = _schema_dir_for(root)
     files += sorted(schemas.glob("*.json")) + sorted((schemas / "answers").glob("*.json"))
     return files

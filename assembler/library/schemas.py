@@ -114,6 +114,15 @@ def _type_name(expected: Any) -> str:
     return names.get(expected, str(expected))
 
 
+def unknown_keys(error: jsonschema.ValidationError) -> list[str]:
+    """Return the keys an additionalProperties error is about, in the order of the instance."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    known = set(schema.get("properties") or {})
+    patterns = [re.compile(p) for p in (schema.get("patternProperties") or {})]
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    return [str(k) for k in instance if k not in known and not any(p.search(str(k)) for p in patterns)]
+
+
 def describe_error(error: jsonschema.ValidationError) -> tuple[PathKey, str]:
     """Return the field path and a plain-words message for one schema error."""
     path: PathKey = tuple(error.absolute_path)
@@ -123,9 +132,10 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[PathKey, str]:
         name = missing.group(1) if missing else "?"
         return path + (name,), "this required field is missing"
     if v == "additionalProperties":
-        extra = re.findall(r"'([^']+)'", error.message)
-        names = ", ".join(extra) if extra else "?"
-        return path, f"unknown field {names} (check the spelling)"
+        extra = unknown_keys(error)
+        if len(extra) == 1:
+            return path + (extra[0],), f"unknown field '{extra[0]}' (check the spelling)"
+        return path, f"unknown fields {', '.join(extra) or '?'} (check the spelling)"
     if v == "format":
         cause = error.cause
         if cause is not None:
@@ -153,7 +163,9 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[PathKey, str]:
     if v == "maximum":
         return path, f"must be at most {error.validator_value}"
     if v == "pattern":
-        return path, f"does not have the expected form ({error.validator_value})"
+        # The pattern itself is for the machine; the field's description says the form in words.
+        hint = str(error.schema.get("description") or error.schema.get("title") or "").strip()
+        return path, "does not have the expected form" + (f": {hint}" if hint else "")
     if v in ("oneOf", "anyOf"):
         best = jsonschema.exceptions.best_match(error.context or [])
         if best is not None and best is not error:
@@ -189,10 +201,16 @@ def validate_sourced(doc: Sourced, schema_path: Path, data: Any | None = None, *
     problems: list[Problem] = []
     errors: Iterable[jsonschema.ValidationError] = validator(schema_path).iter_errors(instance)
     for error in sorted(errors, key=_sort_key):
-        path, message = describe_error(error)
-        loc = doc.locate(path)
-        problems.append(Problem(message, Location(loc.file, loc.line, loc.column, format_path(path) or None),
-                                code=error_code(error, prefix)))
+        if error.validator == "additionalProperties":
+            # One problem per unknown key, each located at the key itself rather than its parent.
+            base: PathKey = tuple(error.absolute_path)
+            found = [(base + (key,), f"unknown field '{key}' (check the spelling)") for key in unknown_keys(error)]
+        else:
+            found = [describe_error(error)]
+        for path, message in found:
+            loc = doc.locate(path)
+            problems.append(Problem(message, Location(loc.file, loc.line, loc.column, format_path(path) or None),
+                                    code=error_code(error, prefix)))
     # Users read a file top down: report in the order of the lines.
     problems.sort(key=lambda p: (p.location.line or 0, p.location.column or 0) if p.location else (0, 0))
     return problems

@@ -94,10 +94,15 @@ def parse_date(value: Any) -> _dt.date:
         raise RenderError(f"'{value}' is not a date of the form YYYY-MM-DD", code="render.date") from None
 
 
+def long_date(value: Any, lang: str) -> str:
+    """Return an ISO date written out in a language: 2 mars 2026, 2 March 2026."""
+    d = parse_date(value)
+    return f"{d.day} {MONTHS[lang if lang in MONTHS else 'sv'][d.month - 1]} {d.year}"
+
+
 @pass_context
 def _date(ctx: Context, value: Any) -> str:
-    d = parse_date(value)
-    return f"{d.day} {MONTHS[_lang(ctx)][d.month - 1]} {d.year}"
+    return long_date(value, _lang(ctx))
 
 
 def _group_thousands(amount: float, sep: str) -> str:
@@ -145,13 +150,18 @@ def months_between(start: Any, end: Any) -> float:
     return (b.year - a.year) * 12 + (b.month - a.month) + (b.day - a.day) / 31
 
 
+def days_between(start: Any, end: Any) -> int:
+    """Return the whole days from ``start`` to ``end`` (ISO dates); negative when ``end`` is earlier."""
+    return (parse_date(end) - parse_date(start)).days
+
+
 def _make_environment() -> _Environment:
     env = _Environment(
         undefined=StrictUndefined, autoescape=False, finalize=_finalize,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
     )
     env.filters.update(date=_date, sek=_sek, and_list=_and_list, or_list=_or_list)
-    env.globals.update(months_between=months_between)
+    env.globals.update(months_between=months_between, days_between=days_between)
     return env
 
 
@@ -237,6 +247,8 @@ __all__ = [
     "compile_template",
     "escape_markup",
     "evaluate",
+    "days_between",
+    "long_date",
     "months_between",
     "parse_date",
     "template_line",

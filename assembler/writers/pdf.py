@@ -168,7 +168,9 @@ class _Builder:
         cells: list[list[Flowable]] = []
         for s, sig in enumerate(docs[0].signatures):
             sigs = [d.signatures[s] for d in docs]
-            place_date = self._joined([", ".join(t for t in (x.place, x.date) if t) for x in sigs])
+            # Place and date joined field by field, as the DOCX does: "Göteborg, 2 mars 2026 / 2 March 2026".
+            place_date = ", ".join(t for t in (self._joined([x.place for x in sigs]),
+                                               self._joined([x.date for x in sigs])) if t)
             # Party and organisation number on one line, as the DOCX prints them.
             party = f"<b>{escape(sig.party)}</b>"
             if sig.orgnr:

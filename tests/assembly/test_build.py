@@ -16,7 +16,7 @@ from assembler.cli import cli
 from assembler.readers.docx import read_docx, read_docx_manifest
 
 EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
-AS_OF = "2026-03-01"
+AS_OF = "2026-12-01"  # the second edition of the OPI blueprint
 
 
 def _parties(answers: Path) -> list[tuple[str, str]]:

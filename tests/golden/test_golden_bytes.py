@@ -21,7 +21,7 @@ from assembler import assemble, writer_for
 
 REPO = Path(__file__).resolve().parents[2]
 RECORD = REPO / "tests" / "fixtures" / "golden-hashes.json"
-AS_OF = "2026-03-01"
+AS_OF = "2026-12-01"  # the examples are written for the second edition of the OPI blueprint
 FORMATS = ("docx", "pdf", "md", "html", "txt")
 LANGUAGES = ("sv", "en", "sv+en")
 EXAMPLES = sorted(p.name for p in (REPO / "examples").glob("*.yaml"))

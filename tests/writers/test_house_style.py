@@ -49,7 +49,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _agreement(reference: Path, fonts: tuple[Path, ...] = ()):  # type: ignore[no-untyped-def]
     house = load_house_style(reference, fonts)
-    return assemble(REPO / "examples" / "basic.yaml", as_of="2026-03-01", language="sv", house_style=house).agreement
+    return assemble(REPO / "examples" / "basic.yaml", as_of="2026-12-01", language="sv", house_style=house).agreement
 
 
 def test_the_docx_carries_the_reference_font_logo_and_margins(reference: Path) -> None:
@@ -112,7 +112,7 @@ def test_build_and_validate_take_the_reference_on_the_command_line(reference: Pa
     from assembler.cli import cli
     out = tmp_path / "basic.docx"
     built = subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "basic.yaml"),
-                            "--as-of", "2026-03-01", "--format", "docx", "--reference-docx", str(reference),
+                            "--as-of", "2026-12-01", "--format", "docx", "--reference-docx", str(reference),
                             "-o", str(out)], capture_output=True, text=True)
     assert built.returncode == 0, built.stderr
     assert docx.Document(str(out)).styles["Normal"].font.name == "Liberation Sans"
@@ -123,7 +123,7 @@ def test_build_and_validate_take_the_reference_on_the_command_line(reference: Pa
     bad.write_bytes(b"plain text")
     assert CliRunner().invoke(cli, ["validate", "--reference-docx", str(bad)]).exit_code == 1
     not_font = subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "basic.yaml"),
-                               "--as-of", "2026-03-01", "--format", "pdf", "--pdf-font", str(bad),
+                               "--as-of", "2026-12-01", "--format", "pdf", "--pdf-font", str(bad),
                                "-o", str(tmp_path / "x.pdf")], capture_output=True, text=True)
     assert not_font.returncode == 2 and "not a TrueType font" in not_font.stderr
     assert "Traceback" not in not_font.stderr and not (tmp_path / "x.pdf").exists()

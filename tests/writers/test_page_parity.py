@@ -35,7 +35,7 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str
     names: dict[tuple[str, str], Path] = {}
     for example in EXAMPLES:
         for language in LANGUAGES:
-            agreement = assemble(REPO / "examples" / f"{example}.yaml", as_of="2026-03-01", language=language).agreement
+            agreement = assemble(REPO / "examples" / f"{example}.yaml", as_of="2026-12-01", language=language).agreement
             path = folder / f"{example}-{language.replace('+', '_')}.docx"
             path.write_bytes(write_docx(agreement))
             names[(example, language)] = path
@@ -46,7 +46,7 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str
 
 
 def _our_pdf(example: str, language: str) -> PdfReader:
-    agreement = assemble(REPO / "examples" / f"{example}.yaml", as_of="2026-03-01", language=language).agreement
+    agreement = assemble(REPO / "examples" / f"{example}.yaml", as_of="2026-12-01", language=language).agreement
     return PdfReader(io.BytesIO(write_pdf(agreement)))
 
 

@@ -25,7 +25,7 @@ from assembler.writers.pdf_archive import srgb_icc
 
 @pytest.fixture(scope="module")
 def pdf_a() -> bytes:
-    agreement = assemble(REPO / "examples" / "basic.yaml", as_of="2026-03-01", language="sv",
+    agreement = assemble(REPO / "examples" / "basic.yaml", as_of="2026-12-01", language="sv",
                          house_style=HouseStyle(pdf_a=True)).agreement
     return write_pdf(agreement)
 
@@ -100,7 +100,7 @@ def test_inspect_diff_and_rebuild_read_a_pdf_a(pdf_a: bytes, tmp_path: Path) -> 
 
 def test_build_pdf_a_warns_about_appendices_that_are_not_pdf_a(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "research.yaml"),
-                             "--as-of", "2026-03-01", "--format", "pdf", "--pdf-a", "-o", str(tmp_path / "r.pdf")],
+                             "--as-of", "2026-12-01", "--format", "pdf", "--pdf-a", "-o", str(tmp_path / "r.pdf")],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     reader = PdfReader(tmp_path / "r.pdf")
@@ -117,7 +117,7 @@ def test_a_transparent_logo_is_flattened_in_pdf_a() -> None:
     pdfs = {}
     for archive in (False, True):
         house = HouseStyle(logo=logo, logo_height_mm=10, pdf_a=archive)
-        agreement = assemble(REPO / "examples" / "basic.yaml", as_of="2026-03-01", language="sv",
+        agreement = assemble(REPO / "examples" / "basic.yaml", as_of="2026-12-01", language="sv",
                              house_style=house).agreement
         pdfs[archive] = PdfReader(io.BytesIO(write_pdf(agreement)))
     def images(reader: PdfReader) -> list:  # type: ignore[type-arg]

@@ -46,7 +46,7 @@ def pdf_words(data: bytes, header_lines: int) -> list[str]:
 
 @pytest.mark.parametrize("answers, language", CASES, ids=[f"{e.stem}-{lang}" for e, lang in CASES])
 def test_pdf_text_equals_docx_text(answers: Path, language: str) -> None:
-    agreement = assemble(answers, as_of="2026-03-01", language=language).agreement
+    agreement = assemble(answers, as_of="2026-12-01", language=language).agreement
     header_lines = 2 if agreement.documents[0].reference else 1
     expected = docx_words(write_docx(agreement))
     actual = pdf_words(write_pdf(agreement), header_lines)
