@@ -10,8 +10,8 @@ import shutil
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -62,8 +62,8 @@ def alias_bomb(levels: int = 9, width: int = 9) -> str:
 
 
 def answers_alias_bomb(dest: Path) -> Path:
-    top = f"x-bomb:\n  " + alias_bomb().replace("\n", "\n  ").rstrip() + "\n"
-    return basic_answers(dest, "\n" + top + f"x-use: *a9\n", "bomb.yaml")
+    top = "x-bomb:\n  " + alias_bomb().replace("\n", "\n  ").rstrip() + "\n"
+    return basic_answers(dest, "\n" + top + "x-use: *a9\n", "bomb.yaml")
 
 
 def deep_json(depth: int = 100_000) -> str:

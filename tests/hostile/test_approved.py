@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from generate import basic_answers, copy_library
 from harness import Workspace, expect_safe, run
 

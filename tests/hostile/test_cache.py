@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from generate import basic_answers, extract_text_or_empty, plant_cache, poison_cache
 from harness import Workspace, expect_safe, run
 
@@ -22,6 +21,13 @@ def _warm(ws: Workspace, cache: Path) -> None:
     o = run(ws, BUILD, env=ws.env(ASSEMBLER_CACHE_DIR=str(cache)))
     assert o.rc == 0, o.stderr
     shutil.rmtree(ws.work / "out")
+    if not any(p.is_file() for p in cache.rglob("*")):
+        # Nothing cached (as it should be): plant where the old cache kept its pickle and code objects,
+        # so the case keeps guarding against a cache that would read them.
+        legacy = cache / "assembler" / "planted"
+        legacy.mkdir(parents=True)
+        (legacy / "library-planted.pickle").write_bytes(b"placeholder")
+        (legacy / "planted.bin").write_bytes(b"placeholder")
 
 
 def _shared(ws: Workspace, mode: int, owner: int | None) -> Path:

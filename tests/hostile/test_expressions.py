@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from generate import REPO, add_to_clause, basic_answers, copy_library
 from harness import CANARY, Workspace, expect_safe, run
 

@@ -6,7 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from generate import basic_answers
 from harness import Workspace, expect_safe, run
 

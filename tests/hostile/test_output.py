@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from generate import ACTIVE_PDF_KEYS, EXAMPLES, active_pdf, basic_answers
 from harness import Outcome, Workspace, expect_safe, run
 
@@ -209,7 +208,7 @@ def _basic_as_json() -> dict:
     return json.loads(json.dumps(yaml.safe_load((EXAMPLES / "basic.yaml").read_text()), default=str))
 
 
-def _signal_at_write(sig: int, marker_dir: Path) -> "tuple[list[str], object]":
+def _signal_at_write(sig: int, marker_dir: Path) -> tuple[list[str], object]:
     """strace arguments that hold the write phase open, and a hook that sends ``sig`` once a file appears."""
     caught: list[bool] = []
 
@@ -237,6 +236,8 @@ def _traced_child(pid: int) -> int | None:
 
 @pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT", "SIGKILL"])
 def test_signal_during_write(ws: Workspace, record: list, sig: str) -> None:
+    if not os.path.exists("/usr/bin/strace"):
+        pytest.skip("strace is not installed: nothing can hold the write phase open to signal inside it")
     basic_answers(ws.work)
     out = ws.work / "out"
     out.mkdir()

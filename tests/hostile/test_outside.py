@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from generate import basic_answers, copy_library, forge_docx_manifest
 from harness import CANARY, Workspace, expect_safe, run
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from generate import EXAMPLES, alias_bomb, basic_answers, copy_library, deep_json, sparse_file
 from harness import Workspace, expect_safe, run
 
@@ -45,7 +44,8 @@ ANSWER_CASES = ["answers-alias-bomb", "answers-small-alias", "answers-self-alias
 def test_unbounded_answers(ws: Workspace, record: list, case: str) -> None:
     name = _answers(ws, case)
     o = run(ws, BUILD[:1] + [name] + BUILD[1:])
-    expect_safe(record, ws, o)
+    # A harmless alias (PyYAML writes them for shared objects) is read like its expansion.
+    expect_safe(record, ws, o, accept=case == "answers-small-alias", outputs=["work/out/alias.docx"])
 
 
 def _library(ws: Workspace, case: str) -> Path:

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from generate import deep_pdf, sparse_file
 from harness import Workspace, expect_safe, run
 
