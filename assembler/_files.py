@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+import secrets
 import stat
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -42,7 +42,9 @@ def write_files_atomically(files: dict[Path, bytes], inputs: Iterable[Path] = ()
             if _is_special(target):
                 streams.append((target, data))
                 continue
-            temps.append((_write_temp(target, data), target))
+            temp = _temp_name(target)
+            temps.append((temp, target))  # listed before it exists: an interrupt at any point still removes it
+            _write_temp(temp, target, data)
         for target, data in streams:
             _stream(target, data)
         while temps:
@@ -58,26 +60,27 @@ def write_files_atomically(files: dict[Path, bytes], inputs: Iterable[Path] = ()
     return list(files)
 
 
-def _write_temp(target: Path, data: bytes) -> Path:
+def _temp_name(target: Path) -> Path:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}{PARTIAL}", dir=target.parent)
     except OSError as exc:
         raise UsageError(f"cannot write to '{target.parent}': {exc.strerror or exc}",
                          code="output.write-failed") from None
-    temp = Path(name)
+    return target.parent / f".{target.name}{PARTIAL}{secrets.token_hex(6)}"
+
+
+def _write_temp(temp: Path, target: Path, data: bytes) -> None:
     try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(temp, 0o644)
-    except BaseException as exc:
-        temp.unlink(missing_ok=True)
-        if isinstance(exc, OSError) and not exc.filename:
+    except OSError as exc:
+        if not exc.filename:
             exc.filename = str(target)
         raise
-    return temp
 
 
 def _is_special(target: Path) -> bool:

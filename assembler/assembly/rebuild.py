@@ -82,7 +82,7 @@ def read_source(path: Path) -> tuple[str | None, bytes | None, Manifest]:
                 raise UsageError(f"a {suffix} file carries no manifest and '{sibling.name}' is not beside it: "
                                  "rebuild from a DOCX, PDF or HTML file, or from the manifest written by "
                                  "`build --manifest`", code="manifest.missing")
-            return suffix[1:], data, manifest_from_json(sibling.read_bytes())
+            return suffix[1:], data, manifest_from_json(read_bytes(sibling, "manifest", LIMITS.manifest_bytes, "manifest-bytes"))
         manifest = read_embedded_manifest(data, suffix)
     except UsageError:
         raise

@@ -213,7 +213,7 @@ def _signal_at_write(sig: int, marker_dir: Path) -> tuple[list[str], object]:
     caught: list[bool] = []
 
     def during(proc: subprocess.Popen[bytes]) -> None:
-        deadline = time.monotonic() + 8
+        deadline = time.monotonic() + 40  # a loaded machine under strace is slow to reach the writes
         while time.monotonic() < deadline:
             if marker_dir.exists() and any(marker_dir.iterdir()):
                 child = _traced_child(proc.pid)
@@ -243,7 +243,7 @@ def test_signal_during_write(ws: Workspace, record: list, sig: str) -> None:
     out.mkdir()
     (caught,), during = _signal_at_write(getattr(signal, sig), out)
     # Every write syscall returns 50 ms late, so the write phase lasts long enough to be interrupted in.
-    o = run(ws, ["build", "basic.yaml", "-o", "out/", "--format", "docx,pdf"], during=during,
+    o = run(ws, ["build", "basic.yaml", "-o", "out/", "--format", "docx,pdf"], during=during, timeout=45,
             strace_extra=("-e", "inject=write,pwrite64,fsync:delay_exit=50000"))
     assert caught, "the write phase was never reached: the case tested nothing"
     leftovers = [p for p in o.new_files if p.startswith("work/out/")]
