@@ -13,7 +13,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 
-from assembler.errors import AssemblerError, Location
+from assembler.errors import LimitError, Location
+
+__all__ = ["LIMITS", "LimitError", "Limits", "check_pdf_pages", "check_zip", "exceeded"]
 
 MB = 1 << 20
 
@@ -54,12 +56,6 @@ class Limits:
 
 
 LIMITS = Limits.from_environment()
-
-
-class LimitError(AssemblerError):
-    """An input exceeds one of the limits; ``code`` is ``limit.<name>``."""
-
-    default_code = "limit"
 
 
 def exceeded(name: str, what: str, limit: int | str, location: Location | None = None,

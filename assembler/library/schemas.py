@@ -156,7 +156,8 @@ def check_schema_file(path: Path) -> list[Problem]:
     try:
         schema = json.loads(read_bytes(path, "schema", LIMITS.library_file_bytes, "library-file-bytes"))
     except AssemblerError as exc:
-        return [Problem(exc.message, exc.location or Location(str(path)), code=exc.code)]
+        code = "library.schema-missing" if exc.code == "input.missing" else exc.code
+        return [Problem(exc.message, exc.location or Location(str(path)), code=code)]
     except ValueError as exc:
         return [Problem(f"the schema is not valid JSON: {exc}", Location(str(path)), code="library.schema-json")]
     except RecursionError:
