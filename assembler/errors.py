@@ -146,3 +146,9 @@ class ValidationFailed(AssemblerError):
     """Several problems were found; ``problems`` lists them all."""
 
     default_code = "validation.failed"
+
+
+class LimitError(AssemblerError):
+    """An input exceeds one of the limits of ``assembler._limits``; ``code`` is ``limit.<name>``."""
+
+    default_code = "limit"

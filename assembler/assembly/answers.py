@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from assembler._files import decode_text, read_bytes
+from assembler._limits import LIMITS, exceeded
 from assembler.errors import AnswersError, Location, Problem
 from assembler.library.identifiers import canonical_identifier, check_orgnr
 from assembler.library.load import Blueprint
@@ -45,7 +47,7 @@ class Answers:
 def load_answers(path: Path | str) -> Answers:
     """Read an answer file; raise in plain words if it is missing or not YAML/JSON."""
     p = Path(path)
-    raw = read_bytes(p, "answer file")
+    raw = read_bytes(p, "answer file", LIMITS.answers_bytes, "answers-bytes")
     text = decode_text(raw, p, "answer file")
     doc = parse_json(text, str(p)) if p.suffix.lower() == ".json" else parse_yaml(text, str(p))
     if not isinstance(doc.data, dict):
@@ -75,8 +77,46 @@ def _identifier_warnings(answers: Answers, data: Any, path: PathKey) -> list[Pro
     return out
 
 
+# Characters no agreement needs and that XML cannot carry or that steer a
+# terminal: C0 controls but tab, newline and return; DEL and C1; non-characters.
+ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def text_problems(answers: Answers) -> list[Problem]:
+    """Return a problem for every text (value or key) that is too long or holds an illegal character."""
+    out: list[Problem] = []
+    stack: list[tuple[Any, PathKey]] = [(answers.data, ())]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if ILLEGAL.search(str(key)):
+                    out.append(_illegal(answers, path, str(key)))
+                stack.append((item, path + (key,)))
+        elif isinstance(value, list):
+            stack.extend((item, path + (i,)) for i, item in enumerate(value))
+        elif isinstance(value, str):
+            if len(value) > LIMITS.answer_string_chars:
+                err = exceeded("answer-string-chars", f"a text of {len(value):,} characters".replace(",", " "),
+                               LIMITS.answer_string_chars, answers.locate(path), " characters")
+                out.append(Problem(err.message, err.location, code=err.code))
+            elif ILLEGAL.search(value):
+                out.append(_illegal(answers, path, value))
+    return sorted(out, key=lambda p: (p.location.line or 0) if p.location else 0)
+
+
+def _illegal(answers: Answers, path: PathKey, text: str) -> Problem:
+    char = ILLEGAL.search(text)
+    shown = f"U+{ord(char.group()):04X}" if char else "?"
+    return Problem(f"the text holds the control character {shown}, which no agreement can carry: remove it",
+                   answers.locate(path), code="answers.illegal-character")
+
+
 def validate_answers(answers: Answers, blueprint: Blueprint) -> list[Problem]:
-    """Return every problem with the answers: schema errors, then identifier warnings."""
+    """Return every problem with the answers: text limits, schema errors, then identifier warnings."""
+    problems = text_problems(answers)
+    if problems:  # a schema's patterns never run on such text
+        return problems
     problems = validate_sourced(answers.doc, blueprint.answers_schema, prefix="answers")
     problems += _identifier_warnings(answers, answers.data, ())
     return problems

@@ -10,7 +10,7 @@ from pathlib import Path
 from assembler._dates import parse_date
 from assembler._files import write_files_atomically
 from assembler.assembly.answers import LANGUAGES, load_answers
-from assembler.assembly.appendices import read_appendix_files
+from assembler.assembly.appendices import active_content_notes, read_appendix_files
 from assembler.assembly.layout import layout_agreement
 from assembler.assembly.outputs import output_paths
 from assembler.assembly.render import render_plan
@@ -28,11 +28,12 @@ class Assembly:
 
     agreement: Agreement
     plan: Plan
+    notes: tuple[Problem, ...] = ()
 
     @property
     def warnings(self) -> tuple[Problem, ...]:
-        """The guard and identifier warnings, also recorded in the manifest."""
-        return self.plan.warnings
+        """The guard and identifier warnings (recorded in the manifest), then what was done to the inputs."""
+        return self.plan.warnings + self.notes
 
 
 def parse_as_of(value: str | _dt.date | None) -> _dt.date:
@@ -47,7 +48,8 @@ def _library(library: Library | Path | str | None) -> Library:
 def plan_answers(answers_path: Path | str, *, library: Library | Path | str | None = None,
                  as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
                  language: str | None = None, pins: Mapping[str, str] | None = None,
-                 blueprint_version: str | None = None, embed_text: bool = False) -> Plan:
+                 blueprint_version: str | None = None, embed_text: bool = False,
+                 appendix_dir: Path | None = None) -> Plan:
     """Validate an answer file and apply the rules and guards; return the plan (no output).
 
     ``pins`` maps clause ids to exact versions, ``blueprint_version`` picks an archived blueprint and
@@ -58,27 +60,29 @@ def plan_answers(answers_path: Path | str, *, library: Library | Path | str | No
     lib = _library(library)
     answers = load_answers(answers_path)
     return resolve(lib, answers, as_of=parse_as_of(as_of), draft=draft, strict=strict, language=language, pins=pins,
-                   blueprint_version=blueprint_version, embed_text=embed_text)
+                   blueprint_version=blueprint_version, embed_text=embed_text, appendix_dir=appendix_dir)
 
 
 def assemble(answers_path: Path | str, *, library: Library | Path | str | None = None,
              as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
              language: str | None = None, pins: Mapping[str, str] | None = None,
              blueprint_version: str | None = None, embed_text: bool = False,
-             house_style: HouseStyle | None = None) -> Assembly:
+             house_style: HouseStyle | None = None, appendix_dir: Path | None = None) -> Assembly:
     """Assemble the agreement an answer file describes, in memory; ``pins`` fixes clause versions.
 
     ``house_style`` (see :func:`assembler.library.house_style.load_house_style`)
-    is carried by the agreement to the writers.
+    is carried by the agreement to the writers.  Appendix files are read from
+    the answer file's folder, or ``appendix_dir``; never from outside it.
     """
     lib = _library(library)
     plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language,
-                        pins=pins, blueprint_version=blueprint_version, embed_text=embed_text)
+                        pins=pins, blueprint_version=blueprint_version, embed_text=embed_text,
+                        appendix_dir=appendix_dir)
     rendered = render_plan(plan, tuple(plan.language.split("+")))
     agreement = read_appendix_files(layout_agreement(plan, rendered, lib))
     if house_style is not None:
         agreement = replace(agreement, house_style=house_style)
-    return Assembly(agreement, plan)
+    return Assembly(agreement, plan, active_content_notes(agreement))
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,8 @@ class BuildResult:
 def build(answers_path: Path | str, *, output: Path | str | None = None, formats: tuple[str, ...] = ("docx", "pdf"),
           library: Library | Path | str | None = None, as_of: str | _dt.date | None = None, draft: bool = False,
           strict: bool = False, language: str | None = None, manifest: bool = False,
-          pdf_engine: str = "reportlab", house_style: HouseStyle | None = None) -> BuildResult:
+          pdf_engine: str = "reportlab", house_style: HouseStyle | None = None,
+          appendix_dir: Path | str | None = None) -> BuildResult:
     """Assemble an agreement and write it in every format asked for, atomically.
 
     Every file is rendered in memory first; only then are all written, so a
@@ -100,7 +105,7 @@ def build(answers_path: Path | str, *, output: Path | str | None = None, formats
     """
     answers_path = Path(answers_path)
     assembly = assemble(answers_path, library=library, as_of=as_of, draft=draft, strict=strict, language=language,
-                        house_style=house_style)
+                        house_style=house_style, appendix_dir=Path(appendix_dir) if appendix_dir is not None else None)
     targets = output_paths(answers_path, Path(output) if output is not None else None, formats)
     files: dict[Path, bytes] = {}
     for fmt, target in targets.items():
@@ -108,5 +113,6 @@ def build(answers_path: Path | str, *, output: Path | str | None = None, formats
     if manifest:
         first = next(iter(targets.values()))
         files[first.with_name(first.stem + ".manifest.json")] = manifest_to_json(assembly.agreement.manifest).encode()
-    written = write_files_atomically(files)
+    inputs = [answers_path] + [Path(f.source) for f in assembly.agreement.appendix_files]
+    written = write_files_atomically(files, inputs=inputs)
     return BuildResult(assembly, tuple(written))

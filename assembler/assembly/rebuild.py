@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import shutil
 import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from assembler._files import read_bytes
+from assembler._limits import LIMITS
 from assembler._version import __version__
 from assembler.assembly.answers import canonical_text_of
 from assembler.assembly.pipeline import assemble
@@ -84,7 +83,7 @@ def read_source(path: Path) -> tuple[str | None, bytes | None, Manifest]:
                 raise UsageError(f"a {suffix} file carries no manifest and '{sibling.name}' is not beside it: "
                                  "rebuild from a DOCX, PDF or HTML file, or from the manifest written by "
                                  "`build --manifest`", code="manifest.missing")
-            return suffix[1:], data, manifest_from_json(sibling.read_bytes())
+            return suffix[1:], data, manifest_from_json(read_bytes(sibling, "manifest", LIMITS.manifest_bytes, "manifest-bytes"))
         manifest = read_embedded_manifest(data, suffix)
     except UsageError:
         raise
@@ -220,17 +219,6 @@ def find_appendix_folder(relative: list[Path], source: Path) -> Path | None:
     return None
 
 
-def _mirror_appendices(relative: list[Path], found: Path, answers_folder: Path) -> None:
-    """Make ``relative`` resolve from ``answers_folder`` to the files under ``found``."""
-    for r in relative:
-        target = answers_folder / r
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.symlink(found / r, target)
-        except OSError:  # no symlinks (Windows without the privilege): a copy has the same bytes
-            shutil.copyfile(found / r, target)
-
-
 def rebuild(path: Path | str, *, library: Library | Path | str | None = None, answers: Path | str | None = None,
             formats: tuple[str, ...] = ()) -> Rebuilt:
     """Rebuild the agreement a file or manifest describes; return whether it is byte-identical and why not.
@@ -245,11 +233,7 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
     lib = library if isinstance(library, Library) else load_library(library)
     if answers is not None:
         answers_path = Path(answers)
-        try:
-            answer_bytes = answers_path.read_bytes()
-        except OSError:
-            raise UsageError(f"the answer file '{answers_path}' does not exist or cannot be read",
-                             code="input.unreadable") from None
+        answer_bytes = read_bytes(answers_path, "answer file", LIMITS.answers_bytes, "answers-bytes")
         answers_name = str(answers_path)
     elif manifest.answers:
         answer_bytes = manifest.answers.encode("utf-8")
@@ -269,17 +253,20 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
             relative = [r for r in relative_appendix_files(answer_bytes) if ".." not in r.parts]
             found = find_appendix_folder(relative, source) if relative else None
             if found is not None:
-                _mirror_appendices(relative, found, Path(tmp))
                 notes.append(f"the appendix files were taken from {found} (the manifest does not say where the "
                              "answer file was; give the answer file to be sure)")
         try:
             # A PDF/A original is rebuilt as PDF/A: the file itself says so (XMP pdfaid).
             house = HouseStyle(pdf_a=True) if fmt == "pdf" and original and pdf_a_part(original) else None
+            # Appendices named by the recorded answers come only from the folder found
+            # beside the agreement (or the temporary folder, holding nothing): never from
+            # an absolute path or a '..' a forged manifest may carry.
+            folder = (Path(answers).parent if answers is not None else found or Path(tmp))
             kept = _blueprint_for(lib, manifest)
             assembly = assemble(answers_path, library=lib, as_of=manifest.assembled, draft=manifest.draft,
                                 language=manifest.language, pins=pins,
                                 blueprint_version=str(kept.version) if kept is not None else None,
-                                embed_text=manifest.answers_form == "text", house_style=house)
+                                embed_text=manifest.answers_form == "text", house_style=house, appendix_dir=folder)
             for f in wanted:
                 data[f] = writer_for(f)(assembly.agreement)
         except AssemblerError as exc:

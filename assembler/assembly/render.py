@@ -7,6 +7,7 @@ from typing import Any
 
 import jinja2
 
+from assembler._limits import LimitError
 from assembler.assembly.rules import Plan
 from assembler.errors import AssemblerError, LibraryError, Location, RenderError
 from assembler.library.load import ClauseVersion
@@ -78,6 +79,11 @@ def render_text(template: jinja2.Template, context: dict[str, Any], file: str) -
                           Location(file, template_line(exc, file)), code="render.undefined") from None
     except RenderError as exc:
         raise RenderError(exc.message, Location(file, template_line(exc, file)), code=exc.code) from None
+    except LimitError as exc:
+        raise LimitError(exc.message, Location(file, template_line(exc, file)), code=exc.code) from None
+    except RecursionError:
+        raise LimitError("the text's macros or expressions recurse without end", Location(file),
+                         code="limit.expression-recursion") from None
     except jinja2.TemplateError as exc:
         raise RenderError(f"the text cannot be rendered: {exc}", Location(file, template_line(exc, file)),
                           code="render.failed") from None

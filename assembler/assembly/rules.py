@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 from assembler.assembly.answers import Answers, canonical_answers, validate_answers
 from assembler.errors import AnswersError, GuardError, LibraryError, Location, Problem
 from assembler.library.load import Blueprint, ClauseVersion, Library
-from assembler.library.template import evaluate
+from assembler.library.template import evaluate, reset_budget
 from assembler.library.versions import VersionRange
 
 
@@ -45,6 +46,20 @@ def guard_message(message: dict[str, str], language: str) -> str:
     if language == "sv+en":
         return f"{message['sv']} / {message['en']}"
     return message.get(language) or message.get("sv") or next(iter(message.values()))
+
+
+def check_approved(library: Library, cv: ClauseVersion) -> None:
+    """Raise unless an approved (or retired) version's text is the text whose hash approved.yaml records.
+
+    Approved means approved at build time: an approved file edited in place
+    is refused by every build, draft or not (one SHA-256 per used clause,
+    already computed when the library was loaded).
+    """
+    recorded = library.approved.get(cv.ref)
+    if cv.status in ("approved", "retired") and recorded is not None and recorded != cv.sha256:
+        raise LibraryError(f"the approved clause {cv.ref} has changed since it was approved: approved.yaml records "
+                           f"sha256 {recorded}, the file now has {cv.sha256}; restore the approved text and write "
+                           "new wording as a new version", Location(str(cv.path), 1, 1), code="library.approved-changed")
 
 
 def select_version(library: Library, clause_id: str, rng: VersionRange, as_of: str, draft: bool,
@@ -92,8 +107,12 @@ def base_context(library: Library, answers: Answers, as_of: str) -> dict[str, An
 
 def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft: bool = False,
             strict: bool = False, language: str | None = None, pins: Mapping[str, str] | None = None,
-            blueprint_version: str | None = None, embed_text: bool = False) -> Plan:
+            blueprint_version: str | None = None, embed_text: bool = False,
+            appendix_dir: Path | None = None) -> Plan:
     """Validate the answers and apply the blueprint's rules; return the plan to render.
+
+    Appendix files must lie inside the answer file's folder, or inside
+    ``appendix_dir`` when given (relative paths then start there).
 
     ``pins`` maps clause ids to the exact version to use (for rebuilding an
     issued agreement); clauses not pinned are chosen by range and date.
@@ -105,6 +124,7 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
     """
     as_of = as_of.isoformat() if isinstance(as_of, _dt.date) else str(as_of)
     blueprint = library.blueprint_version(answers.agreement, blueprint_version)
+    reset_budget()
     problems = validate_answers(answers, blueprint)
     errors = tuple(p for p in problems if p.level == "error")
     warnings = [p for p in problems if p.level == "warning"]
@@ -141,7 +161,9 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
         chosen.append(select_version(library, variant.clause_id, variant.range, as_of, draft, variant.location,
                                      (pins or {}).get(variant.clause_id)))
 
-    appendices = _plan_appendices(blueprint, answers, ctx)
+    for cv in chosen:
+        check_approved(library, cv)
+    appendices = _plan_appendices(blueprint, answers, ctx, appendix_dir)
     parties_expr = blueprint.meta.get("parties") or "public_parties + private_parties"
     parties = evaluate(parties_expr, ctx, blueprint.doc.locate(("parties",)))
     ctx["signing_parties"] = list(parties)
@@ -188,16 +210,30 @@ def _blueprint_appendix_id(blueprint: Blueprint, entry: dict[str, Any], answers:
                        code="answers.appendix.unknown-title")
 
 
-def _plan_appendices(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any]) -> tuple[PlannedAppendix, ...]:
+def appendix_path(answers: Answers, i: int, name: str, folder: Path) -> Path:
+    """Return appendix ``name`` resolved inside ``folder``; raise if it leads outside (``..``, absolute, symlink).
+
+    An answer file (or a manifest received from elsewhere) never pulls in a
+    file from outside its own folder.
+    """
+    root = Path(os.path.realpath(folder))
+    resolved = Path(os.path.realpath(folder / name))
+    if resolved != root and root not in resolved.parents:
+        raise AnswersError(f"the appendix file '{name}' lies outside the folder '{folder}': copy it into that folder "
+                           "(or name the appendix folder when building)", answers.locate(("appendices", i, "file")),
+                           code="answers.appendix-outside")
+    return resolved
+
+
+def _plan_appendices(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any],
+                     appendix_dir: Path | None = None) -> tuple[PlannedAppendix, ...]:
     given = answers.data.get("appendices") or []
-    base = answers.path.parent
+    base = appendix_dir or answers.path.parent
     files: dict[str, Path] = {}
     seen: dict[str, int] = {}
     extra: list[PlannedAppendix] = []
     for i, entry in enumerate(given):
-        file = Path(entry["file"]) if entry.get("file") else None
-        if file is not None and not file.is_absolute():
-            file = (base / file).resolve()
+        file = appendix_path(answers, i, str(entry["file"]), base) if entry.get("file") else None
         ident = _blueprint_appendix_id(blueprint, entry, answers, i)
         if ident is None:
             title = str(entry.get("title", ""))

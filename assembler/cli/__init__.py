@@ -8,13 +8,14 @@ message`` with the error's exit code: 1 for invalid content, 2 for usage.
 from __future__ import annotations
 
 import gc
+import signal
 from typing import Any
 
 import click
 
 from assembler._version import __version__
 from assembler.cli import agreements, clauses, compare
-from assembler.cli._common import report
+from assembler.cli._common import echo, report
 from assembler.errors import AssemblerError
 
 
@@ -28,8 +29,11 @@ class _Group(click.Group):
             report(exc, ctx)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            echo("error: interrupted; nothing was written", err=True)
             ctx.exit(130)
+        except MemoryError:
+            echo("error: the input needs more memory than there is (code limit.memory)", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -51,12 +55,19 @@ for _command in (agreements.validate, agreements.check, agreements.build, agreem
     cli.add_command(_command)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     """Run the command line."""
     # A command lives for a fraction of a second and allocates mostly
     # long-lived objects (modules, compiled templates, the loaded library);
     # collecting them again and again costs more than the few cycles it frees.
     gc.set_threshold(100_000, 50, 1000)
+    # SIGTERM (a stopped job, a closing terminal) unwinds like Ctrl-C, so that
+    # temporary files are removed on the way out instead of left behind.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         cli(prog_name="assembler")
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,29 @@ from assembler.errors import AssemblerError, Problem, UsageError
 LIBRARY_HELP = "Clause library folder (default: the bundled OPI library, or $ASSEMBLER_LIBRARY)."
 
 
+# Control characters but newline and tab, DEL and the C1 range: a name, an
+# answer or a manifest could otherwise move the cursor, clear the screen or
+# retitle the terminal of whoever reads the output.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SGR = re.compile("\x1b\\[[0-9;]*m")
+
+
+def safe(text: str, color: bool = False) -> str:
+    """Return ``text`` with every control character shown as ``\\u001b`` (keeping colour codes when ``color``)."""
+    if not _CONTROL.search(text):
+        return text
+    if color:
+        parts = _SGR.split(text)
+        codes = _SGR.findall(text)
+        return "".join(safe(part) + (codes[i] if i < len(codes) else "") for i, part in enumerate(parts))
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def echo(message: Any = "", err: bool = False, nl: bool = True, color: bool = False) -> None:
+    """Print to stdout (or stderr) with control characters escaped: the only way the command line prints."""
+    click.echo(safe(str(message), color), err=err, nl=nl)
+
+
 def report(exc: AssemblerError, ctx: click.Context | None = None) -> None:
     """Print an error's problems, one line each, to stderr.
 
@@ -23,7 +47,7 @@ def report(exc: AssemblerError, ctx: click.Context | None = None) -> None:
     flag = flag_of(ctx, exc.option) if isinstance(exc, UsageError) and exc.option else None
     for p in exc.as_problems():
         text = f"{flag} {p}" if flag and not exc.problems else str(p)
-        click.echo(f"{p.level}: {text}", err=True)
+        echo(f"{p.level}: {text}", err=True)
 
 
 def problem_to_dict(p: Problem) -> dict[str, Any]:
@@ -59,14 +83,14 @@ def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
 def warn(problems: tuple[Problem, ...] | list[Problem]) -> None:
     """Print warnings to stderr."""
     for p in problems:
-        click.echo(f"warning: {p}", err=True)
+        echo(f"warning: {p}", err=True)
 
 
 def dump(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def table(rows: list[list[str]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for r in rows:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
+        echo("  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from assembler.cli._common import dump, library_option, problem_to_dict, warn
+from assembler.cli._common import dump, echo, library_option, problem_to_dict, warn
 from assembler.errors import UsageError
 
 
@@ -41,14 +41,14 @@ def validate(library: Path | None, as_json: bool, reference_docx: Path | None) -
         report = replace(report, problems=report.problems + extra)
     errors = [p for p in report.problems if p.level == "error"]
     if as_json:
-        click.echo(json.dumps({"library": str(report.root), "clauses": report.clause_count,
+        echo(json.dumps({"library": str(report.root), "clauses": report.clause_count,
                                "blueprints": report.blueprint_count,
                                "problems": [problem_to_dict(p) for p in report.problems]}, ensure_ascii=False, indent=2))
     else:
         for p in report.problems:
-            click.echo(f"{p.level}: {p}", err=True)
+            echo(f"{p.level}: {p}", err=True)
         status = "ok" if not errors else f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
-        click.echo(f"{report.root}: {report.clause_count} clause versions, {report.blueprint_count} blueprint(s): {status}")
+        echo(f"{report.root}: {report.clause_count} clause versions, {report.blueprint_count} blueprint(s): {status}")
     if errors:
         sys.exit(1)
 
@@ -73,7 +73,7 @@ def check(answers: Path, library: Path | None, lang: str | None, as_of: str | No
     assembly = assemble(answers, library=library, as_of=as_of, draft=draft, strict=strict, language=lang)
     warn(assembly.warnings)
     n = len(assembly.agreement.documents[0].clauses)
-    click.echo(f"{answers}: ok — {n} clauses, {len(assembly.warnings)} warning(s)")
+    echo(f"{answers}: ok — {n} clauses, {len(assembly.warnings)} warning(s)")
 
 
 @click.command()
@@ -91,13 +91,17 @@ def check(answers: Path, library: Path | None, lang: str | None, as_of: str | No
 @click.option("--pdf-font", "pdf_fonts", type=click.Path(path_type=Path, dir_okay=False), multiple=True,
               help="A TrueType file for the PDF text, embedded; repeat for regular, bold, italic, bold italic.")
 @click.option("--pdf-a", is_flag=True, help="Write the PDF as PDF/A-2b for archiving.")
+@click.option("--appendix-dir", "appendix_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder the appendix files are read from (default: the answer file's folder); "
+                   "no appendix is read from outside it.")
 @_build_options
-def build(answers: Path, output: Path | None, formats: str, manifest: bool, pdf_engine: str,
+def build(answers: Path, output: Path | None, formats: str, manifest: bool, pdf_engine: str, appendix_dir: Path | None,
           reference_docx: Path | None, pdf_fonts: tuple[Path, ...], pdf_a: bool,
           library: Path | None, lang: str | None, as_of: str | None, draft: bool, strict: bool) -> None:
     """Assemble the agreement an answer file describes and write it.
 
-    Every file is written atomically: a failed build leaves no file behind.
+    Every file is written atomically: a failed build leaves no file behind,
+    and never one over the answer file or an appendix.
     """
     from assembler.assembly.pipeline import build as run_build
     from assembler.library.house_style import load_house_style
@@ -105,7 +109,7 @@ def build(answers: Path, output: Path | None, formats: str, manifest: bool, pdf_
     house = load_house_style(reference_docx, pdf_fonts, pdf_a)
     result = run_build(answers, output=output, formats=parse_formats(formats), library=library, as_of=as_of,
                        draft=draft, strict=strict, language=lang, manifest=manifest, pdf_engine=pdf_engine,
-                       house_style=house)
+                       house_style=house, appendix_dir=appendix_dir)
     warn(result.assembly.warnings)
     if pdf_a:
         from assembler.errors import Problem
@@ -113,7 +117,7 @@ def build(answers: Path, output: Path | None, formats: str, manifest: bool, pdf_
         warn([Problem(m, level="warning", code="pdf-a.appendix-not-pdf-a")
               for m in appendix_problems(result.assembly.agreement)])
     for path in result.files:
-        click.echo(str(path))
+        echo(str(path))
 
 
 @click.command()
@@ -125,27 +129,27 @@ def inspect(file: Path, as_json: bool) -> None:
     from assembler.readers import read_manifest_file
     m = read_manifest_file(file)
     if as_json:
-        click.echo(json.dumps(manifest_to_dict(m), ensure_ascii=False, indent=2))
+        echo(json.dumps(manifest_to_dict(m), ensure_ascii=False, indent=2))
         return
-    click.echo(f"agreement: {m.agreement}@{m.agreement_version}")
-    click.echo(f"language:  {m.language}")
-    click.echo(f"assembled: {m.assembled}")
+    echo(f"agreement: {m.agreement}@{m.agreement_version}")
+    echo(f"language:  {m.language}")
+    echo(f"assembled: {m.assembled}")
     if m.reference:
-        click.echo(f"reference: {m.reference}")
+        echo(f"reference: {m.reference}")
     if m.parties:
-        click.echo(f"parties:   {'; '.join(m.parties)}")
-    click.echo(f"draft:     {'yes' if m.draft else 'no'}")
-    click.echo(f"answers:   sha256 {m.answers_sha256}")
-    click.echo(f"tool:      assembler {m.tool_version}")
-    click.echo(f"clauses ({len(m.clauses)}):")
+        echo(f"parties:   {'; '.join(m.parties)}")
+    echo(f"draft:     {'yes' if m.draft else 'no'}")
+    echo(f"answers:   sha256 {m.answers_sha256}")
+    echo(f"tool:      assembler {m.tool_version}")
+    echo(f"clauses ({len(m.clauses)}):")
     for c in m.clauses:
-        click.echo(f"  {c.id}@{c.version}  sha256 {c.sha256}")
+        echo(f"  {c.id}@{c.version}  sha256 {c.sha256}")
     if m.appendices:
-        click.echo("appendices:")
+        echo("appendices:")
         for a in m.appendices:
-            click.echo(f"  {a}")
+            echo(f"  {a}")
     for w in m.warnings:
-        click.echo(f"warning: {w}")
+        echo(f"warning: {w}")
 
 
 @click.command()
@@ -183,21 +187,22 @@ def rebuild(source: Path, answers: Path | None, output: Path | None, formats: st
         targets = output_paths(source.with_name(stem + ".yaml"), output, kinds)
         if any(t.resolve() == source.resolve() for t in targets.values()):
             raise UsageError(f"-o would overwrite '{source}', the agreement being checked: write elsewhere")
-        written = write_files_atomically({t: result.data[f] for f, t in targets.items() if f in result.data})
+        written = write_files_atomically({t: result.data[f] for f, t in targets.items() if f in result.data},
+                                         inputs=[source] + ([answers] if answers is not None else []))
     if as_json:
         dump({**result.to_dict(), "written": [str(p) for p in written]})
     else:
         for note in result.notes:
-            click.echo(f"note: {note}", err=True)
+            echo(f"note: {note}", err=True)
         m = result.manifest
         what = f"{m.agreement}@{m.agreement_version}, {m.language}, assembled {m.assembled}, {len(m.clauses)} clauses"
         if result.identical:
-            click.echo(f"{source}: rebuilt {'byte-identical' if result.format else 'identically'} ({what})")
+            echo(f"{source}: rebuilt {'byte-identical' if result.format else 'identically'} ({what})")
         else:
-            click.echo(f"{source}: the rebuild differs ({what}):")
+            echo(f"{source}: the rebuild differs ({what}):")
             for d in result.differences:
-                click.echo(f"  {d.kind}: {d.message}")
+                echo(f"  {d.kind}: {d.message}")
         for path in written:
-            click.echo(str(path))
+            echo(str(path))
     if not result.identical:
         sys.exit(1)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from assembler.cli._common import dump, library_option, table
+from assembler.cli._common import dump, echo, library_option, table
 
 
 def _lenient_library(library: Path | None) -> Any:
@@ -15,7 +15,7 @@ def _lenient_library(library: Path | None) -> Any:
     from assembler.library.load import load_library
     lib = load_library(library, collect=True)
     if lib.problems:
-        click.echo(f"warning: {len(lib.problems)} problem(s) in the library; `assembler validate` lists them",
+        echo(f"warning: {len(lib.problems)} problem(s) in the library; `assembler validate` lists them",
                    err=True)
     return lib
 
@@ -64,29 +64,29 @@ def clauses_show(ref: str, lang: str | None, library: Path | None, as_json: bool
     if as_json:
         dump(data)
         return
-    click.echo(f"{detail.clause.ref} — {' / '.join(data['title'].values())}")
+    echo(f"{detail.clause.ref} — {' / '.join(data['title'].values())}")
     approval = f" (by {data['approved_by']}, {data['approved_on']})" if data["approved_by"] else ""
     retired = f", retired {data['retired_on']}" if data["retired_on"] else ""
-    click.echo(f"status:    {data['status']}{approval}{retired}"
+    echo(f"status:    {data['status']}{approval}{retired}"
                + (f", replaced by {data['replaced_by']}" if data["replaced_by"] else ""))
-    click.echo(f"effective: {data['effective']}")
+    echo(f"effective: {data['effective']}")
     if data["replaces"]:
-        click.echo(f"replaces:  {data['replaces']}")
+        echo(f"replaces:  {data['replaces']}")
     check = {True: "as approved", False: "CHANGED since approval", None: "not recorded in approved.yaml"}
-    click.echo(f"sha256:    {data['sha256']} ({check[detail.unchanged]})")
-    click.echo(f"file:      {data['file']}")
-    click.echo(f"summary:   {data['summary']}")
-    click.echo(f"used by:   {', '.join(str(u) for u in detail.used_by) or '-'}")
-    click.echo(f"versions:  {', '.join(data['versions'])}")
-    click.echo("changelog:")
+    echo(f"sha256:    {data['sha256']} ({check[detail.unchanged]})")
+    echo(f"file:      {data['file']}")
+    echo(f"summary:   {data['summary']}")
+    echo(f"used by:   {', '.join(str(u) for u in detail.used_by) or '-'}")
+    echo(f"versions:  {', '.join(data['versions'])}")
+    echo("changelog:")
     for e in data["changelog"]:
-        click.echo("  " + "  ".join(str(e[k]) for k in ("version", "date", "text") if e.get(k)))
+        echo("  " + "  ".join(str(e[k]) for k in ("version", "date", "text") if e.get(k)))
     if data["sources"]:
-        click.echo("sources:")
+        echo("sources:")
         for s in data["sources"]:
-            click.echo(f"  {s.get('ref')}{'' if s.get('confirmed') else ' (not confirmed)'}")
+            echo(f"  {s.get('ref')}{'' if s.get('confirmed') else ' (not confirmed)'}")
     for language, body in data["text"].items():
-        click.echo(f"\n# {language}\n\n{body}")
+        echo(f"\n# {language}\n\n{body}")
 
 
 @clauses.command("history")
@@ -106,12 +106,12 @@ def clauses_history(clause_id: str, library: Path | None, as_json: bool) -> None
             parts.append(f"approved by {e.approved_by} on {e.approved_on}")
         if e.retired_on:
             parts.append(f"retired {e.retired_on}" + (f", replaced by {e.replaced_by}" if e.replaced_by else ""))
-        click.echo("  ".join(parts))
+        echo("  ".join(parts))
         if e.previous:
             words = ", ".join(f"{lang} +{w.added} -{w.removed}" for lang, w in e.words.items())
-            click.echo(f"          words against {e.previous}: {words}")
+            echo(f"          words against {e.previous}: {words}")
         for entry in e.changelog:
-            click.echo("          " + "  ".join(entry[k] for k in ("date", "text") if entry.get(k)))
+            echo("          " + "  ".join(entry[k] for k in ("date", "text") if entry.get(k)))
 
 
 @clauses.command("catalogue")
@@ -125,10 +125,10 @@ def clauses_catalogue(output: Path | None, library: Path | None) -> None:
     from assembler.library.load import load_library
     text = catalogue_markdown(load_library(library))
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     else:
         write_file_atomically(output, text.encode("utf-8"))
-        click.echo(str(output))
+        echo(str(output))
 
 
 @clauses.command("new-version")
@@ -149,9 +149,9 @@ def clauses_new_version(ref: str, bump: str, effective: str | None, message: str
     from assembler.library.lifecycle import new_version
     change = new_version(library, ref, bump=bump, effective=effective, message=message)
     for w in change.warnings:
-        click.echo(f"warning: {w}", err=True)
-    click.echo(str(change.files[0]))
-    click.echo(f"{change.ref} drafted: edit its text, then `assembler clauses approve {change.ref} --by NAME`",
+        echo(f"warning: {w}", err=True)
+    echo(str(change.files[0]))
+    echo(f"{change.ref} drafted: edit its text, then `assembler clauses approve {change.ref} --by NAME`",
                err=True)
 
 
@@ -164,7 +164,7 @@ def clauses_approve(ref: str, by: str, date: str | None, library: Path | None) -
     """Approve a clause version: set status, approver and date, and record its hash in approved.yaml."""
     from assembler.library.lifecycle import approve
     change = approve(library, ref, by=by, date=date)
-    click.echo(f"{change.ref} approved; sha256 {change.sha256} recorded")
+    echo(f"{change.ref} approved; sha256 {change.sha256} recorded")
 
 
 @clauses.command("retire")
@@ -179,5 +179,5 @@ def clauses_retire(ref: str, replaced_by: str | None, date: str | None, library:
     from assembler.library.lifecycle import retire
     change = retire(library, ref, replaced_by=replaced_by, date=date)
     for w in change.warnings:
-        click.echo(f"warning: {w}", err=True)
-    click.echo(f"{change.ref} retired")
+        echo(f"warning: {w}", err=True)
+    echo(f"{change.ref} retired")

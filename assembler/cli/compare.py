@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from assembler.cli._common import dump, library_option, table
+from assembler.cli._common import dump, echo, library_option, table
 from assembler.errors import UsageError
 
 
@@ -21,14 +21,17 @@ from assembler.errors import UsageError
 @click.option("--superseded", is_flag=True, help="Only agreements on a version the library has superseded.")
 @library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the agreements as JSON.")
-def where_used(ref: str, folder: Path, superseded: bool, library: Path | None, as_json: bool) -> None:
+@click.option("--follow-symlinks", is_flag=True,
+              help="Also follow symbolic links that lead out of FOLDER (by default they are skipped).")
+def where_used(ref: str, folder: Path, superseded: bool, library: Path | None, as_json: bool,
+               follow_symlinks: bool) -> None:
     """List the agreements under FOLDER (DOCX and PDF, recursively) that use a clause.
 
     Reads the manifest embedded in each file.  Unreadable and foreign files
     are named and counted; they never stop the search.
     """
     from assembler.register.where_used import where_used as find
-    report = find(folder, ref, library=library, superseded_only=superseded)
+    report = find(folder, ref, library=library, superseded_only=superseded, follow_symlinks=follow_symlinks)
     if as_json:
         dump(report.to_dict())
         return
@@ -40,10 +43,10 @@ def where_used(ref: str, folder: Path, superseded: bool, library: Path | None, a
     if report.uses:
         table(rows)
     what = ref + (" on a superseded version" if superseded else "")
-    click.echo(f"{len(report.uses)} agreement(s) use {what}; {report.scanned} file(s) read, "
+    echo(f"{len(report.uses)} agreement(s) use {what}; {report.scanned} file(s) read, "
                f"{len(report.unreadable)} unreadable or not ours")
     for bad in report.unreadable:
-        click.echo(f"skipped: {bad.file}: {bad.reason}", err=True)
+        echo(f"skipped: {bad.file}: {bad.reason}", err=True)
 
 
 @click.command()
@@ -112,9 +115,9 @@ def _diff_libraries(old_lib: Any, new_lib: Any, old_date: str, new_date: str, fm
     from assembler.compare.present import render_versions_terminal, versions_to_json
     changes = diff_libraries(old_lib, new_lib, old_as_of=old_date, new_as_of=new_date)
     if fmt == "json":
-        click.echo(json.dumps(versions_to_json(changes), ensure_ascii=False, indent=2))
+        echo(json.dumps(versions_to_json(changes), ensure_ascii=False, indent=2))
     elif fmt == "terminal":
-        click.echo(render_versions_terminal(changes, color), nl=False)
+        echo(render_versions_terminal(changes, color), nl=False, color=color)
     else:
         raise UsageError("a library comparison prints to the terminal or as JSON (--format terminal|json)")
     if exit_code and changes:
@@ -127,6 +130,7 @@ def _diff_files(old: str, new: str, *, fmt: str, output: Path | None, exit_code:
     from assembler._files import write_file_atomically
     from assembler.assembly.pipeline import assemble
     from assembler.compare.diff import diff_sides
+    sides = [Path(p) for p in (old, new) if Path(p).exists()]
     from assembler.compare.libraries import clause_document
     from assembler.compare.sides import load_side
     from assembler.library.load import load_library
@@ -146,17 +150,17 @@ def _diff_files(old: str, new: str, *, fmt: str, output: Path | None, exit_code:
         if output is None:
             raise UsageError("--format docx writes a file: give -o FILE.docx")
         from assembler.compare.tracked_docx import write_tracked_docx
-        write_file_atomically(output, write_tracked_docx(result, author=author, date=change_date))
+        write_file_atomically(output, write_tracked_docx(result, author=author, date=change_date), inputs=sides)
         text = ""
     else:
         text = _render(fmt, result, color)
     if text:
         if output is not None:
-            write_file_atomically(output, text.encode("utf-8"))
+            write_file_atomically(output, text.encode("utf-8"), inputs=sides)
         else:
-            click.echo(text, nl=False)
+            echo(text, nl=False, color=color and fmt == "terminal")
     if output is not None:
-        click.echo(str(output), err=True)
+        echo(str(output), err=True)
     if exit_code and result.differs:
         sys.exit(1)
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from assembler._files import decode_text, read_bytes
+from assembler._limits import LIMITS
 from assembler.compare.result import Side
 from assembler.errors import AssemblerError, UsageError
 from assembler.model import Agreement, Document, Manifest
@@ -46,20 +48,20 @@ def load_side(path_or_ref: str, *, assemble: Assemble | None = None,
         if suffix in _DOCX:
             from assembler.readers.docx import read_docx
 
-            docx = read_docx(path.read_bytes())
+            docx = read_docx(read_bytes(path, "file to compare"))
             return Side(label, "docx", _pick(docx.documents, docx.manifest, language), docx.manifest,
                         docx.changes, docx.comments)
         if suffix in _PDF:
             from assembler.readers.pdf import read_pdf
 
-            pdf = read_pdf(path.read_bytes())
+            pdf = read_pdf(read_bytes(path, "file to compare"))
             return Side(label, "pdf", _pick(pdf.documents, pdf.manifest, language), pdf.manifest,
                         formatting=False, notes=pdf.notes)
         if suffix in _MARKDOWN + _TEXT:
             from assembler.readers.markdown import read_markdown
             from assembler.readers.text import read_text
 
-            text = path.read_text(encoding="utf-8-sig")
+            text = decode_text(read_bytes(path, "file to compare"), path, "file to compare")
             if suffix in _MARKDOWN:
                 return Side(label, "markdown", read_markdown(text))
             return Side(label, "text", read_text(text), formatting=False)
@@ -81,7 +83,7 @@ def _manifest_file(path: Path) -> Manifest | None:
     from assembler.manifest import manifest_from_json
 
     try:
-        return manifest_from_json(path.read_bytes())
+        return manifest_from_json(read_bytes(path, "manifest", LIMITS.manifest_bytes, "manifest-bytes"))
     except AssemblerError:
         return None
 

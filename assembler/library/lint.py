@@ -12,7 +12,8 @@ from typing import Any
 import jinja2
 from jinja2 import nodes
 
-from assembler._files import read_text
+from assembler._files import read_bytes, read_text
+from assembler._limits import LIMITS
 from assembler.errors import AssemblerError, Location, Problem
 from assembler.library.load import Blueprint, ClauseVersion, Library, load_library
 from assembler.library.schemas import check_schema_file
@@ -138,11 +139,15 @@ class _Validator:
     def __init__(self, library: Library) -> None:
         self.lib = library
         self.problems: list[Problem] = list(library.problems)
+        self.cross = True
 
     def add(self, code: str, message: str, location: Location | None, level: str = "error") -> None:
         self.problems.append(Problem(message, location, level, code))
 
     def run(self) -> None:
+        # Without a blueprint (none loaded: already reported) nothing is declared
+        # or used, and checking clauses against them would list every use again.
+        self.cross = bool(self.lib.blueprints)
         schemas = self.answer_schemas()
         used_ids = {v.clause_id for bp in self.lib.blueprints.values() for s in bp.sections for v in s.variants}
         appendix_ids = {a.id for bp in self.lib.blueprints.values() for a in bp.appendices}
@@ -161,10 +166,12 @@ class _Validator:
         for bp in self.lib.blueprints.values():
             self.problems += check_schema_file(bp.answers_schema) if bp.answers_schema.is_file() else []
             try:
-                out[bp.id] = json.loads(bp.answers_schema.read_text(encoding="utf-8"))
-            except FileNotFoundError:
+                out[bp.id] = json.loads(read_bytes(bp.answers_schema, "answers schema", LIMITS.library_file_bytes,
+                                                 "library-file-bytes"))
+            except AssemblerError:
                 self.add("library.schema-missing",
-                         f"the answers schema '{bp.answers_schema}' does not exist", bp.doc.locate(("answers_schema",)))
+                         f"the answers schema '{bp.answers_schema}' does not exist or cannot be read",
+                         bp.doc.locate(("answers_schema",)))
             except ValueError as exc:
                 self.add("library.schema-json", f"the answers schema is not valid JSON: {exc}", Location(str(bp.answers_schema)))
         return out
@@ -197,20 +204,8 @@ class _Validator:
             except jinja2.TemplateSyntaxError as exc:
                 self.add("library.template-syntax", f"template syntax error: {exc.message}", Location(file, exc.lineno))
                 continue
-            for line, problem in check_template_variables(ast, schema, computed):
-                self.add("library.template-variable", problem, Location(file, line))
-            for call, args in _calls(ast, "ref"):
-                if args and isinstance(args[0], str) and args[0] not in self.lib.clauses:
-                    self.add("library.xref-unknown",
-                             f"cross-reference to the clause '{args[0]}', which the library does not have",
-                             Location(file, call.lineno))
-                elif args and isinstance(args[0], str) and args[0] not in used_ids:
-                    self.add("library.xref-unused", f"cross-reference to the clause '{args[0]}', which no blueprint uses",
-                             Location(file, call.lineno))
-            for call, args in _calls(ast, "appendix"):
-                if args and isinstance(args[0], str) and args[0] not in appendix_ids:
-                    self.add("library.appendix-unknown",
-                             f"reference to the appendix '{args[0]}', which no blueprint has", Location(file, call.lineno))
+            if self.cross:
+                self.check_uses(ast, file, schema, computed, used_ids, appendix_ids)
             for call, args in _calls(ast, "term"):
                 if args and isinstance(args[0], str) and args[0] not in term_ids:
                     self.add("library.term-unknown",
@@ -221,6 +216,24 @@ class _Validator:
             self.add("library.language-parity",
                      f"the languages differ in structure ({counts}); each language needs the same paragraphs "
                      "and list items", Location(file, cv.body_lines.get(next(iter(structures)), 1) - 1))
+
+    def check_uses(self, ast: Any, file: str, schema: dict[str, Any], computed: set[str], used_ids: set[str],
+                   appendix_ids: set[str]) -> None:
+        """Check a clause's variables, cross-references and appendix references against the blueprints."""
+        for line, problem in check_template_variables(ast, schema, computed):
+            self.add("library.template-variable", problem, Location(file, line))
+        for call, args in _calls(ast, "ref"):
+            if args and isinstance(args[0], str) and args[0] not in self.lib.clauses:
+                self.add("library.xref-unknown",
+                         f"cross-reference to the clause '{args[0]}', which the library does not have",
+                         Location(file, call.lineno))
+            elif args and isinstance(args[0], str) and args[0] not in used_ids:
+                self.add("library.xref-unused", f"cross-reference to the clause '{args[0]}', which no blueprint uses",
+                         Location(file, call.lineno))
+        for call, args in _calls(ast, "appendix"):
+            if args and isinstance(args[0], str) and args[0] not in appendix_ids:
+                self.add("library.appendix-unknown",
+                         f"reference to the appendix '{args[0]}', which no blueprint has", Location(file, call.lineno))
 
     def check_blueprint(self, bp: Blueprint) -> None:
         expressions = [(e, loc) for _, e, loc in bp.computed]

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from assembler._cache import load_pickle, store_pickle
-from assembler._files import bundled_dir, read_text
+from assembler._files import bundled_dir, inside, read_text
+from assembler._limits import LIMITS
 from assembler.errors import AssemblerError, LibraryError, Location, Problem, UsageError
 from assembler.library.schemas import bundled_schema_dir, validate_sourced
 from assembler.library.sources import Sourced, front_matter_end, parse_yaml, split_front_matter
@@ -208,11 +207,15 @@ class _Loader:
             self.problem(p.message, p.location, p.code)
         return not found
 
+    def read(self, path: Path, what: str) -> str:
+        """Return a library file's text: inside the library after resolving symlinks, a regular file, bounded."""
+        return read_text(inside(path, self.root, what), what, LIMITS.library_file_bytes, "library-file-bytes")
+
     def load(self) -> Library:
         root = self.root
         if not (root / "library.yaml").is_file():
             raise UsageError(f"'{root}' is not a clause library: it has no library.yaml")
-        lib_doc = parse_yaml(read_text(root / "library.yaml"), str(root / "library.yaml"))
+        lib_doc = parse_yaml(self.read(root / "library.yaml", "library file"), str(root / "library.yaml"))
         self.schema_problems(lib_doc, "library.schema.json")
         data = lib_doc.data if isinstance(lib_doc.data, dict) else {}
         languages = tuple(data.get("languages") or ("sv", "en"))
@@ -223,8 +226,8 @@ class _Loader:
         archived = self.load_archived_blueprints()
         approved: dict[str, str] = {}
         approved_path = root / "approved.yaml"
-        if approved_path.is_file():
-            doc = parse_yaml(read_text(approved_path), str(approved_path))
+        if approved_path.exists() or approved_path.is_symlink():  # a pipe or a link out is refused, not skipped
+            doc = parse_yaml(self.read(approved_path, "record of approved versions"), str(approved_path))
             if isinstance(doc.data, dict):
                 approved = {str(k): str(v) for k, v in doc.data.items()}
             elif doc.data is not None:
@@ -241,6 +244,8 @@ class _Loader:
     def load_fragments(self, languages: tuple[str, ...]) -> dict[str, tuple[ClauseVersion, ...]]:
         found: dict[str, list[ClauseVersion]] = {}
         fragments = self.root / "fragments"
+        if fragments.exists():
+            inside(fragments, self.root, "fragments folder")
         for path in sorted(fragments.glob("*/*.md")):
             try:
                 cv = self.load_fragment(path, languages)
@@ -255,7 +260,7 @@ class _Loader:
 
     def load_fragment(self, path: Path, languages: tuple[str, ...]) -> ClauseVersion | None:
         # Line endings do not count: a Windows checkout must hash and parse the same.
-        text = read_text(path, "clause file").replace("\r\n", "\n")
+        text = self.read(path, "clause file").replace("\r\n", "\n")
         lines = text.split("\n")
         try:
             end = split_front_matter(lines, str(path))
@@ -314,6 +319,8 @@ class _Loader:
 
     def load_blueprints(self) -> dict[str, Blueprint]:
         out: dict[str, Blueprint] = {}
+        if (self.root / "agreements").exists():
+            inside(self.root / "agreements", self.root, "agreements folder")
         for path in sorted((self.root / "agreements").glob("*.yaml")):
             try:
                 bp = self.load_blueprint(path)
@@ -340,7 +347,7 @@ class _Loader:
         return out
 
     def load_blueprint(self, path: Path) -> Blueprint | None:
-        text = read_text(path, "blueprint")
+        text = self.read(path, "blueprint")
         doc = parse_yaml(text, str(path))
         if not self.schema_problems(doc, "agreement.schema.json"):
             return None
@@ -364,7 +371,7 @@ class _Loader:
                          for name, expr in (d.get("computed") or {}).items())
         return Blueprint(
             id=d["id"], version=Version.parse(d["version"]), title=dict(d["title"]),
-            answers_schema=_schema_dir_for(self.root) / d["answers_schema"], computed=computed,
+            answers_schema=_answers_schema(self.root, str(d["answers_schema"])), computed=computed,
             sections=tuple(sections), guards=guards, appendices=appendices, path=path,
             sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), meta=d, doc=doc,
         )
@@ -376,6 +383,13 @@ class _Loader:
         except ValueError as exc:
             raise LibraryError(f"bad version range: {exc}", loc) from None
         return Variant(ident, rng, data.get("when"), loc)
+
+
+def _answers_schema(root: Path, name: str) -> Path:
+    """Return a blueprint's answers schema file, which must lie inside the library's schema folder."""
+    folder = _schema_dir_for(root)
+    inside(folder / name, folder, "answers schema")
+    return folder / name
 
 
 def _schema_dir_for(root: Path) -> Path:
@@ -399,16 +413,6 @@ def library_files(root: Path) -> list[Path]:
     return files
 
 
-@lru_cache(maxsize=1)
-def _code_stamp() -> bytes:
-    """Return a hash of the code that builds a Library, so a cached one from other code is not used."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent.parent
-    for name in ("library/load.py", "model.py", "library/versions.py", "library/sources.py", "errors.py"):
-        digest.update((package / name).read_bytes())
-    return digest.digest()
-
-
 def _stat_signature(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
     out = []
     for f in files:
@@ -420,41 +424,27 @@ def _stat_signature(files: list[Path]) -> tuple[tuple[str, int, int], ...]:
     return tuple(out)
 
 
-def _fingerprint(files: list[Path]) -> str:
-    """Return a hash of the names and contents of the library's files (and of the loading code)."""
-    digest = hashlib.sha256(_code_stamp())
-    for f in files:
-        try:
-            data = f.read_bytes()
-        except OSError:
-            continue
-        digest.update(str(f).encode() + b"\0" + hashlib.sha256(data).digest())
-    return digest.hexdigest()
-
-
 def load_library(root: Path | str | None = None, *, collect: bool = False) -> Library:
     """Load the clause library at ``root`` (the bundled one when None).
 
     With ``collect`` the loader skips broken files and lists their problems in
     ``Library.problems``; otherwise the first problem raises.  Strict loads
-    are cached: in the process while no file's size or time changes, and on
-    disk keyed by the files' contents.
+    are cached in the process while no file's size or time changes (never on
+    disk: a cache file is something another program could have written).
     """
     path = Path(root).resolve() if root is not None else bundled_library_dir()
     if not path.is_dir():
         raise UsageError(f"the library folder '{path}' does not exist")
     if collect:
         return _Loader(path, collect=True).load()
+    for folder in ("fragments", "agreements"):
+        if (path / folder).exists():
+            inside(path / folder, path, f"{folder} folder")
     files = library_files(path)
     signature = _stat_signature(files)
     hit = _CACHE.get(path)
     if hit and hit[0] == signature:
         return hit[1]
-    fp = _fingerprint(files)
-    name = "library-" + hashlib.sha256(str(path).encode()).hexdigest()[:24]
-    lib = load_pickle(name, fp)
-    if not isinstance(lib, Library):
-        lib = _Loader(path, collect=False).load()
-        store_pickle(name, fp, lib)
+    lib = _Loader(path, collect=False).load()
     _CACHE[path] = (signature, lib)
     return lib

@@ -10,10 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+import regex
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from referencing import Registry
 
-from assembler._files import bundled_dir
-from assembler.errors import LibraryError, Location, Problem
+from assembler._files import bundled_dir, read_bytes
+from assembler._limits import LIMITS, exceeded
+from assembler.errors import AssemblerError, LibraryError, Location, Problem
 from assembler.library.identifiers import check_orgnr, check_personnummer
 from assembler.library.sources import PathKey, Sourced, format_path
 
@@ -72,15 +75,71 @@ def format_checker() -> FormatChecker:
     return checker
 
 
+def _pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Iterable[ValidationError]:
+    """The ``pattern`` keyword, matched with a time limit (a library's regex may be catastrophic)."""
+    if validator.is_type(instance, "string") and _search(pattern, instance) is None:
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _pattern_properties(validator: Any, patterns: dict[str, Any], instance: Any, schema: Any) -> Iterable[ValidationError]:
+    if not validator.is_type(instance, "object"):
+        return
+    for pattern, subschema in patterns.items():
+        for key, value in instance.items():
+            if _search(pattern, key) is not None:
+                yield from validator.descend(value, subschema, path=key, schema_path=pattern)
+
+
+def _search(pattern: str, text: str) -> object:
+    try:
+        return regex.search(pattern, text, timeout=LIMITS.schema_pattern_ms / 1000)
+    except TimeoutError:
+        raise exceeded("schema-pattern-ms", f"matching the pattern {pattern!r} of the answers schema",
+                       LIMITS.schema_pattern_ms, unit=" ms") from None
+    except regex.error as exc:
+        raise LibraryError(f"the pattern {pattern!r} of the answers schema is not a regular expression ({exc})",
+                           code="library.schema-pattern") from None
+
+
+_Validator = jsonschema.validators.extend(Draft202012Validator, {"pattern": _pattern,
+                                                                 "patternProperties": _pattern_properties})
+
+
+def check_schema_safety(schema: Any, file: str) -> None:
+    """Raise LibraryError if a schema refers outside itself or holds an over-long pattern.
+
+    References are allowed only within the schema (``#/$defs/...``): a
+    library's schema never makes the assembler read another file or the network.
+    """
+    stack = [(schema, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("$ref", "$dynamicRef") and not (isinstance(value, str) and value.startswith("#")):
+                    raise LibraryError(f"the schema refers to {str(value)[:200]!r}: only references within the "
+                                       "schema (#/...) are allowed", Location(file, path=where.strip(".") or None),
+                                       code="library.schema-ref")
+                if key == "pattern" and isinstance(value, str) and len(value) > LIMITS.schema_pattern_chars:
+                    raise exceeded("schema-pattern-chars", "a pattern of the schema", LIMITS.schema_pattern_chars,
+                                   Location(file, path=where.strip(".") or None), " characters")
+                stack.append((value, f"{where}.{key}"))
+        elif isinstance(node, list):
+            stack.extend((item, f"{where}[{i}]") for i, item in enumerate(node))
+
+
 @lru_cache(maxsize=32)
 def _validator_for(path: str, mtime: float) -> Draft202012Validator:
     try:
-        schema = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        schema = json.loads(read_bytes(Path(path), "schema", LIMITS.library_file_bytes, "library-file-bytes"))
+    except ValueError as exc:
         raise LibraryError(f"the schema cannot be read: {exc}", Location(path)) from None
+    except RecursionError:
+        raise exceeded("nesting-depth", "the nesting of the schema", LIMITS.nesting_depth, Location(path)) from None
+    check_schema_safety(schema, path)
     # Checking the schema against the meta-schema costs more than everything
     # else in a build; `assembler validate` does it (check_schema_file).
-    return Draft202012Validator(schema, format_checker=format_checker())
+    return _Validator(schema, format_checker=format_checker(), registry=Registry())
 
 
 def validator(path: Path) -> Draft202012Validator:
@@ -93,13 +152,20 @@ def validator(path: Path) -> Draft202012Validator:
 
 
 def check_schema_file(path: Path) -> list[Problem]:
-    """Return the problems of a schema file measured against the JSON Schema meta-schema."""
+    """Return the problems of a schema file: against the JSON Schema meta-schema, and its references and patterns."""
     try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return [Problem("the schema file does not exist", Location(str(path)), code="library.schema-missing")]
+        schema = json.loads(read_bytes(path, "schema", LIMITS.library_file_bytes, "library-file-bytes"))
+    except AssemblerError as exc:
+        code = "library.schema-missing" if exc.code == "input.missing" else exc.code
+        return [Problem(exc.message, exc.location or Location(str(path)), code=code)]
     except ValueError as exc:
         return [Problem(f"the schema is not valid JSON: {exc}", Location(str(path)), code="library.schema-json")]
+    except RecursionError:
+        return [Problem("the schema nests too deeply", Location(str(path)), code="limit.nesting-depth")]
+    try:
+        check_schema_safety(schema, str(path))
+    except AssemblerError as exc:
+        return [Problem(exc.message, exc.location, code=exc.code)]
     return [Problem(f"the schema is not a valid JSON Schema: {e.message}",
                     Location(str(path), path=format_path(tuple(e.absolute_path)) or None), code="library.schema-invalid")
             for e in Draft202012Validator(Draft202012Validator.META_SCHEMA).iter_errors(schema)]

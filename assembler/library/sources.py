@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from assembler._limits import LIMITS, LimitError, exceeded
 from assembler.errors import AssemblerError, DocumentFormatError, LibraryError, Location
 
 try:  # the C parser is several times faster; positions are the same
@@ -55,9 +56,34 @@ class _Builder:
         self.file = file
         self.positions: dict[PathKey, tuple[int, int]] = {}
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
+        self.open: set[int] = set()  # the lists and groups being built: an alias to one of them is a loop
+        self.count = 0
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
+        # An alias is the same node met again.  PyYAML writes them for shared
+        # objects, so they are read; but every value counts after expansion
+        # (no alias bomb), and an alias inside what it names (a loop) is refused.
+        self.count += 1
+        if self.count > LIMITS.yaml_nodes:
+            mark = node.start_mark
+            raise exceeded("yaml-nodes", "the number of values (aliases expanded)", LIMITS.yaml_nodes,
+                           Location(self.file, mark.line + 1, mark.column + 1, format_path(path) or None), " values")
+        if id(node) in self.open:
+            self._alias(node, path)
+        if len(path) > LIMITS.nesting_depth:
+            mark = node.start_mark
+            raise exceeded("nesting-depth", "the nesting of lists and groups", LIMITS.nesting_depth,
+                           Location(self.file, mark.line + 1, mark.column + 1), " levels")
         self.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)):
+            self.open.add(id(node))
+            try:
+                return self._collection(node, path)
+            finally:
+                self.open.discard(id(node))
+        return self._scalar(node)
+
+    def _collection(self, node: yaml.Node, path: PathKey) -> Any:
         if isinstance(node, yaml.MappingNode):
             out: dict[str, Any] = {}
             for key_node, value_node in node.value:
@@ -68,14 +94,17 @@ class _Builder:
                     raise self._error(key_node, "YAML merge keys (<<) are not supported")
                 if key in out:
                     raise self._error(key_node, f"the key '{key}' appears twice")
+                if id(value_node) in self.open:  # an alias to itself: point at its key, not at the anchor
+                    self._alias(key_node, path + (key,))
                 out[key] = self.build(value_node, path + (key,))
                 if not isinstance(value_node, yaml.ScalarNode):
                     # A block of fields is best pointed at by its key's line.
                     mark = key_node.start_mark
                     self.positions[path + (key,)] = (mark.line + 1, mark.column + 1)
             return out
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+
+    def _scalar(self, node: yaml.Node) -> Any:
         try:
             value = self.constructor.construct_object(node)
         except yaml.constructor.ConstructorError:
@@ -88,6 +117,12 @@ class _Builder:
             # Dates stay ISO text, exactly as JSON answer files carry them.
             return value.isoformat()
         return value
+
+    def _alias(self, node: yaml.Node, path: PathKey) -> None:
+        mark = node.start_mark
+        raise LimitError("an alias (*name) inside the very part it names would repeat without end",
+                         Location(self.file, mark.line + 1, mark.column + 1, format_path(path) or None),
+                         code="limit.yaml-alias-loop")
 
     def _error(self, node: yaml.Node, message: str) -> AssemblerError:
         mark = node.start_mark
@@ -106,19 +141,25 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> Sourced:
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
         problem = exc.problem or exc.context or "unreadable YAML"
+        if "nesting depth" in problem:  # libyaml's own limit (1,000), far above ours
+            raise exceeded("nesting-depth", "the nesting of lists and groups", LIMITS.nesting_depth,
+                           Location(file, line, column), " levels") from None
         raise DocumentFormatError(f"this is not valid YAML: {problem}",
                              Location(file, line, column), code="input.yaml") from None
     except yaml.YAMLError as exc:
         raise DocumentFormatError(f"this is not valid YAML: {exc}", Location(file), code="input.yaml") from None
+    except RecursionError:
+        raise exceeded("nesting-depth", "the nesting of lists and groups", LIMITS.nesting_depth,
+                       Location(file), " levels") from None
     if node is None:
         return Sourced(None, file, {(): (1, 1)}, line_offset)
     builder = _Builder(file)
     try:
         data = builder.build(node, ())
     except AssemblerError as exc:
-        if exc.location and exc.location.line is not None:
-            loc = Location(file, exc.location.line + line_offset, exc.location.column)
-            raise DocumentFormatError(exc.message, loc, code="input.yaml") from None
+        if exc.location and exc.location.line is not None and line_offset:
+            loc = Location(file, exc.location.line + line_offset, exc.location.column, exc.location.path)
+            raise type(exc)(exc.message, loc, code=exc.code) from None
         raise
     return Sourced(data, file, builder.positions, line_offset)
 
@@ -132,13 +173,48 @@ def parse_json(text: str, file: str) -> Sourced:
     """
     try:
         return parse_yaml(text, file)
+    except LimitError:
+        raise
     except AssemblerError:
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise DocumentFormatError(f"this is not valid JSON: {exc.msg}", Location(file, exc.lineno, exc.colno),
                                       code="input.json") from None
+        except RecursionError:
+            raise exceeded("nesting-depth", "the nesting of lists and groups", LIMITS.nesting_depth,
+                           Location(file), " levels") from None
+        except _DuplicateKey as exc:
+            raise AssemblerError(f"the key '{exc.args[0]}' appears twice", Location(file, path=exc.args[0]),
+                                 code="input.duplicate-key") from None
+        if _depth(data) > LIMITS.nesting_depth:
+            raise exceeded("nesting-depth", "the nesting of lists and groups", LIMITS.nesting_depth,
+                           Location(file), " levels") from None
         return Sourced(data, file, {(): (1, 1)})
+
+
+class _DuplicateKey(ValueError):
+    """A JSON object names one key twice (the YAML reader says so too, with a line)."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(key)
+        out[key] = value
+    return out
+
+
+def _depth(value: Any) -> int:
+    """Return how deep lists and dicts nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            stack.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def front_matter_end(lines: list[str]) -> int | None:

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Callable
 from types import CodeType
 from typing import Any
 
 import jinja2
 from jinja2 import StrictUndefined, nodes, pass_context
+from jinja2.compiler import CodeGenerator
 from jinja2.environment import TemplateExpression
 from jinja2.parser import Parser
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
-from assembler._cache import cached_code
+from assembler._limits import LIMITS, LimitError, exceeded
 from assembler.errors import LibraryError, Location, RenderError
 
 MONTHS = {
@@ -67,8 +69,96 @@ def _finalize(value: Any) -> Any:
     return escape_markup(text)
 
 
+class _Budget:
+    """The work expressions may do in one build: loop iterations counted against a limit."""
+
+    steps = 0
+
+
+def reset_budget() -> None:
+    """Start a new build's expression budget (the pipeline calls this once per build)."""
+    _Budget.steps = 0
+
+
+def _over(name: str, what: str, limit: int, unit: str) -> LimitError:
+    return exceeded(name, what, limit, unit=unit)
+
+
+def _counted(items: Any) -> Any:
+    """Yield ``items``, counting each against the build's budget (every template loop goes through this)."""
+    for item in items:
+        _Budget.steps += 1
+        if _Budget.steps > LIMITS.expression_steps:
+            raise _over("expression-steps", "the work of the library's expressions (loop iterations)",
+                        LIMITS.expression_steps, " steps")
+        yield item
+
+
+def _safe_replace(value: Any, old: str, new: str, count: int = -1) -> str:
+    """Jinja's ``replace`` filter, refusing a result longer than the sequence limit (``'a' | replace('', 'x' * n)``)."""
+    text = str(value)
+    grows = max(len(str(new)) - len(str(old)), 0)
+    if grows and (text.count(str(old)) if old else len(text) + 1) * grows + len(text) > LIMITS.expression_sequence:
+        raise _over("expression-sequence", "text built by replace", LIMITS.expression_sequence, " characters")
+    return text.replace(str(old), str(new), count)
+
+
+def _safe_range(*args: int) -> range:
+    rng = range(*args)
+    if len(rng) > LIMITS.expression_sequence:
+        raise _over("expression-sequence", f"range() of {len(rng):,} items".replace(",", " "),
+                    LIMITS.expression_sequence, " items")
+    return rng
+
+
+class _CountingGenerator(CodeGenerator):
+    """Compiles every ``{% for %}`` to iterate through :func:`_counted`, so loops cannot run unbounded."""
+
+    def visit_For(self, node: nodes.For, frame: Any) -> None:
+        node.iter = nodes.Call(nodes.EnvironmentAttribute("counted", lineno=node.lineno), [node.iter], [], None, None,
+                               lineno=node.lineno)
+        super().visit_For(node, frame)
+
+
+_SIZED = (str, list, tuple)
+_BIG_WIDTH = re.compile(r"\d{5,}")
+
+
 class _Environment(SandboxedEnvironment):
-    """Sandboxed, strict, and reading answer fields as keys, never as methods."""
+    """Sandboxed, strict, and reading answer fields as keys, never as methods.
+
+    The sandbox limits access; the hooks here limit work: ``**`` may not make
+    a huge number, ``*`` may not make a huge string or list, ``%`` does not
+    format text, format widths stay small, and loops are counted.
+    """
+
+    code_generator_class = _CountingGenerator
+    intercepted_binops = frozenset({"*", "**", "%"})
+
+    @staticmethod
+    def counted(items: Any) -> Any:
+        """The iterable of every template loop, counted (see :class:`_CountingGenerator`)."""
+        return _counted(items)
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and abs(left) > 1 and right > 0:
+            if right * max(abs(left), 2).bit_length() > LIMITS.expression_power_bits:
+                raise _over("expression-power-bits", "a power (**) in the library's expressions",
+                            LIMITS.expression_power_bits, " bits")
+        elif operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, _SIZED) and isinstance(count, int) and len(seq) * count > LIMITS.expression_sequence:
+                    raise _over("expression-sequence", "a repetition (*) in the library's expressions",
+                                LIMITS.expression_sequence, " items")
+        elif operator == "%" and isinstance(left, str):
+            raise RenderError("text is not formatted with % in the library's expressions; use the filters")
+        return super().call_binop(context, operator, left, right)
+
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        wrapped = super().wrap_str_format(value)
+        if wrapped is not None and _BIG_WIDTH.search(str(value.__self__)):
+            raise RenderError("a format width in the library's expressions is too large")
+        return wrapped
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if isinstance(obj, dict):
@@ -161,7 +251,14 @@ def _make_environment() -> _Environment:
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False,
     )
     env.filters.update(date=_date, sek=_sek, and_list=_and_list, or_list=_or_list)
-    env.globals.update(months_between=months_between, days_between=days_between)
+    # Filters and globals that multiply text by a number, or carry state from
+    # one loop iteration to the next, are not needed by any clause.
+    for name in ("center", "indent", "wordwrap", "format"):
+        env.filters.pop(name, None)
+    env.filters["replace"] = _safe_replace
+    for name in ("lipsum", "cycler", "joiner", "namespace"):
+        env.globals.pop(name, None)
+    env.globals.update(months_between=months_between, days_between=days_between, range=_safe_range)
     return env
 
 
@@ -177,7 +274,7 @@ def compile_expression(source: str, location: Location) -> Callable[..., Any]:
     fn = _EXPRESSIONS.get(source)
     if fn is None:
         try:
-            code = cached_code("expression", "", source, lambda: _expression_code(source))
+            code = _expression_code(source)
         except jinja2.TemplateSyntaxError as exc:
             raise LibraryError(f"the expression `{source}` is not valid: {exc.message}", location) from None
         template = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
@@ -204,6 +301,10 @@ def evaluate(source: str, context: dict[str, Any], location: Location) -> Any:
     except jinja2.UndefinedError as exc:
         raise RenderError(f"the rule `{source}` needs a value the answers do not have: {undefined_message(exc)}",
                              location, code="rule.undefined") from None
+    except LimitError as exc:
+        raise LimitError(f"the rule `{source}`: {exc.message}", location, code=exc.code) from None
+    except RecursionError:
+        raise LimitError(f"the rule `{source}` recurses without end", location, code="limit.expression-recursion") from None
     except (TypeError, ValueError, ArithmeticError, jinja2.TemplateError, RenderError) as exc:
         raise RenderError(f"the rule `{source}` cannot be evaluated: {exc}", location, code="rule.failed") from None
 
@@ -233,7 +334,7 @@ def compile_template(source: str, name: str) -> jinja2.Template:
     key = (source, name)
     tpl = _TEMPLATES.get(key)
     if tpl is None:
-        code = cached_code("template", name, source, lambda: ENV.compile(source, name=name, filename=name))
+        code = ENV.compile(source, name=name, filename=name)
         tpl = _TEMPLATES[key] = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
     return tpl
 
@@ -251,6 +352,7 @@ __all__ = [
     "long_date",
     "months_between",
     "parse_date",
+    "reset_budget",
     "template_line",
     "undefined_message",
 ]

@@ -22,6 +22,7 @@ import docx
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree
 
+from assembler._limits import check_zip
 from assembler.errors import AssemblerError, DocumentFormatError, ManifestError
 from assembler.manifest import manifest_from_json
 from assembler.model import Document, Manifest, Span
@@ -223,6 +224,7 @@ def _merge(paras: list[_Para]) -> list[_Para]:
 
 
 def _open(data: bytes) -> docx.document.Document:
+    check_zip(data, "this DOCX")
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
@@ -417,6 +419,7 @@ def read_docx_manifest(data: bytes) -> Manifest:
     not by its name, so a file that Word saved again still yields it.  Raise
     DocumentFormatError when the bytes are not a DOCX and ManifestError when they carry no manifest.
     """
+    check_zip(data, "this DOCX")
     try:
         package = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, TypeError):

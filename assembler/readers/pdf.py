@@ -32,6 +32,7 @@ from typing import Any
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
+from assembler._limits import LIMITS, check_pdf_pages, exceeded
 from assembler.errors import AssemblerError, DocumentFormatError, ManifestError
 from assembler.manifest import PDF_MANIFEST_NAME, manifest_from_json, manifest_json_from_xmp
 from assembler.model import Document, Manifest
@@ -343,10 +344,13 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise DocumentFormatError("this PDF is encrypted; decrypt it before comparing", code="document.encrypted")
+        check_pdf_pages(len(reader.pages), "this PDF")
         pages = [_page_lines(page, k) for k, page in enumerate(reader.pages)]
         middle = float(reader.pages[0].mediabox.width) / 2 if reader.pages else 0.0
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DocumentFormatError(f"this file is not a readable PDF ({exc})", code="document.damaged") from None
+    except RecursionError:
+        raise exceeded("pdf-depth", "the nesting of this PDF's objects", LIMITS.pdf_depth, unit=" levels") from None
     notes: list[str] = []
     if pages and not any(pages):
         notes.append("no text found in this PDF (a scan?); it compares as empty")
@@ -409,8 +413,10 @@ def read_pdf_manifest(data: bytes) -> Manifest:
             xmp = reader.xmp_metadata
             text = manifest_json_from_xmp(xmp.stream.get_data()) if xmp is not None else None
             found = [text.encode("utf-8")] if text else []
-    except (PyPdfError, ValueError, KeyError, TypeError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DocumentFormatError(f"the PDF cannot be read ({exc})", code="document.damaged") from None
+    except RecursionError:
+        raise exceeded("pdf-depth", "the nesting of this PDF's objects", LIMITS.pdf_depth, unit=" levels") from None
     if not found:
         raise ManifestError("this PDF carries no assembler manifest", code="manifest.missing")
     return manifest_from_json(found[0])

@@ -7,10 +7,12 @@ and counted, and the scan goes on.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assembler._files import read_bytes
 from assembler.errors import AssemblerError, UsageError
 from assembler.library.lifecycle import parse_clause_ref
 from assembler.library.load import Library, load_library
@@ -80,19 +82,54 @@ def _relative(path: Path, folder: Path) -> str:
         return str(path)
 
 
-def agreement_files(folder: Path) -> list[Path]:
-    """Return every DOCX and PDF file under ``folder``, recursively, sorted."""
-    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+def agreement_files(folder: Path, follow_symlinks: bool = False) -> list[Path]:
+    """Return every DOCX and PDF regular file under ``folder``, recursively, sorted.
+
+    Walks with an explicit stack (a tree may be deeper than Python's
+    recursion limit).  A symbolic link is followed only when it stays inside
+    ``folder``, unless ``follow_symlinks``; a folder is never entered twice.
+    """
+    root = Path(os.path.realpath(folder))
+    out: list[Path] = []
+    seen: set[tuple[int, int]] = set()
+    stack = [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            st = current.stat()
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink() and not follow_symlinks and not _within(path, root):
+                continue
+            try:
+                if entry.is_dir():
+                    stack.append(path)
+                elif entry.is_file() and path.suffix.lower() in SUFFIXES:
+                    out.append(path)
+            except OSError:
+                continue
+    return sorted(out)
 
 
-def scan(folder: Path) -> tuple[list[tuple[Path, Manifest]], list[Unreadable], int]:
+def _within(path: Path, root: Path) -> bool:
+    resolved = Path(os.path.realpath(path))
+    return resolved == root or root in resolved.parents
+
+
+def scan(folder: Path, follow_symlinks: bool = False) -> tuple[list[tuple[Path, Manifest]], list[Unreadable], int]:
     """Return (file and manifest of each agreement, unreadable files, files looked at) under ``folder``."""
     found: list[tuple[Path, Manifest]] = []
     bad: list[Unreadable] = []
-    files = agreement_files(folder)
+    files = agreement_files(folder, follow_symlinks)
     for path in files:
         try:
-            data = path.read_bytes()
+            data = read_bytes(path, "agreement")
             if sniff(data) is None:
                 bad.append(Unreadable(path, "neither a DOCX nor a PDF file"))
                 continue
@@ -138,19 +175,20 @@ def _library_or_none(library: Library | Path | str | None, needed: bool) -> Libr
 
 
 def where_used(folder: Path | str, ref: str, *, library: Library | Path | str | None = None,
-               superseded_only: bool = False) -> WhereUsed:
+               superseded_only: bool = False, follow_symlinks: bool = False) -> WhereUsed:
     """Return the agreements under ``folder`` that use the clause ``ref`` (``id`` or ``id@version``).
 
     With ``superseded_only``, only agreements whose version of the clause
     has been superseded in the library.  Unreadable and foreign files are
-    listed in the result, never raised.
+    listed in the result, never raised.  Symbolic links leading out of
+    ``folder`` are not followed unless ``follow_symlinks``.
     """
     clause_id, version = parse_clause_ref(ref, need_version=False)
     root = Path(folder)
     if not root.is_dir():
         raise UsageError(f"the folder '{root}' does not exist" if not root.exists() else f"'{root}' is not a folder")
     lib = _library_or_none(library, superseded_only)
-    found, bad, scanned = scan(root)
+    found, bad, scanned = scan(root, follow_symlinks)
     uses = []
     for path, m in found:
         for stamp in m.clauses:

@@ -383,18 +383,23 @@ def _language_tag(doc: Document) -> str:
     return language_tag(doc.language)
 
 
+def _short(text: str) -> str:
+    """Return ``text`` fitted to a core property (at most 255 characters; a long title ends in an ellipsis)."""
+    return text if len(text) <= 255 else text[:254].rstrip() + "…"
+
+
 def _set_properties(document: WordDocument, agreement: Agreement, when: datetime | None) -> None:
     """Set core properties and the default language from the first document."""
     doc = agreement.documents[0]
     props = doc.properties
     core = document.core_properties
-    core.title = props.title if props else doc.title
+    core.title = _short(props.title if props else doc.title)
     if props:
-        core.subject = props.subject
-        core.keywords = ", ".join(props.keywords)
-        core.author = props.author
+        core.subject = _short(props.subject)
+        core.keywords = _short(", ".join(props.keywords))
+        core.author = _short(props.author)
         core.comments = props.comments
-        core.last_modified_by = props.author
+        core.last_modified_by = _short(props.author)
     lang = _language_tag(doc)
     core.language = lang
     core.revision = 1

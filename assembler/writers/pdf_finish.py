@@ -34,6 +34,7 @@ from assembler._dates import date_or_none, midnight_utc
 from assembler.errors import AppendixError, Location
 from assembler.manifest import PDF_MANIFEST_NAME, manifest_to_json, xmp_with_manifest
 from assembler.model import Agreement, Appendix, AppendixFile
+from assembler.writers.pdf_active import strip_active
 from assembler.writers.pdf_archive import add_output_intent, is_pdf_a, mark_metadata_stream
 
 # pypdf logs what it repairs in a damaged file.  With no handler anywhere,
@@ -139,6 +140,7 @@ def finish_pdf(rendered: RenderedPdf, agreement: Agreement,
         at = cover + inserted
         try:
             for offset, page in enumerate(loaded.reader.pages, start=1):
+                strip_active(page)  # before the copy, so nothing of it reaches the written file
                 added = writer.insert_page(page, at + offset)
                 if stamp is not None:
                     lay_over(added, stamp, under=archive)

@@ -80,8 +80,10 @@ def test_a_changed_clause_file_is_named(lib: Path, issued: dict[str, Path], runn
     assert lines[0] == f"{issued['docx']}: the rebuild differs (mini@1.0.0, sv, assembled 2026-03-01, 5 clauses):"
     assert lines[1].startswith(f"  clause: {path}: the clause file changed since the agreement was made "
                                "(uppsagning@1.0.0: sha256 recorded 4a601376ecad…, now ")
-    assert "  bytes: the rebuilt DOCX differs from agreement.docx: the parts " in result.output
-    assert "word/document.xml" in result.output
+    # Approved means approved at build time: the edited approved file is refused, not built from.
+    assert "  build: the agreement cannot be rebuilt: " in result.output
+    assert "the approved clause uppsagning@1.0.0 has changed since it was approved: approved.yaml records sha256 " \
+           "4a601376ecad" in result.output
 
 
 def test_different_answers_are_named(lib: Path, issued: dict[str, Path], tmp_path: Path) -> None:

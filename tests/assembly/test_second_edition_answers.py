@@ -28,6 +28,8 @@ DPA_PDF = REPO / "examples" / "appendices" / "personuppgiftsbitradesavtal-trygg-
 
 
 def write(tmp_path: Path, data: dict[str, Any], name: str = "answers.yaml") -> Path:
+    """Write answers into ``tmp_path`` beside a copy of the data-processing PDF (appendices resolve inside it)."""
+    shutil.copy(DPA_PDF, tmp_path / DPA_PDF.name)
     path = tmp_path / name
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -39,15 +41,15 @@ def processor(appendices: list[dict[str, Any]]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("title", ["Personuppgiftsbiträdesavtal", "data processing agreement"])
 def test_an_appendix_without_id_is_matched_by_its_title_in_either_language(tmp_path: Path, title: str) -> None:
-    answers = write(tmp_path, processor([{"title": title, "file": str(DPA_PDF)}]))
+    answers = write(tmp_path, processor([{"title": title, "file": DPA_PDF.name}]))
     doc = assemble(answers, as_of=AS_OF).agreement.documents[0]
     ids = [a.id for a in doc.appendices]
     assert ids.count("personuppgiftsbitradesavtal") == 1 and len(ids) == 4
-    assert next(a for a in doc.appendices if a.id == "personuppgiftsbitradesavtal").file == str(DPA_PDF)
+    assert next(a for a in doc.appendices if a.id == "personuppgiftsbitradesavtal").file == str(tmp_path / DPA_PDF.name)
 
 
 def test_an_unknown_appendix_title_is_rejected_naming_the_blueprint_ids(tmp_path: Path) -> None:
-    answers = write(tmp_path, dict(BASIC, appendices=[{"title": "Bilaga om sensorer", "file": str(DPA_PDF)}]))
+    answers = write(tmp_path, dict(BASIC, appendices=[{"title": "Bilaga om sensorer", "file": DPA_PDF.name}]))
     with pytest.raises(AnswersError) as info:
         plan_answers(answers, as_of=AS_OF)
     assert info.value.code == "answers.appendix.unknown-title"
@@ -59,8 +61,8 @@ def test_an_unknown_appendix_title_is_rejected_naming_the_blueprint_ids(tmp_path
 
 
 def test_the_same_appendix_twice_is_an_error(tmp_path: Path) -> None:
-    answers = write(tmp_path, processor([{"id": "personuppgiftsbitradesavtal", "title": "PUB", "file": str(DPA_PDF)},
-                                         {"title": "Personuppgiftsbiträdesavtal", "file": str(DPA_PDF)}]))
+    answers = write(tmp_path, processor([{"id": "personuppgiftsbitradesavtal", "title": "PUB", "file": DPA_PDF.name},
+                                         {"title": "Personuppgiftsbiträdesavtal", "file": DPA_PDF.name}]))
     with pytest.raises(AnswersError) as info:
         plan_answers(answers, as_of=AS_OF)
     assert info.value.code == "answers.appendix.duplicate"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -238,8 +239,10 @@ def test_second_edition_scenario(tmp_path: Path, ip: str, role: str | None, comp
                 contributions=[{"party": p["name"], "items": ["personal och lokaler"], "value_sek": 100000}
                                for p in publics + [company(i) for i in range(companies)]])
     if role == "processor":
+        dpa = REPO / "examples" / "appendices" / "personuppgiftsbitradesavtal-trygg-natt.pdf"
+        shutil.copy(dpa, tmp_path / dpa.name)  # appendices resolve inside the answer file's folder
         data["appendices"] = [{"id": "personuppgiftsbitradesavtal", "title": "Personuppgiftsbiträdesavtal",
-                               "file": str(REPO / "examples" / "appendices" / "personuppgiftsbitradesavtal-trygg-natt.pdf")}]
+                               "file": dpa.name}]
     if ip == "company-owns-with-licence":
         data["state_aid"] = {"assessment": "KS 2026/0412, bilaga 3"}
     plan = plan_answers(write_answers(tmp_path, data), as_of=AS_OF, strict=True)
