@@ -136,6 +136,13 @@ class Library:
     approved: dict[str, str]  # "id@version" -> sha256 recorded at approval
     schema_dir: Path
     problems: tuple[Problem, ...] = ()  # what was skipped while loading leniently
+    default_approver: str = ""  # library.yaml approved_by: for versions that name none
+
+    def approver(self, cv: ClauseVersion) -> str:
+        """Return who approved a version: its own approved_by, else the library's default ('' for a draft)."""
+        if cv.status == "draft":
+            return ""
+        return str(cv.meta.get("approved_by") or self.default_approver)
 
     def clause(self, clause_id: str, version: str | Version) -> ClauseVersion | None:
         """Return one clause version, or None."""
@@ -217,6 +224,7 @@ class _Loader:
             defaults=dict(data.get("defaults") or {}), labels=labels,
             disclaimer=dict(data.get("disclaimer") or {}), clauses=clauses, blueprints=blueprints,
             approved=approved, schema_dir=_schema_dir_for(root), problems=tuple(self.problems),
+            default_approver=str(data.get("approved_by") or ""),
         )
 
     def load_fragments(self, languages: tuple[str, ...]) -> dict[str, tuple[ClauseVersion, ...]]:
