@@ -144,7 +144,7 @@ def clauses_history(clause_id: str, library: Path | None, as_json: bool) -> None
     for e in entries:
         parts = [e.version.ljust(8), e.status.ljust(8), f"effective {e.effective}"]
         if e.approved_by:
-            parts.append(f"approved by {e.approved_by} on {e.approved_on}")
+            parts.append(f"approved by {e.approved_by}" + (f" on {e.approved_on}" if e.approved_on else ""))
         if e.retired_on:
             parts.append(f"retired {e.retired_on}" + (f", replaced by {e.replaced_by}" if e.replaced_by else ""))
         click.echo("  ".join(parts))

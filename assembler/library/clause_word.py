@@ -247,7 +247,8 @@ class Labeler:
                 continue
             self.schema["properties"].update(schema.get("properties", {}))
             self.schema["$defs"].update(schema.get("$defs", {}))
-        self.loops: dict[str, dict[str, Any] | None] = {}
+        self.loops: dict[str, dict[str, Any] | None] = {}  # loop variable -> schema of one item
+        self.loop_titles: dict[str, str] = {}  # loop variable -> title of what it runs over
 
     def label(self, tag: str) -> str:
         """Return the label of one tag's source, e.g. «Project title» for ``{{ project.title }}``."""
@@ -265,8 +266,11 @@ class Labeler:
             node = self._parse(iterable)
             schema = self._schema_of(node) if node is not None else None
             items = self._resolve(schema.get("items")) if isinstance(schema, dict) else None
+            title = schema.get("title") if isinstance(schema, dict) else None
             for name in target.split(","):
                 self.loops[name.strip()] = items
+                if title:
+                    self.loop_titles[name.strip()] = str(title)
             return f"{self.words['for']}: {self.expression(iterable)}"
         if keyword in ("else", "endif", "endfor"):
             return self.words[keyword]
@@ -282,6 +286,9 @@ class Labeler:
             return self._helper(node.node.name, node.args, source)
         schema = self._schema_of(node)
         title = schema.get("title") if isinstance(schema, dict) else None
+        within = self.loop_titles.get(_root_name(node) or "")
+        if within:  # a field of one item of a loop: «Public parties: Name»
+            return f"{within}: {title}" if title else within
         return str(title) if title else source
 
     def _helper(self, name: str, args: list[nodes.Expr], source: str) -> str:
@@ -344,6 +351,13 @@ class Labeler:
         if isinstance(node, (nodes.Compare, nodes.BinExpr)):
             return self._schema_of(node.expr if isinstance(node, nodes.Compare) else node.left)
         return None
+
+
+def _root_name(node: nodes.Node) -> str | None:
+    """Return the variable an expression starts from (``p`` in ``p.contact.name | upper``)."""
+    while isinstance(node, (nodes.Getattr, nodes.Getitem, nodes.Filter, nodes.Test)) and node.node is not None:
+        node = node.node
+    return node.name if isinstance(node, nodes.Name) else None
 
 
 def _styles(document: Any) -> None:

@@ -38,7 +38,7 @@ from assembler.library.clause_word import (
     style_is_line,
     tag_sources,
 )
-from assembler.library.lifecycle import FrontMatter, _author, _checked, _library_root, new_version, parse_date
+from assembler.library.lifecycle import FrontMatter, acting_person, checked_text, iso_date, library_root, new_version
 from assembler.library.load import ClauseVersion, clause_sha256, load_library
 from assembler.library.template import ENV
 from assembler.library.versions import Version
@@ -273,7 +273,7 @@ def import_clause(library: Path | str | None, docx_path: Path, *, by: str | None
     an exported approved or retired version gets a new draft version after
     it.  Nothing is written when the document holds no change.
     """
-    root = _library_root(library)
+    root = library_root(library)
     lib = load_library(root, collect=True)
     edit = read_word_edit(read_bytes(docx_path, "Word document"), str(docx_path), lib)
     clause_id, _, version = edit.ref.partition("@")
@@ -283,13 +283,13 @@ def import_clause(library: Path | str | None, docx_path: Path, *, by: str | None
     if not edit.changed:
         return Imported(edit, None, cv.ref)
     _check_template(edit.text, str(docx_path))
-    who = _author(root, by, "importing")
+    who = acting_person(root, by, "importing")
     fm = FrontMatter(edit.text, str(cv.path))
     expected = fm.data()
     _titled(fm, edit.titles, expected)
-    entry = {"version": str(cv.version), "date": parse_date(today, "--today"), "text": changelog_text(edit, who)}
+    entry = {"version": str(cv.version), "date": iso_date(today, "today"), "text": changelog_text(edit, who)}
     if cv.status != "draft":
-        text = _checked(fm, expected)
+        text = checked_text(fm, expected)
         change = new_version(root, edit.ref, bump=bump, today=today, by=by, message=entry["text"], wording=text)
         return Imported(edit, change.ref, cv.ref, change.files)
     if cv.sha256 != clause_sha256(edit.original):
@@ -298,7 +298,7 @@ def import_clause(library: Path | str | None, docx_path: Path, *, by: str | None
                              code="clause-docx.stale")
     fm.append_to_list("changelog", entry)
     expected["changelog"] = list(expected.get("changelog") or []) + [entry]
-    written = write_files_atomically({cv.path: _checked(fm, expected).encode("utf-8")})
+    written = write_files_atomically({cv.path: checked_text(fm, expected).encode("utf-8")})
     return Imported(edit, cv.ref, str(cv.meta.get("replaces") or "") or None, tuple(written))
 
 

@@ -79,16 +79,16 @@ def yaml_scalar(value: str) -> str:
     return value if plain else json.dumps(value, ensure_ascii=False)
 
 
-def _library_root(library: Path | str | None) -> Path:
+def library_root(library: Path | str | None) -> Path:
     """Return the library folder to write into; the bundled library is read-only."""
     return writable_library(library)
 
 
-def _author(root: Path, by: str | None, what: str) -> str:
+def acting_person(root: Path, by: str | None, what: str) -> str:
     """Return who acts: ``by``, else the workspace's configured user ('' when neither says)."""
     name = (by if by is not None else settings_for(root).user).strip()
     if by is not None and not name:
-        raise UsageError(f"--by needs the name of the person {what}", option="by")
+        raise UsageError(f"needs the name of the person {what}", option="by")
     if any(ord(c) < 32 for c in name):
         raise UsageError("the name contains a line break or control character", option="by")
     return name
@@ -204,7 +204,7 @@ class FrontMatter:
         return j
 
 
-def _checked(fm: FrontMatter, expected: dict[str, Any]) -> str:
+def checked_text(fm: FrontMatter, expected: dict[str, Any]) -> str:
     """Return the edited text after checking its front matter parses to exactly ``expected``."""
     after = fm.data()
     if after != expected:
@@ -297,7 +297,7 @@ def _draft_text(latest: ClauseVersion, target: Path, entry: dict[str, str], effe
                     changelog=list(before.get("changelog") or []) + [entry])
     if author:
         expected["drafted_by"] = author
-    return _checked(fm, expected)
+    return checked_text(fm, expected)
 
 
 def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
@@ -319,8 +319,8 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     if bump not in BUMPS:
         raise UsageError(f"'{bump}' is not one of {', '.join(BUMPS)}", code="usage.choice", option="bump")
     clause_id, base = parse_clause_ref(ref, need_version=False)
-    root = _library_root(library)
-    author = _author(root, by, "drafting")
+    root = library_root(library)
+    author = acting_person(root, by, "drafting")
     lib = _load(root)
     folder = root / "fragments" / clause_id
     latest = _clause(lib, clause_id, base or _highest_version(folder, clause_id))
@@ -374,10 +374,11 @@ def approve(library: Path | str | None, ref: str, *, by: str | None = None,
     clause_id, version = parse_clause_ref(ref, need_version=True)
     assert version is not None
     on = iso_date(date)
-    root = _library_root(library)
-    name = _author(root, by, "approving")
+    root = library_root(library)
+    name = acting_person(root, by, "approving")
     if not name:
-        raise UsageError("say who approves: --by NAME, or 'user' in the workspace's assembler.toml",
+        raise UsageError("is needed: the name of the person approving (or 'user' in the workspace's "
+                         "assembler.toml)",
                          option="by", code="approve.approver-missing")
     lib = _load(root)
     cv = _clause(lib, clause_id, version)
@@ -410,7 +411,7 @@ def approve(library: Path | str | None, ref: str, *, by: str | None = None,
         fm.replace_value("status", "draft", "approved")
     fm.set("approved_by", yaml_scalar(name), after=("status",))
     fm.set("approved_on", on, after=("approved_by",))
-    text = _checked(fm, {**before, "status": "approved", "approved_by": name, "approved_on": on})
+    text = checked_text(fm, {**before, "status": "approved", "approved_by": name, "approved_on": on})
     sha = clause_sha256(text)
     record_path, record = _approved_record(root, {cv.ref: sha})
     written = write_files_atomically({cv.path: text.encode("utf-8"), record_path: record})
@@ -474,7 +475,7 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
     clause_id, version = parse_clause_ref(ref, need_version=True)
     assert version is not None
     on = iso_date(date)
-    root = _library_root(library)
+    root = library_root(library)
     lib = _load(root)
     cv = _clause(lib, clause_id, version)
     where = Location(str(cv.path))
@@ -500,7 +501,7 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
     if replacement:
         fm.set("replaced_by", replacement, after=("retired_on",))
         expected["replaced_by"] = replacement
-    text = _checked(fm, expected)
+    text = checked_text(fm, expected)
     if clause_sha256(text) != cv.sha256:
         raise LibraryError("retiring would change the clause's content hash; nothing was written", where,
                            code="lifecycle.hash-conflict")

@@ -138,6 +138,10 @@ def resolve_library(explicit: Path | None, source: str = "option", cwd: Path | N
     workspace found from ``cwd`` upwards, else the bundled library."""
     if explicit is not None:
         path = Path(explicit).resolve()
+        if (path / SETTINGS_FILE).is_file():  # a workspace named instead of its library folder
+            settings = load_settings(path)
+            assert settings.library_dir is not None
+            return LibraryChoice(settings.library_dir, source, settings)
         return LibraryChoice(path, source, settings_for(path))
     root = find_workspace(cwd)
     if root is not None:

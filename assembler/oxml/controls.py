@@ -3,8 +3,8 @@
 python-docx has no API for structured document tags (content controls), so
 this module builds them as its ``oxml`` layer would, mirroring ECMA-376 part 1
 §17.5.2: ``w:sdt`` holds ``w:sdtPr`` (``w:alias`` the label Word shows on the
-control, ``w:tag`` our key, ``w:id``, ``w:lock``, ``w:text`` for a plain text
-control) and ``w:sdtContent`` with the runs shown.  ``sdtContentLocked``
+control, ``w:tag`` our key, ``w:id``, ``w:lock``) and ``w:sdtContent`` with
+the runs shown.  ``sdtContentLocked``
 forbids both deleting the control and editing its content, so a lawyer edits
 the prose around it without breaking the template logic.
 
@@ -66,7 +66,7 @@ def text_run(text: str, *, bold: bool = False, italic: bool = False) -> etree._E
 
 def locked_control(key: str, label: str, shown: str, control_id: int, *, bold: bool = False,
                    italic: bool = False) -> etree._Element:
-    """Return a locked plain-text content control (``w:sdt``) showing ``shown``.
+    """Return a locked content control (``w:sdt``) showing ``shown``, shaded so it stands out.
 
     ``label`` is the control's title in Word (``w:alias``), ``key`` our own
     name for it (``w:tag``); ``control_id`` must be unique in the document.
@@ -78,7 +78,8 @@ def locked_control(key: str, label: str, shown: str, control_id: int, *, bold: b
     _sub(pr, "tag", val=key)
     _sub(pr, "id", val=str(control_id))
     _sub(pr, "lock", val=LOCK)
-    _sub(pr, "text")
+    # No w:text: as a plain-text control LibreOffice drops the run's colour and shading; the
+    # default (rich text) keeps them, and the lock forbids editing in either kind.
     content = _sub(sdt, "sdtContent")
     r = _sub(content, "r")
     r.append(run_properties(bold=bold, italic=italic, color="1F4E79", shading="DEEAF6"))

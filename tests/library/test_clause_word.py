@@ -56,7 +56,8 @@ def test_every_tag_is_a_locked_control_with_a_readable_label() -> None:
         shown = "".join(t.text for t in sdt.iter(qn("w:t")))
         assert alias and "{" not in alias and "{" not in shown
     labels = {sdt.find(qn("w:sdtPr")).find(qn("w:alias")).get(qn("w:val")) for sdt in controls}
-    assert {"Om: several_public", "Annars", "Slut på villkoret", "Name", "Organisation number"} <= labels
+    assert {"Om: several_public", "Annars", "Slut på villkoret", "Public parties: Name",
+            "Development partners: Organisation number", "För varje: Public parties"} <= labels
     assert "de Offentliga Parterna / den Offentliga Parten" in labels  # term(pub): the terms it can stand for
     text = "\n".join(p.text for p in document.paragraphs)
     assert "Samtliga parter benämns nedan gemensamt" in text and "{{" not in text

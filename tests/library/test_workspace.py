@@ -51,6 +51,8 @@ def test_the_workspace_is_found_from_any_folder_below_it(ws: Path) -> None:
     assert resolve_library(None, cwd=ws.parent).source == "bundled"
     explicit = resolve_library(ws / "clauses", "option", cwd=ws.parent)
     assert explicit.source == "option" and explicit.settings.user == "Anna Jurist"
+    named = resolve_library(ws, "environment", cwd=ws.parent)  # the workspace itself, not its clauses/
+    assert (named.path, named.source) == ((ws / "clauses").resolve(), "environment")
 
 
 @pytest.mark.parametrize(("text", "code"), [
