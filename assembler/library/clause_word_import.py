@@ -23,7 +23,7 @@ import docx
 from jinja2 import TemplateSyntaxError
 
 from assembler._files import read_bytes, write_files_atomically
-from assembler.errors import AssemblerError, DocumentFormatError, Location, Problem, UsageError, ValidationFailed
+from assembler.errors import DocumentFormatError, LibraryError, Location, Problem, UsageError, ValidationFailed
 from assembler.library.clause_word import (
     KEY_PREFIX,
     SOURCE_NS,
@@ -101,7 +101,7 @@ def _origin(document: Any, where: str) -> dict[str, Any]:
             data = json.loads(text)
             if isinstance(data, dict) and {"ref", "sha256", "text", "languages"} <= set(data):
                 return data
-    raise AssemblerError("this document was not written by `assembler clauses export` (it carries no clause "
+    raise DocumentFormatError("this document was not written by `assembler clauses export` (it carries no clause "
                          "source); export the clause first and edit that file", Location(where),
                          code="clause-docx.not-exported")
 
@@ -232,7 +232,7 @@ def _check_template(text: str, where: str) -> None:
     try:
         ENV.parse(text)
     except TemplateSyntaxError as exc:
-        raise AssemblerError(f"the edited text no longer forms a valid template ({exc.message}); did a condition's "
+        raise LibraryError(f"the edited text no longer forms a valid template ({exc.message}); did a condition's "
                              "end move before its start?", Location(where, exc.lineno),
                              code="clause-docx.template") from None
 
@@ -293,7 +293,7 @@ def import_clause(library: Path | str | None, docx_path: Path, *, by: str | None
         change = new_version(root, edit.ref, bump=bump, today=today, by=by, message=entry["text"], wording=text)
         return Imported(edit, change.ref, cv.ref, change.files)
     if cv.sha256 != clause_sha256(edit.original):
-        raise AssemblerError(f"{cv.ref} has changed since {docx_path} was exported; export it again and redo the "
+        raise LibraryError(f"{cv.ref} has changed since {docx_path} was exported; export it again and redo the "
                              "edits there, or import into a copy", Location(str(cv.path)),
                              code="clause-docx.stale")
     fm.append_to_list("changelog", entry)

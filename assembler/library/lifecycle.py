@@ -379,7 +379,7 @@ def approve(library: Path | str | None, ref: str, *, by: str | None = None,
     if not name:
         raise UsageError("is needed: the name of the person approving (or 'user' in the workspace's "
                          "assembler.toml)",
-                         option="by", code="approve.approver-missing")
+                         option="by", code="lifecycle.approver-missing")
     lib = _load(root)
     cv = _clause(lib, clause_id, version)
     _four_eyes(root, cv, name)
@@ -458,10 +458,10 @@ def _four_eyes(root: Path, cv: ClauseVersion, approver: str) -> None:
     """Refuse when the approver drafted the version, unless the workspace's policy allows it."""
     author = str(cv.meta.get("drafted_by") or "")
     if author and author.casefold() == approver.casefold() and not settings_for(root).allow_self_approval:
-        raise AssemblerError(f"{cv.ref} was drafted by {author}, who may not approve it too: a second person "
+        raise LibraryError(f"{cv.ref} was drafted by {author}, who may not approve it too: a second person "
                              "approves (four eyes); a workspace may allow it with [approval] "
                              "allow_self_approval = true in assembler.toml",
-                             cv.front.locate(("drafted_by",)), code="approve.own-draft")
+                             cv.front.locate(("drafted_by",)), code="lifecycle.own-draft")
 
 
 def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = None,

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from assembler._files import bundled_dir, read_bytes, write_files_atomically
-from assembler.errors import AssemblerError, Location, UsageError
+from assembler.errors import Location, UsageError
 from assembler.library.load import bundled_library_dir
 
 SETTINGS_FILE = "assembler.toml"
@@ -96,10 +96,10 @@ def _typed(table: dict[str, Any], keys: dict[str, type], file: str, prefix: str)
     for key, value in table.items():
         name = f"{prefix}{key}"
         if key not in keys:
-            raise AssemblerError(f"unknown setting '{name}' (known: {', '.join(prefix + k for k in keys)})",
+            raise UsageError(f"unknown setting '{name}' (known: {', '.join(prefix + k for k in keys)})",
                                  Location(file, path=name), code="settings.unknown")
         if not isinstance(value, keys[key]):
-            raise AssemblerError(f"'{name}' must be {'true or false' if keys[key] is bool else 'text'}",
+            raise UsageError(f"'{name}' must be {'true or false' if keys[key] is bool else 'text'}",
                                  Location(file, path=name), code="settings.type")
         out[key] = value
     return out
@@ -110,18 +110,18 @@ def load_settings(root: Path) -> Settings:
     path = root / SETTINGS_FILE
     data = read_bytes(path, "settings file")
     if len(data) > _SETTINGS_LIMIT:
-        raise AssemblerError(f"the settings file is larger than {_SETTINGS_LIMIT} bytes", Location(str(path)),
+        raise UsageError(f"the settings file is larger than {_SETTINGS_LIMIT} bytes", Location(str(path)),
                              code="settings.too-large")
     try:
         doc = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
-        raise AssemblerError("the settings file is not UTF-8 text", Location(str(path)), code="settings.syntax") from None
+        raise UsageError("the settings file is not UTF-8 text", Location(str(path)), code="settings.syntax") from None
     except tomllib.TOMLDecodeError as exc:
         # tomllib says "… (at line 3, column 7)"; the message is kept whole for people.
-        raise AssemblerError(f"not valid TOML: {exc}", Location(str(path)), code="settings.syntax") from None
+        raise UsageError(f"not valid TOML: {exc}", Location(str(path)), code="settings.syntax") from None
     approval = doc.pop("approval", {})
     if not isinstance(approval, dict):
-        raise AssemblerError("'approval' must be a table ([approval])", Location(str(path), path="approval"),
+        raise UsageError("'approval' must be a table ([approval])", Location(str(path), path="approval"),
                              code="settings.type")
     values = _typed(doc, _KEYS, str(path), "") | _typed(approval, _APPROVAL_KEYS, str(path), "approval.")
     return Settings(root=root.resolve(), **values)

@@ -108,7 +108,7 @@ def test_drafts_record_their_author_and_need_a_second_person(ws: Path) -> None:
     assert "drafted_by: Anna Jurist" in change.files[0].read_text()
     with pytest.raises(AssemblerError) as err:
         approve(lib, "andringar@1.1.0", date="2026-12-02")  # the workspace user is the author
-    assert err.value.code == "approve.own-draft" and err.value.location.line == 7
+    assert err.value.code == "lifecycle.own-draft" and err.value.location.line == 7
     with pytest.raises(AssemblerError):
         approve(lib, "andringar@1.1.0", by="anna jurist")
     done = approve(lib, "andringar@1.1.0", by="Bertil Granskare", date="2026-12-02")
@@ -133,7 +133,7 @@ def test_every_approved_version_names_its_approver() -> None:
 def test_validate_fails_on_an_approved_version_without_approver(ws: Path) -> None:
     yaml = ws / "clauses/library.yaml"
     yaml.write_text("\n".join(line for line in yaml.read_text().split("\n") if not line.startswith("approved_by:")))
-    problems = [p for p in validate_library(ws / "clauses").problems if p.code == "clause.approved-by.missing"]
+    problems = [p for p in validate_library(ws / "clauses").problems if p.code == "library.approved-by-missing"]
     assert len(problems) == len(list((ws / "clauses/fragments").glob("*/*.md")))
     assert problems[0].location.line is not None
 
