@@ -26,6 +26,7 @@ from typing import Any
 
 import docx
 from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Pt
 from jinja2 import TemplateSyntaxError, nodes
 
 from assembler.errors import LibraryError, Location, UsageError
@@ -391,6 +392,8 @@ def export_clause(library: Library, cv: ClauseVersion, languages: tuple[str, ...
         n = 0
         for line in split_body(cv.bodies[lang], where).lines:
             p = document.add_paragraph(style=None if line.gap else LINE_STYLE)
+            if line.gap:  # a new Markdown paragraph: set off from the lines before it
+                p.paragraph_format.space_before = Pt(8)
             for piece in shown_line(line, lang, n, labeler):
                 if piece.key is None:
                     p._p.append(text_run(piece.text, bold=piece.bold, italic=piece.italic))

@@ -170,8 +170,7 @@ def writable_library(library: Path | str | None) -> Path:
     if library is None or is_installed_library(Path(library)):
         where = bundled_library_dir() if library is None else Path(library).resolve()
         raise UsageError(f"the bundled library in '{where}' is read-only: run `assembler init DIR` to make a "
-                         "workspace with your own copy, then work inside it", code="library.read-only",
-                         option="library")
+                         "workspace with your own copy, then work inside it", code="library.read-only")
     return Path(library).resolve()
 
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import docx
+import pypdf
 import pytest
 import word_edits as edit
 from click.testing import CliRunner
@@ -144,3 +147,15 @@ def test_a_document_not_exported_by_us_is_refused(ws: Path) -> None:
     assert result.exit_code == 1 and "not written by `assembler clauses export`" in result.output
     Path("junk.docx").write_bytes(b"not a zip")
     assert run("clauses", "import", "junk.docx").exit_code == 1
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_libreoffice_opens_the_export_and_shows_the_labels(tmp_path: Path) -> None:
+    source = tmp_path / "andringar.docx"
+    data = export_clause(BUNDLED, BUNDLED.clause("andringar", "1.0.0"), ("sv", "en"))
+    source.write_bytes(edit.tracked_insertion(data, "Amendments and additions", " Email suffices.", "Bo"))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
+    text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "andringar.pdf").pages).split())
+    assert "«Projektet»" in text and "«punkt Styrning och samverkan»" in text and "«clause Governance" in text
+    assert "Email suffices." in text and "{{" not in text
