@@ -64,8 +64,8 @@ def _assembler(env_dir: Path, cwd: Path, *args: str, ok: bool = True) -> subproc
 def test_a_legal_unit_maintains_its_own_library_and_the_installed_package_never_changes(installed: Path,
                                                                                        tmp_path: Path) -> None:
     python = installed / "bin" / "python"
-    package = Path(subprocess.check_output([str(python), "-c", "import assembler, os; print(os.path.dirname(assembler.__file__))"],
-                                           text=True, cwd=tmp_path).strip())
+    where = "import assembler, os; print(os.path.dirname(assembler.__file__))"
+    package = Path(subprocess.check_output([str(python), "-c", where], text=True, cwd=tmp_path).strip())
     assert str(package).startswith(str(installed)) and (package / "clauses/library.yaml").is_file()
     before = _tree_hash(package)
 

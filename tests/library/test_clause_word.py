@@ -92,8 +92,8 @@ def test_word_edits_become_the_draft_with_authors_and_comments_in_the_changelog(
     assert result.exit_code == 0, result.output
     text = (ws / "clauses/fragments/andringar/1.1.0.md").read_text()
     assert "ska vara skriftliga, daterade och undertecknade" in text
-    assert "Amendments and to this Agreement shall be in writing and signed by all Parties in order to be valid. " \
-           "Email does not suffice." in text
+    assert ("Amendments and to this Agreement shall be in writing and signed by all Parties in order to be valid. "
+            "Email does not suffice.") in text
     lib = load_library(ws / "clauses")
     cv = lib.clause("andringar", "1.1.0")
     entry = cv.meta["changelog"][-1]

@@ -13,7 +13,13 @@ from assembler.library.lifecycle import approve, new_version
 from assembler.library.lint import validate_library
 from assembler.library.load import bundled_library_dir, load_library
 from assembler.library.workspace import (
-    SETTINGS_FILE, Settings, find_workspace, init_workspace, load_settings, resolve_library, writable_library,
+    SETTINGS_FILE,
+    Settings,
+    find_workspace,
+    init_workspace,
+    load_settings,
+    resolve_library,
+    writable_library,
 )
 
 
