@@ -159,3 +159,15 @@ def test_libreoffice_opens_the_export_and_shows_the_labels(tmp_path: Path) -> No
     text = " ".join(" ".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "andringar.pdf").pages).split())
     assert "«Projektet»" in text and "«punkt Styrning och samverkan»" in text and "«clause Governance" in text
     assert "Email suffices." in text and "{{" not in text
+
+
+def test_a_draft_changed_since_export_is_not_overwritten(ws: Path) -> None:
+    run("clauses", "new-version", "andringar")
+    run("clauses", "export", "andringar", "-o", "a.docx")
+    draft = ws / "clauses/fragments/andringar/1.1.0.md"
+    draft.write_text(draft.read_text().replace("giltiga", "gällande"))
+    changed = draft.read_bytes()
+    Path("a.docx").write_bytes(edit.replace_word(Path("a.docx").read_bytes(), "skriftliga", "skrivna"))
+    result = run("clauses", "import", "a.docx")
+    assert result.exit_code == 1 and "has changed since a.docx was exported" in result.output
+    assert draft.read_bytes() == changed
