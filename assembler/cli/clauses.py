@@ -39,9 +39,9 @@ def complete_ref(ctx: click.Context, param: click.Parameter, incomplete: str) ->
 
 def redline(library: Path | None, old_ref: str, new_ref: str, languages: tuple[str, ...], color: bool) -> str:
     """Return the terminal redline of two clause versions, one block per language."""
+    from assembler.compare.diff import diff_documents
     from assembler.compare.libraries import clause_document
     from assembler.compare.present import render_terminal
-    from assembler.compare.sides import diff_documents
     from assembler.library.load import load_library
     lib = load_library(library, collect=True)
     out = []
