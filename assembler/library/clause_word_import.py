@@ -38,10 +38,11 @@ from assembler.library.clause_word import (
     style_is_line,
     tag_sources,
 )
-from assembler.library.lifecycle import FrontMatter, acting_person, checked_text, iso_date, library_root, new_version
+from assembler.library.lifecycle import FrontMatter, checked_text, iso_date, library_root, new_version
 from assembler.library.load import ClauseVersion, clause_sha256, load_library
 from assembler.library.template import ENV
 from assembler.library.versions import Version
+from assembler.library.workspace import acting_person
 from assembler.oxml.controls import custom_xml_text, paragraph_pieces, paragraph_style_id, revision_authors
 from assembler.oxml.ns import qn
 

@@ -27,7 +27,7 @@ from assembler.errors import AssemblerError, LibraryError, Location, Problem, Us
 from assembler.library.load import ClauseVersion, Library, clause_sha256, load_library
 from assembler.library.sources import parse_yaml, split_front_matter
 from assembler.library.versions import Version
-from assembler.library.workspace import settings_for, writable_library
+from assembler.library.workspace import acting_person, check_four_eyes, writable_library
 
 BUMPS = ("major", "minor", "patch")
 APPROVED_HEADER = ("# The sha256 of every approved clause version, written by `assembler clauses approve`.\n"
@@ -82,16 +82,6 @@ def yaml_scalar(value: str) -> str:
 def library_root(library: Path | str | None) -> Path:
     """Return the library folder to write into; the bundled library is read-only."""
     return writable_library(library)
-
-
-def acting_person(root: Path, by: str | None, what: str) -> str:
-    """Return who acts: ``by``, else the workspace's configured user ('' when neither says)."""
-    name = (by if by is not None else settings_for(root).user).strip()
-    if by is not None and not name:
-        raise UsageError(f"needs the name of the person {what}", option="by")
-    if any(ord(c) < 32 for c in name):
-        raise UsageError("the name contains a line break or control character", option="by")
-    return name
 
 
 class FrontMatter:
@@ -382,7 +372,7 @@ def approve(library: Path | str | None, ref: str, *, by: str | None = None,
                          option="by", code="lifecycle.approver-missing")
     lib = _load(root)
     cv = _clause(lib, clause_id, version)
-    _four_eyes(root, cv, name)
+    check_four_eyes(root, cv, name)
     recorded = lib.approved.get(cv.ref)
     where = Location(str(cv.path))
     if cv.status == "retired":
@@ -452,16 +442,6 @@ def _pin_warnings(lib: Library, cv: ClauseVersion) -> list[str]:
                     warnings.append(f"{v.location}: no other approved version of '{cv.id}' matches "
                                     f"{v.range} in the blueprint '{bp.id}'")
     return warnings
-
-
-def _four_eyes(root: Path, cv: ClauseVersion, approver: str) -> None:
-    """Refuse when the approver drafted the version, unless the workspace's policy allows it."""
-    author = str(cv.meta.get("drafted_by") or "")
-    if author and author.casefold() == approver.casefold() and not settings_for(root).allow_self_approval:
-        raise LibraryError(f"{cv.ref} was drafted by {author}, who may not approve it too: a second person "
-                             "approves (four eyes); a workspace may allow it with [approval] "
-                             "allow_self_approval = true in assembler.toml",
-                             cv.front.locate(("drafted_by",)), code="lifecycle.own-draft")
 
 
 def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = None,

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from assembler._files import bundled_dir, read_bytes, write_files_atomically
-from assembler.errors import Location, UsageError
-from assembler.library.load import bundled_library_dir
+from assembler.errors import LibraryError, Location, UsageError
+from assembler.library.load import ClauseVersion, bundled_library_dir
 
 SETTINGS_FILE = "assembler.toml"
 ENV_VAR = "ASSEMBLER_LIBRARY"
@@ -270,3 +270,23 @@ def init_workspace(target: Path, *, user: str = "") -> list[Path]:
 def _shipped(path: Path) -> bool:
     """Whether a file of a bundled folder belongs in a copy (not caches or editor leftovers)."""
     return "__pycache__" not in path.parts and not path.name.startswith((".", "~$")) and path.suffix != ".pyc"
+
+
+def acting_person(root: Path, by: str | None, what: str) -> str:
+    """Return who acts: ``by``, else the workspace's configured user ('' when neither says)."""
+    name = (by if by is not None else settings_for(root).user).strip()
+    if by is not None and not name:
+        raise UsageError(f"needs the name of the person {what}", option="by")
+    if any(ord(c) < 32 for c in name):
+        raise UsageError("the name contains a line break or control character", option="by")
+    return name
+
+
+def check_four_eyes(root: Path, cv: ClauseVersion, approver: str) -> None:
+    """Refuse when the approver drafted the version, unless the workspace's policy allows it."""
+    author = str(cv.meta.get("drafted_by") or "")
+    if author and author.casefold() == approver.casefold() and not settings_for(root).allow_self_approval:
+        raise LibraryError(f"{cv.ref} was drafted by {author}, who may not approve it too: a second person "
+                             "approves (four eyes); a workspace may allow it with [approval] "
+                             "allow_self_approval = true in assembler.toml",
+                             cv.front.locate(("drafted_by",)), code="lifecycle.own-draft")
