@@ -276,9 +276,9 @@ def acting_person(root: Path, by: str | None, what: str) -> str:
     """Return who acts: ``by``, else the workspace's configured user ('' when neither says)."""
     name = (by if by is not None else settings_for(root).user).strip()
     if by is not None and not name:
-        raise UsageError(f"needs the name of the person {what}", option="by")
+        raise UsageError(f"needs the name of the person {what}", option="by", code="usage.missing")
     if any(ord(c) < 32 for c in name):
-        raise UsageError("the name contains a line break or control character", option="by")
+        raise UsageError("the name contains a line break or control character", option="by", code="usage.control-character")
     return name
 
 
@@ -287,6 +287,6 @@ def check_four_eyes(root: Path, cv: ClauseVersion, approver: str) -> None:
     author = str(cv.meta.get("drafted_by") or "")
     if author and author.casefold() == approver.casefold() and not settings_for(root).allow_self_approval:
         raise LibraryError(f"{cv.ref} was drafted by {author}, who may not approve it too: a second person "
-                             "approves (four eyes); a workspace may allow it with [approval] "
-                             "allow_self_approval = true in assembler.toml",
-                             cv.front.locate(("drafted_by",)), code="lifecycle.own-draft")
+                           "approves (four eyes); a workspace may allow it with [approval] "
+                           "allow_self_approval = true in assembler.toml",
+                           cv.front.locate(("drafted_by",)), code="lifecycle.own-draft")
