@@ -8,13 +8,15 @@ message`` with the error's exit code: 1 for invalid content, 2 for usage.
 from __future__ import annotations
 
 import gc
+import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import click
 
 from assembler._version import __version__
-from assembler.cli import agreements, clauses, compare
+from assembler.cli import agreements, clauses, compare, workspace
 from assembler.cli._common import echo, report
 from assembler.errors import AssemblerError
 
@@ -36,8 +38,25 @@ class _Group(click.Group):
             ctx.exit(1)
 
 
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    """Print the version and the library commands run here use, then exit."""
+    if not value or ctx.resilient_parsing:
+        return
+    from assembler.library.workspace import ENV_VAR, resolve_library
+    echo(f"assembler {__version__}")
+    explicit = os.environ.get(ENV_VAR) or None
+    try:
+        choice = resolve_library(Path(explicit) if explicit else None, "environment")
+    except AssemblerError as exc:
+        report(exc, ctx)
+        ctx.exit(exc.exit_code)
+    echo(f"library: {choice.describe()}")
+    ctx.exit(0)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="assembler")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_print_version,
+              help="Show the version and which clause library is used, then exit.")
 def cli() -> None:
     """Assemble OPI agreements from a versioned clause library.
 
@@ -51,7 +70,7 @@ def cli() -> None:
 
 
 for _command in (agreements.validate, agreements.check, agreements.build, agreements.inspect, clauses.clauses,
-                 compare.where_used, agreements.rebuild, compare.diff):
+                 compare.where_used, agreements.rebuild, compare.diff, workspace.init):
     cli.add_command(_command)
 
 

@@ -12,7 +12,8 @@ import click
 
 from assembler.errors import AssemblerError, Problem, UsageError
 
-LIBRARY_HELP = "Clause library folder (default: the bundled OPI library, or $ASSEMBLER_LIBRARY)."
+LIBRARY_HELP = ("Clause library folder (default: $ASSEMBLER_LIBRARY, else the workspace found from the current "
+                "folder upwards, else the bundled OPI library, read-only).")
 
 
 # Control characters but newline and tab, DEL and the C1 range: a name, an
@@ -74,10 +75,30 @@ def flag_of(ctx: click.Context | None, name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
+def _choose_library(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Resolve --library, $ASSEMBLER_LIBRARY, the workspace or the bundled library; None stands for the bundled one.
+
+    The choice is kept in ``ctx.meta`` for commands that say which library they use.
+    """
+    from click.core import ParameterSource
+
+    from assembler.library.workspace import resolve_library
+    source = "environment" if ctx.get_parameter_source(param.name or "") == ParameterSource.ENVIRONMENT else "option"
+    choice = resolve_library(value, source)
+    ctx.meta["assembler.library"] = choice
+    return None if choice.source == "bundled" else choice.path
+
+
+def library_choice(ctx: click.Context) -> Any:
+    """Return the LibraryChoice the --library option resolved for this command."""
+    from assembler.library.workspace import resolve_library
+    return ctx.meta.get("assembler.library") or resolve_library(None)
+
+
 def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the --library option (also read from $ASSEMBLER_LIBRARY)."""
+    """Add the --library option (also read from $ASSEMBLER_LIBRARY; else the workspace, else the bundled library)."""
     return click.option("--library", "library", type=click.Path(path_type=Path, file_okay=False),
-                        envvar="ASSEMBLER_LIBRARY", default=None, help=LIBRARY_HELP)(fn)
+                        envvar="ASSEMBLER_LIBRARY", default=None, help=LIBRARY_HELP, callback=_choose_library)(fn)
 
 
 def warn(problems: tuple[Problem, ...] | list[Problem]) -> None:

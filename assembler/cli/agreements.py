@@ -28,7 +28,9 @@ def validate(library: Path | None, as_json: bool, reference_docx: Path | None) -
     term resolves; that every language is present with the same number of
     paragraphs and list items; and that approved versions are unchanged.
     """
+    from assembler.cli._common import library_choice
     from assembler.library.lint import validate_library
+    choice = library_choice(click.get_current_context())
     report = validate_library(library)
     if reference_docx is not None:
         from dataclasses import replace
@@ -41,10 +43,12 @@ def validate(library: Path | None, as_json: bool, reference_docx: Path | None) -
         report = replace(report, problems=report.problems + extra)
     errors = [p for p in report.problems if p.level == "error"]
     if as_json:
-        echo(json.dumps({"library": str(report.root), "clauses": report.clause_count,
+        echo(json.dumps({"library": str(report.root), "library_source": choice.source,
+                               "clauses": report.clause_count,
                                "blueprints": report.blueprint_count,
                                "problems": [problem_to_dict(p) for p in report.problems]}, ensure_ascii=False, indent=2))
     else:
+        echo(f"library: {choice.describe()}")
         for p in report.problems:
             echo(f"{p.level}: {p}", err=True)
         status = "ok" if not errors else f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"

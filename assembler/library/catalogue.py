@@ -93,6 +93,7 @@ class ClauseDetail:
     recorded_sha256: str | None  # from approved.yaml
     used_by: tuple[Use, ...]
     other_versions: tuple[str, ...] = field(default=())
+    approver: str = ""  # its own approved_by, else the library's default
 
     @property
     def unchanged(self) -> bool | None:
@@ -105,7 +106,8 @@ class ClauseDetail:
         meta = cv.meta
         return {"id": cv.id, "version": str(cv.version), "status": cv.status, "effective": cv.effective,
                 "title": {lang: cv.title.get(lang, "") for lang in self.languages}, "summary": cv.summary,
-                "approved_by": meta.get("approved_by"), "approved_on": meta.get("approved_on"),
+                "approved_by": self.approver or None, "approved_on": meta.get("approved_on"),
+                "drafted_by": meta.get("drafted_by"),
                 "retired_on": meta.get("retired_on"), "replaced_by": meta.get("replaced_by"),
                 "replaces": meta.get("replaces"), "numbering": cv.numbering,
                 "file": str(cv.path), "sha256": cv.sha256, "recorded_sha256": self.recorded_sha256,
@@ -178,7 +180,7 @@ def show_clause(library: Library, clause_id: str, version: Version | None = None
                          option="lang")
     languages = (language,) if language else tuple(lang for lang in library.languages if lang in cv.bodies)
     return ClauseDetail(cv, languages, library.approved.get(cv.ref), uses_of(library, clause_id),
-                        tuple(str(v.version) for v in versions))
+                        tuple(str(v.version) for v in versions), library.approver(cv))
 
 
 def word_changes(before: str, after: str) -> WordChange:
@@ -222,7 +224,7 @@ def clause_history(library: Library, clause_id: str) -> list[HistoryEntry]:
                     words[lang] = word_changes(previous.bodies[lang], cv.bodies[lang])
         out.append(HistoryEntry(
             version=str(cv.version), status=cv.status, effective=cv.effective,
-            approved_by=str(meta.get("approved_by") or ""), approved_on=str(meta.get("approved_on") or ""),
+            approved_by=library.approver(cv), approved_on=str(meta.get("approved_on") or ""),
             retired_on=str(meta.get("retired_on") or ""), replaced_by=str(meta.get("replaced_by") or ""),
             changelog=entries, previous=str(previous.version) if previous else None, words=words,
             path=cv.path, sha256=cv.sha256))
@@ -275,3 +277,22 @@ def catalogue_markdown(library: Library) -> str:
                     + (f": {_cell(s['note'])}" if s.get("note") else "") for s in sources]
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def pending_drafts(library: Library) -> list[tuple[ClauseVersion, ClauseVersion | None]]:
+    """Return every draft waiting for approval with the approved version it is read against (or None)."""
+    out: list[tuple[ClauseVersion, ClauseVersion | None]] = []
+    for versions in library.clauses.values():
+        for cv in versions:
+            if cv.status != "draft":
+                continue
+            ident, _, ver = str(cv.meta.get("replaces") or "").partition("@")
+            try:
+                base = library.clause(ident, ver) if ident == cv.id and ver else None
+            except ValueError:  # a malformed 'replaces' is validate's to report
+                base = None
+            if base is None:
+                earlier = [o for o in versions if o.version < cv.version and o.status != "draft"]
+                base = earlier[-1] if earlier else None
+            out.append((cv, base))
+    return out

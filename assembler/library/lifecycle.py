@@ -24,9 +24,10 @@ from typing import Any
 from assembler._dates import parse_date
 from assembler._files import read_text, write_files_atomically
 from assembler.errors import AssemblerError, LibraryError, Location, Problem, UsageError, ValidationFailed
-from assembler.library.load import ClauseVersion, Library, bundled_library_dir, clause_sha256, load_library
+from assembler.library.load import ClauseVersion, Library, clause_sha256, load_library
 from assembler.library.sources import parse_yaml, split_front_matter
 from assembler.library.versions import Version
+from assembler.library.workspace import acting_person, check_four_eyes, writable_library
 
 BUMPS = ("major", "minor", "patch")
 APPROVED_HEADER = ("# The sha256 of every approved clause version, written by `assembler clauses approve`.\n"
@@ -78,8 +79,9 @@ def yaml_scalar(value: str) -> str:
     return value if plain else json.dumps(value, ensure_ascii=False)
 
 
-def _library_root(library: Path | str | None) -> Path:
-    return Path(library).resolve() if library is not None else bundled_library_dir()
+def library_root(library: Path | str | None) -> Path:
+    """Return the library folder to write into; the bundled library is read-only."""
+    return writable_library(library)
 
 
 class FrontMatter:
@@ -192,7 +194,7 @@ class FrontMatter:
         return j
 
 
-def _checked(fm: FrontMatter, expected: dict[str, Any]) -> str:
+def checked_text(fm: FrontMatter, expected: dict[str, Any]) -> str:
     """Return the edited text after checking its front matter parses to exactly ``expected``."""
     after = fm.data()
     if after != expected:
@@ -264,26 +266,33 @@ def _highest_version(folder: Path, clause_id: str) -> Version:
     return max(stems)
 
 
-def _draft_text(latest: ClauseVersion, target: Path, entry: dict[str, str], effective: str) -> str:
-    """Return the text of a new draft: the latest version's file with its front matter moved on to ``entry``."""
-    fm = FrontMatter(read_text(latest.path, "clause file"), str(target))
+def _draft_text(latest: ClauseVersion, target: Path, entry: dict[str, str], effective: str, *, author: str = "",
+                wording: str | None = None) -> str:
+    """Return the text of a new draft: the latest version's file (or ``wording``, the same clause edited in
+    Word) with its front matter moved on to ``entry`` and its author recorded."""
+    fm = FrontMatter(wording if wording is not None else read_text(latest.path, "clause file"), str(target))
     before = fm.data()
+    dropped = ("approved_by", "approved_on", "retired_on", "replaced_by", "drafted_by")
     fm.set("version", entry["version"])
     fm.set("status", "draft")
     fm.set("effective", effective)
     fm.set("replaces", latest.ref, after=("effective", "status", "version"))
-    for key in ("approved_by", "approved_on", "retired_on", "replaced_by"):
+    for key in dropped:
         fm.remove(key)
+    if author:
+        fm.set("drafted_by", yaml_scalar(author), after=("replaces",))
     fm.append_to_list("changelog", entry)
-    expected = {k: v for k, v in before.items() if k not in ("approved_by", "approved_on", "retired_on", "replaced_by")}
+    expected = {k: v for k, v in before.items() if k not in dropped}
     expected.update(version=entry["version"], status="draft", effective=effective, replaces=latest.ref,
                     changelog=list(before.get("changelog") or []) + [entry])
-    return _checked(fm, expected)
+    if author:
+        expected["drafted_by"] = author
+    return checked_text(fm, expected)
 
 
 def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
                 effective: str | _dt.date | None = None, message: str | None = None,
-                today: str | _dt.date | None = None) -> Change:
+                today: str | _dt.date | None = None, by: str | None = None, wording: str | None = None) -> Change:
     """Write the next version of a clause as a draft copy of the latest; return what was written.
 
     ``ref`` is ``id`` (copy the highest version) or ``id@1.2.3`` (copy that
@@ -292,12 +301,16 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     The copy gets ``status: draft``, its new ``version``, ``replaces`` the
     latest, an ``effective`` date (given, else the later of today and the
     latest's) and a changelog entry; approval and retirement lines are
-    dropped.  An existing file is never overwritten.
+    dropped.  The draft records its author in ``drafted_by``: ``by``, else
+    the workspace's ``user``.  ``wording`` is the text to draft from instead
+    of the copied version's file (the same clause, edited in Word).  An
+    existing file is never overwritten.
     """
     if bump not in BUMPS:
         raise UsageError(f"'{bump}' is not one of {', '.join(BUMPS)}", code="usage.choice", option="bump")
     clause_id, base = parse_clause_ref(ref, need_version=False)
-    root = _library_root(library)
+    root = library_root(library)
+    author = acting_person(root, by, "drafting")
     lib = _load(root)
     folder = root / "fragments" / clause_id
     latest = _clause(lib, clause_id, base or _highest_version(folder, clause_id))
@@ -314,7 +327,7 @@ def new_version(library: Path | str | None, ref: str, *, bump: str = "minor",
     if target.exists():
         raise LibraryError(f"{target} already exists; it is never overwritten", Location(str(target)), code="lifecycle.exists")
     entry = {"version": str(new), "date": today_iso, "text": message or f"New version drafted from {latest.version}."}
-    text = _draft_text(latest, target, entry, eff)
+    text = _draft_text(latest, target, entry, eff, author=author, wording=wording)
     if target.exists():  # checked again: someone may have written it meanwhile
         raise LibraryError(f"{target} already exists; it is never overwritten", Location(str(target)), code="lifecycle.exists")
     warnings = []
@@ -337,22 +350,29 @@ def _blocking_problems(root: Path, cv: ClauseVersion) -> list[Problem]:
             and p.code != "library.approved-unrecorded"]
 
 
-def approve(library: Path | str | None, ref: str, *, by: str, date: str | _dt.date | None = None) -> Change:
+def approve(library: Path | str | None, ref: str, *, by: str | None = None,
+            date: str | _dt.date | None = None) -> Change:
     """Approve a clause version: set its status, approver and date, and record its hash; return what was written.
 
     A draft is approved; an approved version that was never recorded (a
     library written by hand) gets its record.  Refused when the file has
     validation errors, when its effective date is before an earlier version's,
-    or when the version is already recorded, changed or retired.
+    or when the version is already recorded, changed or retired.  Four eyes:
+    refused when the approver (``by``, else the workspace's ``user``) drafted
+    the version, unless the workspace allows self-approval.
     """
     clause_id, version = parse_clause_ref(ref, need_version=True)
     assert version is not None
-    if not by.strip():
-        raise UsageError("the name of the person approving is missing", code="usage.missing", option="by")
     on = iso_date(date)
-    root = _library_root(library)
+    root = library_root(library)
+    name = acting_person(root, by, "approving")
+    if not name:
+        raise UsageError("is needed: the name of the person approving (or 'user' in the workspace's "
+                         "assembler.toml)",
+                         option="by", code="lifecycle.approver-missing")
     lib = _load(root)
     cv = _clause(lib, clause_id, version)
+    check_four_eyes(root, cv, name)
     recorded = lib.approved.get(cv.ref)
     where = Location(str(cv.path))
     if cv.status == "retired":
@@ -377,12 +397,11 @@ def approve(library: Path | str | None, ref: str, *, by: str, date: str | _dt.da
                                  cv.front.locate(("effective",)), code="lifecycle.effective-order")
     fm = FrontMatter(read_text(cv.path, "clause file"), str(cv.path))
     before = fm.data()
-    name = by.strip()
     if cv.status == "draft":
         fm.replace_value("status", "draft", "approved")
     fm.set("approved_by", yaml_scalar(name), after=("status",))
     fm.set("approved_on", on, after=("approved_by",))
-    text = _checked(fm, {**before, "status": "approved", "approved_by": name, "approved_on": on})
+    text = checked_text(fm, {**before, "status": "approved", "approved_by": name, "approved_on": on})
     sha = clause_sha256(text)
     record_path, record = _approved_record(root, {cv.ref: sha})
     written = write_files_atomically({cv.path: text.encode("utf-8"), record_path: record})
@@ -436,7 +455,7 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
     clause_id, version = parse_clause_ref(ref, need_version=True)
     assert version is not None
     on = iso_date(date)
-    root = _library_root(library)
+    root = library_root(library)
     lib = _load(root)
     cv = _clause(lib, clause_id, version)
     where = Location(str(cv.path))
@@ -462,7 +481,7 @@ def retire(library: Path | str | None, ref: str, *, replaced_by: str | None = No
     if replacement:
         fm.set("replaced_by", replacement, after=("retired_on",))
         expected["replaced_by"] = replacement
-    text = _checked(fm, expected)
+    text = checked_text(fm, expected)
     if clause_sha256(text) != cv.sha256:
         raise LibraryError("retiring would change the clause's content hash; nothing was written", where,
                            code="lifecycle.hash-conflict")

@@ -196,6 +196,11 @@ class _Validator:
                          f"approved version {cv.ref} has changed since it was approved; approved versions never "
                          "change: restore the file and write the new wording as a new version "
                          "(`assembler clauses new-version`)", Location(file, 1, 1))
+        if cv.status != "draft" and not self.lib.approver(cv):
+            self.add("library.approved-by-missing",
+                     f"{cv.status} version {cv.ref} names no approver: give it 'approved_by' (approve it with "
+                     "`assembler clauses approve`), or give library.yaml an 'approved_by' for versions approved "
+                     "before approvals were recorded", cv.front.locate(("status",)))
         structures: dict[str, tuple[int, int]] = {}
         for lang, body in cv.bodies.items():
             offset = cv.body_lines[lang] - 1

@@ -139,6 +139,13 @@ class Library:
     # Earlier versions of blueprints, kept as agreements/<id>/<version>.yaml so that agreements made with
     # them rebuild exactly: agreement id -> version -> blueprint.
     archived_blueprints: dict[str, dict[str, Blueprint]] = field(default_factory=dict)
+    default_approver: str = ""  # library.yaml approved_by: for versions that name none
+
+    def approver(self, cv: ClauseVersion) -> str:
+        """Return who approved a version: its own approved_by, else the library's default ('' for a draft)."""
+        if cv.status == "draft":
+            return ""
+        return str(cv.meta.get("approved_by") or self.default_approver)
 
     def clause(self, clause_id: str, version: str | Version) -> ClauseVersion | None:
         """Return one clause version, or None."""
@@ -239,6 +246,7 @@ class _Loader:
             disclaimer=dict(data.get("disclaimer") or {}), clauses=clauses, blueprints=blueprints,
             approved=approved, schema_dir=_schema_dir_for(root), problems=tuple(self.problems),
             archived_blueprints=archived,
+            default_approver=str(data.get("approved_by") or ""),
         )
 
     def load_fragments(self, languages: tuple[str, ...]) -> dict[str, tuple[ClauseVersion, ...]]:

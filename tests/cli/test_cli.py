@@ -22,7 +22,7 @@ def run(runner: CliRunner, *args: str | Path):  # type: ignore[no-untyped-def]
 
 
 def test_version_and_help(runner: CliRunner) -> None:
-    assert run(runner, "--version").output.strip().endswith(__version__)
+    assert run(runner, "--version").output.splitlines()[0] == f"assembler {__version__}"
     for command in ("validate", "check", "build", "inspect"):
         result = run(runner, command, "--help")
         assert result.exit_code == 0 and "Usage:" in result.output

@@ -110,7 +110,8 @@ def test_history_lists_every_version_with_approver_and_word_counts(lib: Path, ru
 
     result = run(runner, "clauses", "history", "villkor", "--library", lib)
     assert result.exit_code == 0, result.output
-    assert "1.1.0     retired   effective 2026-06-01  retired 2026-07-03, replaced by villkor@1.2.0" in result.output
+    assert ("1.1.0     retired   effective 2026-06-01  approved by the test suite (fixture library)  "
+            "retired 2026-07-03, replaced by villkor@1.2.0") in result.output
     assert "1.2.0     approved  effective 2026-07-01  approved by Anna Andersson on 2026-07-02\n" \
            "          words against 1.1.0: sv +1 -1, en +0 -0\n" \
            "          2026-07-01  Clearer duty.\n" in result.output
