@@ -48,10 +48,11 @@ class Issued:
 
 
 def parties_of(answers: dict[str, Any]) -> tuple[Party, ...]:
-    """Return the public parties, then the private ones, as the answers name them."""
+    """Return the public parties, then the private ones (or a library's plain ``parties``), as the answers name them."""
     out: list[Party] = []
-    for role in ("public", "private"):
-        for entry in answers.get(f"{role}_parties") or []:
+    for role, key in (("public", "public_parties"), ("private", "private_parties"), ("party", "parties")):
+        entries = answers.get(key)
+        for entry in entries if isinstance(entries, list) else ():
             if isinstance(entry, dict):
                 out.append(Party(role, str(entry.get("name", "")), str(entry.get("orgnr", ""))))
     return tuple(out)
