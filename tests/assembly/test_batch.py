@@ -16,9 +16,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, MINI, REPO
 
+from assembler.assembly.answers import load_answers
 from assembler.assembly.batch import BatchOptions, Failure, collect_items, run_batch
 from assembler.assembly.sheets import read_sheet, row_answers
-from assembler.assembly.answers import load_answers
 from assembler.cli import cli
 from assembler.errors import UsageError
 
