@@ -40,12 +40,14 @@ class Usage:
     status_date: str | None = None
 
     def to_dict(self, folder: Path) -> dict[str, Any]:
-        """Return the usage as JSON-ready data, the file relative to ``folder``."""
-        return {"file": _relative(self.file, folder), "agreement": self.agreement,
-                "agreement_version": self.agreement_version, "reference": self.reference,
-                "parties": list(self.parties), "assembled": self.assembled, "language": self.language,
-                "version": self.version, "draft": self.draft, "superseded_by": self.superseded_by,
-                "status": self.status, "status_date": self.status_date}
+        """Return the usage as JSON-ready data, the file relative to ``folder``; the status when the register knows it."""
+        out = {"file": _relative(self.file, folder), "agreement": self.agreement,
+               "agreement_version": self.agreement_version, "reference": self.reference,
+               "parties": list(self.parties), "assembled": self.assembled, "language": self.language,
+               "version": self.version, "draft": self.draft, "superseded_by": self.superseded_by}
+        if self.status is not None:
+            out |= {"status": self.status, "status_date": self.status_date}
+        return out
 
 
 @dataclass(frozen=True)
