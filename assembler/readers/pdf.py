@@ -429,7 +429,7 @@ def pdf_a_part(data: bytes) -> str:
         return ""
 
 
-_EMBEDDED_FILE = re.compile(rb"/Type\s*/EmbeddedFile\b")
+_EMBEDDED_FILE = b"/Type /EmbeddedFile\n"  # as pypdf writes it; any other spelling goes to the full reader
 _OBJ_HEADER = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 _LENGTH = re.compile(rb"/Length\s+(\d+)(\s+\d+\s+R)?")
 _STREAM = re.compile(rb">>\s*stream(\r\n|\n)")
@@ -448,9 +448,10 @@ def _quick_manifest(data: bytes) -> Manifest | None:
     """
     if b"/Encrypt" in data:
         return None
-    found = [m.start() for m in _EMBEDDED_FILE.finditer(data)]
-    if len(found) != 1 or (b"(manifest\\056json)" not in data and b"(manifest.json)" not in data):
+    # bytes.count and bytes.find run in C over the whole file; a regular expression costs ten times more here.
+    if data.count(_EMBEDDED_FILE) != 1 or (b"(manifest\\056json)" not in data and b"(manifest.json)" not in data):
         return None
+    found = [data.find(_EMBEDDED_FILE)]
     headers = list(_OBJ_HEADER.finditer(data, max(0, found[0] - 200), found[0]))
     stream = _STREAM.search(data, found[0])
     if not headers or stream is None:
@@ -459,7 +460,7 @@ def _quick_manifest(data: bytes) -> Manifest | None:
     ref = rb"/EF\s*<<\s*/(?:F|UF)\s+%s\s+%s\s+R" % (header.group(1), header.group(2))
     head = data[header.end():stream.start()]
     length = _LENGTH.search(head)
-    if length is None or length.group(2) or re.search(ref, data) is None:
+    if length is None or length.group(2) or re.compile(ref).search(data, stream.end()) is None:
         return None
     end = stream.end() + int(length.group(1))
     body = data[stream.end():end]
