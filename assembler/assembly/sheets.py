@@ -95,7 +95,7 @@ def _xlsx_rows(path: Path) -> list[list[Any]]:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
-        raise UsageError(f"the spreadsheet '{path}' does not exist") from None
+        raise UsageError(f"the spreadsheet '{path}' does not exist", code="input.missing") from None
     except Exception as exc:  # noqa: BLE001 - openpyxl raises zip, XML and key errors on a file that is not a workbook
         raise UsageError(f"the spreadsheet '{path}' is not an XLSX workbook ({type(exc).__name__})",
                          code="batch.sheet.unreadable") from None
@@ -208,7 +208,8 @@ def row_answers(row: Row, base: Answers | None) -> Answers:
     file = str(row.sheet)
     if "agreement" not in data:
         raise AnswersError("neither the row nor the base answer file says which agreement it is for "
-                           "(add an 'agreement' column or --base FILE)", Location(file, row.line, None, "agreement"))
+                           "(add an 'agreement' column or --base FILE)", Location(file, row.line, None, "agreement"),
+                           code="answers.agreement.missing")
     text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
     doc = RowSourced(data, file, {}, 0, base.doc if base is not None else None, columns, row.line, emptied)
     origin = base.path if base is not None else row.sheet  # appendix files resolve beside the base file

@@ -118,7 +118,7 @@ def build(answers: tuple[Path, ...], output: Path | None, formats: str, manifest
     house = load_house_style(reference_docx, pdf_fonts, pdf_a)
     if len(answers) == 1 and not answers[0].is_dir() and not is_sheet(answers[0]):
         if base is not None:
-            raise UsageError("--base applies to the rows of a spreadsheet", option="base")
+            raise UsageError("--base applies to the rows of a spreadsheet", option="base", code="usage.base")
         _build_one(answers[0], output, kinds, manifest, pdf_engine, register, library, lang, as_of, draft, strict,
                    house)
         return

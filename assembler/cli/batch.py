@@ -21,7 +21,7 @@ def run(sources: list[Path], options: BatchOptions, *, jobs: int | None, quiet: 
     """Build every agreement of ``sources``; print failures and a summary; exit 1 if any failed."""
     from assembler.assembly.batch import is_sheet
     if options.base is not None and not any(is_sheet(s) for s in sources):
-        raise UsageError("--base applies to the rows of a spreadsheet", option="base")
+        raise UsageError("--base applies to the rows of a spreadsheet", option="base", code="usage.base")
     items = collect_items(sources, base=options.base)
     if not items:
         raise UsageError(f"no answer files or rows found in {', '.join(map(str, sources))}", code="batch.empty")
