@@ -144,7 +144,8 @@ class RowSourced(Sourced):
             if probe in self.columns:
                 return Location(self.file, self.line, self.columns[probe], format_path(path) or None)
             # A required field missing because its cell was empty: point at that cell.
-            column = next((c for key, c in self.emptied.items() if key[:len(probe)] == probe), None)
+            column = next((c for key, c in self.emptied.items()
+                           if key[:len(probe)] == probe or probe[:len(key)] == key), None)
             if column is not None:
                 return Location(self.file, self.line, column, format_path(path) or None)
             if self.base is not None and probe in self.base.positions:
@@ -190,7 +191,9 @@ def row_answers(row: Row, base: Answers | None) -> Answers:
     """Return the answers of a row: the base answer file with every cell set over it.
 
     A column owns its field: an empty cell removes what the base file says
-    there, so that one company's org number never slips into another's row.
+    there, and a list item that any column fills (``private_parties[0]``)
+    starts empty, so that one company's org number or address never slips
+    into another's row.
     The manifest records the merged answers as YAML text, so an agreement
     built from a row can be rebuilt from itself like any other.
     """
@@ -199,6 +202,9 @@ def row_answers(row: Row, base: Answers | None) -> Answers:
     emptied: dict[PathKey, int] = {}
     for heading, value, column in sorted(row.cells, key=lambda c: _order(parse_field_path(c[0]))):
         key = parse_field_path(heading)
+        item = _item(key)
+        if item is not None and item not in emptied and _remove_item_fields(data, item):
+            emptied[item] = column  # a list item the sheet fills starts empty: a missing field points here
         if value is None:
             if _remove(data, key):
                 emptied[key] = column
@@ -214,6 +220,30 @@ def row_answers(row: Row, base: Answers | None) -> Answers:
     doc = RowSourced(data, file, {}, 0, base.doc if base is not None else None, columns, row.line, emptied)
     origin = base.path if base is not None else row.sheet  # appendix files resolve beside the base file
     return Answers(origin, data, hashlib.sha256(text.encode()).hexdigest(), doc, text)
+
+
+def _item(key: PathKey) -> PathKey | None:
+    """Return the path of the first list item a key goes into (``private_parties[0]``), or None."""
+    for i, part in enumerate(key[:-1]):
+        if isinstance(part, int):
+            return key[:i + 1]
+    return None
+
+
+def _remove_item_fields(data: Any, item: PathKey) -> bool:
+    """Empty the list item at ``item`` if it is a set of fields with something in it; return whether it was."""
+    node = data
+    for part in item:
+        if isinstance(part, int):
+            if not isinstance(node, list) or part >= len(node):
+                return False
+        elif not isinstance(node, dict) or part not in node:
+            return False
+        node = node[part]
+    if isinstance(node, dict) and node:
+        node.clear()
+        return True
+    return False
 
 
 def _remove(data: Any, key: PathKey) -> bool:

@@ -22,10 +22,10 @@ from assembler.assembly.sheets import read_sheet, row_answers
 from assembler.cli import cli
 from assembler.errors import UsageError
 
-HEADINGS = "reference,parties[1].name,parties[1].orgnr,amount"
-ROWS = ["KS 2026/0501,Alfa Ljus AB,556016-0680,0",
-        "KS 2026/0502,Beta Belysning AB,556036-0793,25000",  # a payment: the guard stops this row
-        "KS 2026/0503,Gamma Lampor AB,559412-7184,0"]
+HEADINGS = "reference,parties[1].name,parties[1].orgnr,amount,parties[1].signatory.name,parties[1].signatory.title"
+ROWS = ["KS 2026/0501,Alfa Ljus AB,556016-0680,0,Alma Alm,VD",
+        "KS 2026/0502,Beta Belysning AB,556036-0793,25000,Bo Berg,VD",  # a payment: the guard stops this row
+        "KS 2026/0503,Gamma Lampor AB,559412-7184,0,Gun Gran,VD"]
 
 
 def _sheet(tmp_path: Path, rows: list[str] = ROWS, name: str = "firms.csv") -> Path:
@@ -73,9 +73,12 @@ def test_a_failing_row_is_named_and_the_others_are_written(tmp_path: Path) -> No
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["firms-2.docx", "firms-4.docx"]
     assert f"failed: {sheet} row 3: {sheet}:3:4: amount:" in err  # row 3 of the sheet, column 4 (amount)
     assert "built 2 of 3 agreement(s)" in out and "1 failed" in out
-    text = "\n".join(p.text for p in docx.Document(str(tmp_path / "out/firms-4.docx")).paragraphs)
+    built = docx.Document(str(tmp_path / "out/firms-4.docx"))
+    text = "\n".join([p.text for p in built.paragraphs] +
+                     [c.text for t in built.tables for r in t.rows for c in r.cells])  # signatures are a table
     assert "Gamma Lampor AB" in text and "559412-7184" in text and "KS 2026/0503" in text
-    assert "Ljus AB" not in text  # the base file's company was replaced, not added to
+    assert "Ljus AB" not in text and "Örjan Öberg" not in text  # the base file's company was replaced, not added to
+    assert "Gun Gran" in text
     assert not list((tmp_path / "out").glob(".*.tmp"))
 
 
@@ -93,22 +96,26 @@ def test_progress_is_drawn_on_a_terminal_only(tmp_path: Path) -> None:
 
 
 def test_rows_are_validated_like_files_with_row_and_column(tmp_path: Path) -> None:
-    sheet = _sheet(tmp_path, ["KS 2026/0600,,556016-0680,0", "KS 2026/0601,Delta AB,'0701234567,0",
-                              "KS 2026/0602,Eta AB,556036-0793,0"])
+    sheet = _sheet(tmp_path, ["KS 2026/0600,,556016-0680,0,Ada,VD", "KS 2026/0601,Delta AB,'0701234567,0,Dan,VD",
+                              "KS 2026/0602,Eta AB,556036-0793,0,Eva,VD", "KS 2026/0603,Theta AB,556036-0793,0,,"])
     base = load_answers(_base(tmp_path))
-    first, second, _ = read_sheet(sheet)
+    first, second, _, fourth = read_sheet(sheet)
     emptied = row_answers(first, base)
     assert "name" not in emptied.data["parties"][1]  # an empty cell removes what the base says there
     assert emptied.locate(("parties", 1, "name")).column == 2 and emptied.locate(("parties", 1, "name")).line == 2
     assert emptied.locate(("title",)).file == str(base.path)  # a field the sheet does not set: the base file's line
     assert row_answers(second, base).data["parties"][1]["orgnr"] == "0701234567"  # an apostrophe keeps text
+    unsigned = row_answers(fourth, base)  # the base's signatory of that company is not carried into this row
+    assert "signatory" not in unsigned.data["parties"][1]
+    assert unsigned.data["parties"][0] == base.data["parties"][0]  # the item no column fills stays the base's
     result = run_batch(collect_items([sheet], base=base.path),
                        BatchOptions(tmp_path / "out", ("txt",), MINI, "2026-03-01", base=base.path), jobs=1)
     assert all(isinstance(f, Failure) for f in result.failures)
-    assert [f.item.label for f in result.failures] == [f"{sheet} row 2", f"{sheet} row 3"]
+    assert [f.item.label for f in result.failures] == [f"{sheet} row 2", f"{sheet} row 3", f"{sheet} row 5"]
     located = [(p.location.file, p.location.line, p.location.column, p.location.path)
                for f in result.failures for p in f.problems if p.location]
-    assert located == [(str(sheet), 2, 2, "parties[1].name"), (str(sheet), 3, 3, "parties[1].orgnr")]
+    assert located == [(str(sheet), 2, 2, "parties[1].name"), (str(sheet), 3, 3, "parties[1].orgnr"),
+                       (str(sheet), 5, 2, "parties[1].signatory")]
     assert [i.label for i in result.issued] == [f"{sheet} row 4"]
 
 
@@ -117,7 +124,7 @@ def test_xlsx_rows_build_like_csv_rows(tmp_path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.append(HEADINGS.split(","))
-    sheet.append(["KS 2026/0701", "Epsilon AB", "556016-0680", 0])
+    sheet.append(["KS 2026/0701", "Epsilon AB", "556016-0680", 0, "Eva Ek", "VD"])
     book.save(tmp_path / "firms.xlsx")
     result = run_batch(collect_items([tmp_path / "firms.xlsx"], base=_base(tmp_path)),
                        BatchOptions(tmp_path / "out", ("txt",), MINI, "2026-03-01", base=tmp_path / "base.yaml"), jobs=1)

@@ -12,8 +12,8 @@ from assembler.register.store import open_register
 
 
 def _sheet(path: Path, numbers: range) -> Path:
-    lines = ["reference,parties[1].name,parties[1].orgnr"]
-    lines += [f"KS 2026/{n:04d},Företag {n} AB,556036-0793" for n in numbers]
+    lines = ["reference,parties[1].name,parties[1].orgnr,parties[1].signatory.name,parties[1].signatory.title"]
+    lines += [f"KS 2026/{n:04d},Företag {n} AB,556036-0793,Person {n},VD" for n in numbers]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
