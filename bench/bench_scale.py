@@ -59,8 +59,11 @@ def orgnr(n: int) -> str:
 
 
 def write_sheet(path: Path, count: int) -> None:
-    lines = ["reference,private_parties[0].name,private_parties[0].orgnr,private_parties[0].signatory.name"]
-    lines += [f"KS 2026/{n:05d},Företag {n} AB,{orgnr(n)},Person {n}" for n in range(1, count + 1)]
+    party = "private_parties[0]."
+    lines = [",".join(["reference"] + [party + f for f in ("name", "orgnr", "address", "contact.name", "contact.email",
+                                                           "contact.phone", "signatory.name", "signatory.title")])]
+    lines += [f"KS 2026/{n:05d},Företag {n} AB,{orgnr(n)},Storgatan {n} Göteborg,Kontakt {n},k{n}@example.org,"
+              f"'070-{n:07d},Person {n},VD" for n in range(1, count + 1)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -83,6 +86,7 @@ def bench_batch(count: int, tmp: Path) -> None:
 def _docxtpl_template(path: Path) -> dict[str, Any]:
     """Write a docxtpl template of the basic agreement's shape; return the context of its words."""
     import docx
+
     from assembler.assembly.pipeline import assemble
     doc = assemble(BASIC, as_of="2026-03-01").agreement.documents[0]
     clauses = [{"heading": f"{c.number} {c.title}",
@@ -148,13 +152,14 @@ def _words(agreement: Any) -> list[tuple[str, str]]:
 
 
 def _reportlab_own(words: list[tuple[str, str]]) -> bytes:
+    from xml.sax.saxutils import escape
+
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate
-    from xml.sax.saxutils import escape
     for name, file in (("Serif", "LiberationSerif-Regular.ttf"), ("Serif-Bold", "LiberationSerif-Bold.ttf")):
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(FONTS / file)))
@@ -181,6 +186,7 @@ def _python_docx_own(words: list[tuple[str, str]]) -> bytes:
 def child(kind: str, clauses: int) -> None:
     """Run one writer on a synthetic agreement in this fresh process; print seconds, pages and peak RSS as JSON."""
     from bench_pdf import large_agreement
+
     from assembler.writers import writer_for
     write_docx, write_pdf = writer_for("docx"), writer_for("pdf")  # the public API: the collector tuned
     small, agreement = large_agreement("sv", 2), large_agreement("sv", clauses)

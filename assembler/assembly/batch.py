@@ -135,7 +135,7 @@ def _build_item(item: BatchItem) -> Issued | Failure:
                             strict=options.strict, language=options.language, house_style=options.house_style)
         targets = output_paths(Path(item.stem + ".yaml"), options.output, options.formats)
         files = render_files(assembly, targets, manifest=options.manifest, pdf_engine=options.pdf_engine)
-        write_files_atomically(files)
+        write_files_atomically(files, sync=False)  # flushed once when the batch ends
         return issued(item.label, assembly.agreement.manifest, assembly.plan.answers.data, files, assembly.warnings)
     except AssemblerError as exc:
         return Failure(item, exc.as_problems(), exc.code)
@@ -178,6 +178,8 @@ def run_batch(items: Sequence[BatchItem], options: BatchOptions, *, jobs: int | 
             futures = {pool.submit(_build_item, item): index for index, item in enumerate(items)}
             for future in as_completed(futures):
                 done(futures[future], future.result())
+    if hasattr(os, "sync"):
+        os.sync()  # every file of the batch on disk before the summary says it was written
     ordered = [outcomes[i] for i in range(len(items))]
     return BatchResult(tuple(o for o in ordered if isinstance(o, Issued)),
                        tuple(o for o in ordered if isinstance(o, Failure)), time.perf_counter() - started)
