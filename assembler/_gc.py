@@ -23,25 +23,25 @@ def quiet_collector() -> Iterator[None]:
     makes a 1,000-page agreement cost more per page than a 200-page one.
     Objects that exist before the build are frozen (never scanned), and a
     young-generation pass runs every 100,000 allocations instead of 700.
-    Nested uses (build calls assemble) tune and restore once.
+    Nested or concurrent uses (build calls assemble; threads of a server)
+    tune once and restore when the last one ends.
     """
     global _depth, _saved, _froze
     with _lock:
-        _depth += 1
-        outermost = _depth == 1
-        if outermost:
+        if _depth == 0:
             _saved = gc.get_threshold()
             # A caller that froze objects itself keeps them frozen: unfreezing is all or nothing.
             _froze = gc.get_freeze_count() == 0
             if _froze:
                 gc.freeze()
             gc.set_threshold(100_000, 50, 1000)
+        _depth += 1
     try:
         yield
     finally:
         with _lock:
             _depth -= 1
-            if outermost:
+            if _depth == 0:  # the last build to finish, in whichever thread, restores
                 gc.set_threshold(*_saved)
                 if _froze:
                     gc.unfreeze()

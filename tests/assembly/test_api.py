@@ -28,3 +28,26 @@ def test_assembly_restores_the_collector_settings() -> None:
         assert gc.get_freeze_count() == frozen
     finally:
         gc.set_threshold(*before)
+
+
+def test_the_last_of_two_threads_restores_the_collector() -> None:
+    import threading
+
+    from assembler._gc import quiet_collector
+    before = gc.get_threshold()
+    entered, release = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with quiet_collector():
+            entered.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    entered.wait(10)
+    with quiet_collector():
+        assert gc.get_threshold()[0] == 100_000
+    assert gc.get_threshold()[0] == 100_000  # the first thread is still building
+    release.set()
+    thread.join(10)
+    assert gc.get_threshold() == before
