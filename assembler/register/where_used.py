@@ -191,8 +191,11 @@ def _from_register(register: Register, root: Path | None, clause_id: str, versio
                          root.resolve() if root is not None else None)
     parties = register.parties_of(sorted({r[10] for r in rows}))
     uses = []
+    verdicts: dict[str, str | None] = {}  # a register holds thousands of uses of a few versions: ask once each
     for path, agreement, agreement_version, reference, assembled, language, draft, status, status_date, used, ident in rows:
-        why = superseded_by(lib, clause_id, used) if lib is not None else None
+        if used not in verdicts:
+            verdicts[used] = superseded_by(lib, clause_id, used) if lib is not None else None
+        why = verdicts[used]
         if superseded_only and why is None:
             continue
         uses.append(Usage(Path(path), agreement, agreement_version, reference, parties.get(ident, ()), assembled,
