@@ -1,4 +1,4 @@
-"""reportlab's C accelerator is installed with the package and in use: without it reportlab measures and escapes text in Python."""
+"""reportlab's C accelerator is installed with the package and in use (else reportlab measures text in Python)."""
 
 from __future__ import annotations
 
