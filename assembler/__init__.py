@@ -25,6 +25,8 @@ _EXPORTS = {
     "diff_sides": "compare.diff", "load_library": "library.load", "load_side": "compare.sides",
     "manifest_from_json": "manifest", "manifest_to_json": "manifest", "plan_answers": "assembly.pipeline",
     "read_manifest_file": "readers", "validate_library": "library.lint", "writer_for": "writers",
+    "BatchOptions": "assembly.batch", "collect_items": "assembly.batch", "run_batch": "assembly.batch",
+    "open_register": "register.store",
 }
 
 __all__ = [
@@ -32,6 +34,7 @@ __all__ = [
     "AnswersError",
     "AssemblerError",
     "Assembly",
+    "BatchOptions",
     "BuildResult",
     "Clause",
     "Document",
@@ -47,14 +50,17 @@ __all__ = [
     "__version__",
     "assemble",
     "build",
+    "collect_items",
     "diff_documents",
     "diff_sides",
     "load_library",
     "load_side",
     "manifest_from_json",
     "manifest_to_json",
+    "open_register",
     "plan_answers",
     "read_manifest_file",
+    "run_batch",
     "validate_library",
     "writer_for",
 ]
@@ -74,6 +80,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from assembler.assembly.batch import BatchOptions, collect_items, run_batch
     from assembler.assembly.pipeline import Assembly, BuildResult, assemble, build, plan_answers
     from assembler.compare.diff import diff_documents, diff_sides
     from assembler.compare.sides import load_side
@@ -92,4 +99,5 @@ if TYPE_CHECKING:
     from assembler.manifest import manifest_from_json, manifest_to_json
     from assembler.model import Agreement, Clause, Document, Manifest
     from assembler.readers import read_manifest_file
+    from assembler.register.store import open_register
     from assembler.writers import writer_for

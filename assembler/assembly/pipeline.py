@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assembler._dates import parse_date
 from assembler._files import write_files_atomically
-from assembler.assembly.answers import LANGUAGES, load_answers
+from assembler._gc import quiet_collector
+from assembler.assembly.answers import LANGUAGES, Answers, load_answers
 from assembler.assembly.appendices import active_content_notes, read_appendix_files
 from assembler.assembly.layout import layout_agreement
 from assembler.assembly.outputs import output_paths
@@ -45,12 +47,12 @@ def _library(library: Library | Path | str | None) -> Library:
     return library if isinstance(library, Library) else load_library(library)
 
 
-def plan_answers(answers_path: Path | str, *, library: Library | Path | str | None = None,
+def plan_answers(answers_path: Path | str | Answers, *, library: Library | Path | str | None = None,
                  as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
                  language: str | None = None, pins: Mapping[str, str] | None = None,
                  blueprint_version: str | None = None, embed_text: bool = False,
                  appendix_dir: Path | None = None) -> Plan:
-    """Validate an answer file and apply the rules and guards; return the plan (no output).
+    """Validate an answer file (or answers already read) and apply the rules and guards; return the plan (no output).
 
     ``pins`` maps clause ids to exact versions, ``blueprint_version`` picks an archived blueprint and
     ``embed_text`` embeds the raw answer text as older manifests did (all three used by rebuild).
@@ -58,12 +60,12 @@ def plan_answers(answers_path: Path | str, *, library: Library | Path | str | No
     if language is not None and language not in LANGUAGES:
         raise UsageError(f"'{language}' is not one of {', '.join(LANGUAGES)}", code="usage.language", option="lang")
     lib = _library(library)
-    answers = load_answers(answers_path)
+    answers = answers_path if isinstance(answers_path, Answers) else load_answers(answers_path)
     return resolve(lib, answers, as_of=parse_as_of(as_of), draft=draft, strict=strict, language=language, pins=pins,
                    blueprint_version=blueprint_version, embed_text=embed_text, appendix_dir=appendix_dir)
 
 
-def assemble(answers_path: Path | str, *, library: Library | Path | str | None = None,
+def assemble(answers_path: Path | str | Answers, *, library: Library | Path | str | None = None,
              as_of: str | _dt.date | None = None, draft: bool = False, strict: bool = False,
              language: str | None = None, pins: Mapping[str, str] | None = None,
              blueprint_version: str | None = None, embed_text: bool = False,
@@ -74,12 +76,13 @@ def assemble(answers_path: Path | str, *, library: Library | Path | str | None =
     is carried by the agreement to the writers.  Appendix files are read from
     the answer file's folder, or ``appendix_dir``; never from outside it.
     """
-    lib = _library(library)
-    plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language,
-                        pins=pins, blueprint_version=blueprint_version, embed_text=embed_text,
-                        appendix_dir=appendix_dir)
-    rendered = render_plan(plan, tuple(plan.language.split("+")))
-    agreement = read_appendix_files(layout_agreement(plan, rendered, lib))
+    with quiet_collector():
+        lib = _library(library)
+        plan = plan_answers(answers_path, library=lib, as_of=as_of, draft=draft, strict=strict, language=language,
+                            pins=pins, blueprint_version=blueprint_version, embed_text=embed_text,
+                            appendix_dir=appendix_dir)
+        rendered = render_plan(plan, tuple(plan.language.split("+")))
+        agreement = read_appendix_files(layout_agreement(plan, rendered, lib))
     if house_style is not None:
         agreement = replace(agreement, house_style=house_style)
     return Assembly(agreement, plan, active_content_notes(agreement))
@@ -91,6 +94,20 @@ class BuildResult:
 
     assembly: Assembly
     files: tuple[Path, ...]
+    sha256: tuple[str, ...] = ()  # of each file written, in the same order
+
+
+def render_files(assembly: Assembly, targets: Mapping[str, Path], *, manifest: bool = False,
+                 pdf_engine: str = "reportlab") -> dict[Path, bytes]:
+    """Return the bytes of every target file (format -> path), and of the manifest JSON when asked for."""
+    files: dict[Path, bytes] = {}
+    with quiet_collector():
+        for fmt, target in targets.items():
+            files[target] = writer_for(fmt, pdf_engine)(assembly.agreement)
+    if manifest:
+        first = next(iter(targets.values()))
+        files[first.with_name(first.stem + ".manifest.json")] = manifest_to_json(assembly.agreement.manifest).encode()
+    return files
 
 
 def build(answers_path: Path | str, *, output: Path | str | None = None, formats: tuple[str, ...] = ("docx", "pdf"),
@@ -107,12 +124,7 @@ def build(answers_path: Path | str, *, output: Path | str | None = None, formats
     assembly = assemble(answers_path, library=library, as_of=as_of, draft=draft, strict=strict, language=language,
                         house_style=house_style, appendix_dir=Path(appendix_dir) if appendix_dir is not None else None)
     targets = output_paths(answers_path, Path(output) if output is not None else None, formats)
-    files: dict[Path, bytes] = {}
-    for fmt, target in targets.items():
-        files[target] = writer_for(fmt, pdf_engine)(assembly.agreement)
-    if manifest:
-        first = next(iter(targets.values()))
-        files[first.with_name(first.stem + ".manifest.json")] = manifest_to_json(assembly.agreement.manifest).encode()
+    files = render_files(assembly, targets, manifest=manifest, pdf_engine=pdf_engine)
     inputs = [answers_path] + [Path(f.source) for f in assembly.agreement.appendix_files]
     written = write_files_atomically(files, inputs=inputs)
-    return BuildResult(assembly, tuple(written))
+    return BuildResult(assembly, tuple(written), tuple(hashlib.sha256(files[p]).hexdigest() for p in written))

@@ -101,6 +101,16 @@ def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         envvar="ASSEMBLER_LIBRARY", default=None, help=LIBRARY_HELP, callback=_choose_library)(fn)
 
 
+REGISTER_HELP = ("The agreement register: a SQLite file or a postgresql:// URL (also $ASSEMBLER_REGISTER). "
+                 "Builds record what they issue in it.")
+
+
+def register_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Add the --register option (also read from $ASSEMBLER_REGISTER)."""
+    return click.option("--register", "register", metavar="PATH|URL", envvar="ASSEMBLER_REGISTER", default=None,
+                        help=REGISTER_HELP)(fn)
+
+
 def warn(problems: tuple[Problem, ...] | list[Problem]) -> None:
     """Print warnings to stderr."""
     for p in problems:

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from assembler.cli._common import dump, echo, library_option, problem_to_dict, warn
+from assembler.cli._common import dump, echo, library_option, problem_to_dict, register_option, warn
 from assembler.errors import UsageError
 
 
@@ -81,7 +81,7 @@ def check(answers: Path, library: Path | None, lang: str | None, as_of: str | No
 
 
 @click.command()
-@click.argument("answers", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("answers", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="Output file or folder (default: the current folder, named after the answer file).")
 @click.option("--format", "formats", default="docx,pdf", show_default=True, metavar="LIST",
@@ -98,30 +98,79 @@ def check(answers: Path, library: Path | None, lang: str | None, as_of: str | No
 @click.option("--appendix-dir", "appendix_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder the appendix files are read from (default: the answer file's folder); "
                    "no appendix is read from outside it.")
+@click.option("--base", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Answer file that spreadsheet rows are set over (what the agreements share).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for a batch (default: the number of cores).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar for a batch.")
+@register_option
 @_build_options
-def build(answers: Path, output: Path | None, formats: str, manifest: bool, pdf_engine: str, appendix_dir: Path | None,
+def build(answers: tuple[Path, ...], output: Path | None, formats: str, manifest: bool, pdf_engine: str,
+          appendix_dir: Path | None,
           reference_docx: Path | None, pdf_fonts: tuple[Path, ...], pdf_a: bool,
+          base: Path | None, jobs: int | None, quiet: bool, register: str | None,
           library: Path | None, lang: str | None, as_of: str | None, draft: bool, strict: bool) -> None:
-    """Assemble the agreement an answer file describes and write it.
+    """Assemble the agreements answer files describe and write them.
 
-    Every file is written atomically: a failed build leaves no file behind,
-    and never one over the answer file or an appendix.
+    ANSWERS is one answer file, several, a folder of them, or a spreadsheet
+    (CSV or XLSX) whose first row names fields (private_parties[0].orgnr)
+    and whose every other row is one agreement, set over --base FILE.  A
+    batch runs in parallel, collects every failure and exits 1 if any
+    agreement failed; the others are still written.  Every file is written
+    atomically: a failed build leaves no file behind, and never one over
+    the answer file or an appendix.
     """
-    from assembler.assembly.pipeline import build as run_build
+    from assembler.assembly.batch import is_sheet
     from assembler.library.house_style import load_house_style
     from assembler.writers import parse_formats
+    kinds = parse_formats(formats)
     house = load_house_style(reference_docx, pdf_fonts, pdf_a)
-    result = run_build(answers, output=output, formats=parse_formats(formats), library=library, as_of=as_of,
-                       draft=draft, strict=strict, language=lang, manifest=manifest, pdf_engine=pdf_engine,
-                       house_style=house, appendix_dir=appendix_dir)
+    if len(answers) == 1 and not answers[0].is_dir() and not is_sheet(answers[0]):
+        if base is not None:
+            raise UsageError("--base applies to the rows of a spreadsheet", option="base", code="usage.base")
+        _build_one(answers[0], output, kinds, manifest, pdf_engine, register, library, lang, as_of, draft, strict,
+                   house, appendix_dir)
+        return
+    if appendix_dir is not None:
+        raise UsageError("a folder for appendices applies to one answer file; in a batch each answer file's own "
+                         "folder holds its appendices", option="appendix_dir", code="usage.appendix-dir")
+    from assembler.assembly.batch import BatchOptions
+    from assembler.cli.batch import run
+    options = BatchOptions(output if output is not None else Path.cwd(), kinds, library, as_of, draft, strict, lang,
+                           manifest, pdf_engine, base, house)
+    run(list(answers), options, jobs=jobs, quiet=quiet, register=register)
+
+
+def _build_one(answers: Path, output: Path | None, kinds: tuple[str, ...], manifest: bool, pdf_engine: str,
+               register: str | None, library: Path | None, lang: str | None, as_of: str | None, draft: bool,
+               strict: bool, house: Any, appendix_dir: Path | None = None) -> None:
+    from assembler.assembly.pipeline import build as run_build
+    reg = _open_register(register)
+    try:
+        result = run_build(answers, output=output, formats=kinds, library=library, as_of=as_of, draft=draft,
+                           strict=strict, language=lang, manifest=manifest, pdf_engine=pdf_engine,
+                           house_style=house, appendix_dir=appendix_dir)
+        if reg is not None:
+            from assembler.assembly.batch import issued_from_build
+            reg.record(issued_from_build(str(answers), result))
+    finally:
+        if reg is not None:
+            reg.close()
     warn(result.assembly.warnings)
-    if pdf_a:
+    if house is not None and house.pdf_a:
         from assembler.errors import Problem
         from assembler.writers.pdf_archive import appendix_problems
         warn([Problem(m, level="warning", code="pdf-a.appendix-not-pdf-a")
               for m in appendix_problems(result.assembly.agreement)])
     for path in result.files:
         echo(str(path))
+
+
+def _open_register(location: str | None) -> Any:
+    if not location:
+        return None
+    from assembler.register.store import open_register
+    return open_register(location)
 
 
 @click.command()

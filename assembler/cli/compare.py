@@ -11,42 +11,63 @@ from typing import Any
 
 import click
 
-from assembler.cli._common import dump, echo, library_option, table
+from assembler.cli._common import dump, echo, library_option, register_option, table
 from assembler.errors import UsageError
 
 
 @click.command("where-used")
 @click.argument("ref", metavar="ID[@VERSION]")
-@click.argument("folder", type=click.Path(path_type=Path))
+@click.argument("folder", type=click.Path(path_type=Path), required=False)
 @click.option("--superseded", is_flag=True, help="Only agreements on a version the library has superseded.")
+@click.option("--scan", "rescan", is_flag=True, help="Read the files under FOLDER even when there is a register.")
+@register_option
 @library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the agreements as JSON.")
 @click.option("--follow-symlinks", is_flag=True,
               help="Also follow symbolic links that lead out of FOLDER (by default they are skipped).")
-def where_used(ref: str, folder: Path, superseded: bool, library: Path | None, as_json: bool,
-               follow_symlinks: bool) -> None:
-    """List the agreements under FOLDER (DOCX and PDF, recursively) that use a clause.
+def where_used(ref: str, folder: Path | None, superseded: bool, rescan: bool, register: str | None,
+               library: Path | None, as_json: bool, follow_symlinks: bool) -> None:
+    """List the agreements that use a clause: from the register, or under FOLDER (DOCX and PDF, recursively).
 
-    Reads the manifest embedded in each file.  Unreadable and foreign files
-    are named and counted; they never stop the search.
+    With a register (--register or $ASSEMBLER_REGISTER) the register answers
+    at once, for the files under FOLDER when one is named, and shows whether
+    each agreement was sent, signed or terminated.  Without one, or with
+    --scan, the manifest embedded in each file is read; with a register too,
+    files it does not know are listed.  Unreadable and foreign files are
+    named and counted; they never stop the search.
     """
     from assembler.register.where_used import where_used as find
-    report = find(folder, ref, library=library, superseded_only=superseded, follow_symlinks=follow_symlinks)
+    reg = None
+    if register:
+        from assembler.register.store import open_register
+        reg = open_register(register)
+    try:
+        report = find(folder, ref, library=library, superseded_only=superseded, register=reg, rescan=rescan,
+                      follow_symlinks=follow_symlinks)
+    finally:
+        if reg is not None:
+            reg.close()
     if as_json:
         dump(report.to_dict())
         return
-    rows = [["FILE", "REFERENCE", "PARTIES", "ASSEMBLED", "VERSION"]]
+    from_register = report.source == "register"
+    rows = [["FILE", "REFERENCE", "PARTIES", "ASSEMBLED", "VERSION"] + (["STATUS"] if from_register else [])]
     for u in report.uses:
         version = u.version + (f" (superseded by {u.superseded_by})" if u.superseded_by else "")
         rows.append([u.to_dict(report.folder)["file"], u.reference or "-", "; ".join(u.parties) or "-",
-                     u.assembled, version])
+                     u.assembled, version] + ([f"{u.status} {u.status_date or ''}".strip()] if from_register else []))
     if report.uses:
         table(rows)
     what = ref + (" on a superseded version" if superseded else "")
+    if from_register:
+        echo(f"{len(report.uses)} file(s) of {report.agreements} registered agreement(s) use {what}")
+        return
     echo(f"{len(report.uses)} agreement(s) use {what}; {report.scanned} file(s) read, "
                f"{len(report.unreadable)} unreadable or not ours")
     for bad in report.unreadable:
         echo(f"skipped: {bad.file}: {bad.reason}", err=True)
+    for path in report.unregistered:
+        echo(f"not in the register: {path}", err=True)
 
 
 @click.command()

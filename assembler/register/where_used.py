@@ -19,6 +19,7 @@ from assembler.library.load import Library, load_library
 from assembler.library.versions import Version
 from assembler.model import Manifest
 from assembler.readers import read_embedded_manifest, sniff
+from assembler.register.store import Register
 
 SUFFIXES = (".docx", ".pdf")
 
@@ -37,13 +38,18 @@ class Usage:
     version: str
     draft: bool
     superseded_by: str | None = None  # why the version is superseded, when the library says it is
+    status: str | None = None  # sent, signed … as the register records it (None from a folder scan)
+    status_date: str | None = None
 
     def to_dict(self, folder: Path) -> dict[str, Any]:
-        """Return the usage as JSON-ready data, the file relative to ``folder``."""
-        return {"file": _relative(self.file, folder), "agreement": self.agreement,
-                "agreement_version": self.agreement_version, "reference": self.reference,
-                "parties": list(self.parties), "assembled": self.assembled, "language": self.language,
-                "version": self.version, "draft": self.draft, "superseded_by": self.superseded_by}
+        """Return the usage as JSON-ready data, the file relative to ``folder``; the status when the register knows it."""
+        out = {"file": _relative(self.file, folder), "agreement": self.agreement,
+               "agreement_version": self.agreement_version, "reference": self.reference,
+               "parties": list(self.parties), "assembled": self.assembled, "language": self.language,
+               "version": self.version, "draft": self.draft, "superseded_by": self.superseded_by}
+        if self.status is not None:
+            out |= {"status": self.status, "status_date": self.status_date}
+        return out
 
 
 @dataclass(frozen=True)
@@ -66,13 +72,16 @@ class WhereUsed:
     uses: tuple[Usage, ...]
     unreadable: tuple[Unreadable, ...]
     superseded_only: bool = False
+    source: str = "scan"  # "register": answered from the agreement register; "scan": the files were read
+    unregistered: tuple[Path, ...] = ()  # agreements found by a scan that the register does not know
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""
-        return {"clause": self.clause_id, "version": self.version, "folder": str(self.folder),
+        return {"clause": self.clause_id, "version": self.version, "folder": str(self.folder), "source": self.source,
                 "superseded_only": self.superseded_only, "scanned": self.scanned, "agreements": self.agreements,
                 "uses": [u.to_dict(self.folder) for u in self.uses],
-                "unreadable": [{"file": _relative(u.file, self.folder), "reason": u.reason} for u in self.unreadable]}
+                "unreadable": [{"file": _relative(u.file, self.folder), "reason": u.reason} for u in self.unreadable],
+                "unregistered": [_relative(p, self.folder) for p in self.unregistered]}
 
 
 def _relative(path: Path, folder: Path) -> str:
@@ -174,20 +183,28 @@ def _library_or_none(library: Library | Path | str | None, needed: bool) -> Libr
         return None  # where-used reads the agreements; the library only adds what supersedes them
 
 
-def where_used(folder: Path | str, ref: str, *, library: Library | Path | str | None = None,
-               superseded_only: bool = False, follow_symlinks: bool = False) -> WhereUsed:
+def where_used(folder: Path | str | None, ref: str, *, library: Library | Path | str | None = None,
+               superseded_only: bool = False, register: Register | None = None, rescan: bool = False,
+               follow_symlinks: bool = False) -> WhereUsed:
     """Return the agreements under ``folder`` that use the clause ``ref`` (``id`` or ``id@version``).
 
+    With a ``register`` (and not ``rescan``) the register answers, for the
+    files under ``folder`` or everywhere when it is None; otherwise the
+    folder is scanned, and files the register does not know are listed.
     With ``superseded_only``, only agreements whose version of the clause
     has been superseded in the library.  Unreadable and foreign files are
     listed in the result, never raised.  Symbolic links leading out of
     ``folder`` are not followed unless ``follow_symlinks``.
     """
     clause_id, version = parse_clause_ref(ref, need_version=False)
-    root = Path(folder)
-    if not root.is_dir():
+    root = Path(folder) if folder is not None else None
+    if root is not None and not root.is_dir():
         raise UsageError(f"the folder '{root}' does not exist" if not root.exists() else f"'{root}' is not a folder")
     lib = _library_or_none(library, superseded_only)
+    if register is not None and not rescan:
+        return _from_register(register, root, clause_id, version, lib, superseded_only)
+    if root is None:
+        raise UsageError("name a folder to search, or a register (--register)", code="usage.where-used")
     found, bad, scanned = scan(root, follow_symlinks)
     uses = []
     for path, m in found:
@@ -199,8 +216,32 @@ def where_used(folder: Path | str, ref: str, *, library: Library | Path | str | 
                 continue
             uses.append(Usage(path, m.agreement, m.agreement_version, m.reference, m.parties, m.assembled,
                               m.language, stamp.version, m.draft, why))
+    unknown: tuple[Path, ...] = ()
+    if register is not None:
+        known = register.known_paths(root.resolve())
+        unknown = tuple(p for p, _ in found if str(p.resolve()) not in known)
     return WhereUsed(clause_id, str(version) if version else None, root, scanned, len(found), tuple(uses),
-                     tuple(bad), superseded_only)
+                     tuple(bad), superseded_only, "scan", unknown)
+
+
+def _from_register(register: Register, root: Path | None, clause_id: str, version: Version | None,
+                   lib: Library | None, superseded_only: bool) -> WhereUsed:
+    rows = register.uses(clause_id, str(version) if version is not None else None,
+                         root.resolve() if root is not None else None)
+    parties = register.parties_of(sorted({r[10] for r in rows}))
+    uses = []
+    verdicts: dict[str, str | None] = {}  # a register holds thousands of uses of a few versions: ask once each
+    for path, agreement, agreement_version, reference, assembled, language, draft, status, status_date, used, ident in rows:
+        if used not in verdicts:
+            verdicts[used] = superseded_by(lib, clause_id, used) if lib is not None else None
+        why = verdicts[used]
+        if superseded_only and why is None:
+            continue
+        uses.append(Usage(Path(path), agreement, agreement_version, reference, parties.get(ident, ()), assembled,
+                          language, used, bool(draft), why, status, status_date))
+    folder = root.resolve() if root is not None else Path.cwd()
+    return WhereUsed(clause_id, str(version) if version else None, folder, 0, len({r[10] for r in rows}),
+                     tuple(uses), (), superseded_only, "register")
 
 
 def _same(text: str, version: Version) -> bool:

@@ -6,8 +6,10 @@ that writes Markdown never loads ReportLab.
 
 from __future__ import annotations
 
+import functools
 from typing import Protocol
 
+from assembler._gc import quiet_collector
 from assembler.errors import UsageError
 from assembler.model import Agreement
 
@@ -22,7 +24,19 @@ class Writer(Protocol):
 
 
 def writer_for(fmt: str, pdf_engine: str = "reportlab") -> Writer:
-    """Return the writer of a format; each is imported only when used."""
+    """Return the writer of a format, run with the collector tuned (see :mod:`assembler._gc`); imported when used."""
+    return _tuned(_writer(fmt, pdf_engine))
+
+
+def _tuned(write: Writer) -> Writer:
+    @functools.wraps(write)
+    def run(agreement: Agreement) -> bytes:
+        with quiet_collector():
+            return write(agreement)
+    return run
+
+
+def _writer(fmt: str, pdf_engine: str) -> Writer:
     if fmt == "pdf" and pdf_engine == "libreoffice":
         from assembler.writers.pdf_libreoffice import write_pdf_libreoffice
         return write_pdf_libreoffice

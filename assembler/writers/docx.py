@@ -99,6 +99,10 @@ class _Writer:
         self.prepared = prepared
         self.style_ids: dict[str, str] = {style.name: style.style_id for style in self.document.styles}
         self.bookmarks = 0
+        # python-docx's add_paragraph looks for the body's closing w:sectPr among all its children on every
+        # call, which makes a long agreement quadratic; held here, each paragraph goes straight before it.
+        self._body = self.document.element.body
+        self._sect_pr = self._body.sectPr
 
     def fill(self, paragraph: WordParagraph, row: _Row, refs: dict[str, str] | None = None) -> None:
         """Give ``paragraph`` the row's style, numbering, runs, fields and bookmark."""
@@ -126,7 +130,12 @@ class _Writer:
 
     def add(self, row: _Row, refs: dict[str, str] | None = None) -> None:
         """Append a paragraph for ``row`` to the document body."""
-        self.fill(self.document.add_paragraph(), row, refs)
+        if self._sect_pr is None or self._sect_pr.getparent() is not self._body:
+            self.fill(self.document.add_paragraph(), row, refs)
+            return
+        p = self._body._new_p()
+        self._sect_pr.addprevious(p)
+        self.fill(WordParagraph(p, self.document._body), row, refs)
 
 
 _BREAKS = re.compile(r"(\t|\r\n|\r|\n)")

@@ -21,6 +21,7 @@ PUBLIC_API = [
     "ValidationReport", "__version__", "assemble", "build", "diff_documents", "diff_sides", "load_library",
     "load_side", "manifest_from_json",
     "manifest_to_json", "plan_answers", "read_manifest_file", "validate_library", "writer_for",
+    "BatchOptions", "collect_items", "run_batch", "open_register",
 ]
 
 

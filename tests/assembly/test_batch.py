@@ -1,0 +1,161 @@
+"""Batch builds: answer files, folders and spreadsheet rows, parallel workers, failures collected, progress."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import struct
+import subprocess
+import sys
+import termios
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, MINI, REPO
+
+from assembler.assembly.answers import load_answers
+from assembler.assembly.batch import BatchOptions, Failure, collect_items, run_batch
+from assembler.assembly.sheets import read_sheet, row_answers
+from assembler.cli import cli
+from assembler.errors import UsageError
+
+HEADINGS = "reference,parties[1].name,parties[1].orgnr,amount,parties[1].signatory.name,parties[1].signatory.title"
+ROWS = ["KS 2026/0501,Alfa Ljus AB,556016-0680,0,Alma Alm,VD",
+        "KS 2026/0502,Beta Belysning AB,556036-0793,25000,Bo Berg,VD",  # a payment: the guard stops this row
+        "KS 2026/0503,Gamma Lampor AB,559412-7184,0,Gun Gran,VD"]
+
+
+def _sheet(tmp_path: Path, rows: list[str] = ROWS, name: str = "firms.csv") -> Path:
+    sheet = tmp_path / name
+    sheet.write_text("\n".join([HEADINGS, *rows]) + "\n", encoding="utf-8")
+    return sheet
+
+
+def _base(tmp_path: Path) -> Path:
+    base = tmp_path / "base.yaml"
+    base.write_text((FIXTURES / "mini-answers.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    return base
+
+
+def _cli(*args: str, cwd: Path, stderr_tty: bool = False) -> tuple[int, str, str]:
+    """Run the installed command line as a real process; stderr is a pipe, or a pseudo-terminal."""
+    command = [sys.executable, "-m", "assembler", *args]
+    if not stderr_tty:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300)
+        return done.returncode, done.stdout, done.stderr
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a new pty is 0 columns wide
+    proc = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=follower, text=True)
+    os.close(follower)
+    chunks: list[bytes] = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closes when the process ends
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out = proc.stdout.read() if proc.stdout else ""
+    code = proc.wait(timeout=300)
+    os.close(leader)
+    return code, out, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_failing_row_is_named_and_the_others_are_written(tmp_path: Path) -> None:
+    sheet, base = _sheet(tmp_path), _base(tmp_path)
+    code, out, err = _cli("build", str(sheet), "--base", str(base), "--library", str(MINI), "--as-of", "2026-03-01",
+                          "-o", str(tmp_path / "out"), "--format", "docx", "-j", "2", cwd=tmp_path)
+    assert code == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["firms-2.docx", "firms-4.docx"]
+    assert f"failed: {sheet} row 3: {sheet}:3:4: amount:" in err  # row 3 of the sheet, column 4 (amount)
+    assert "built 2 of 3 agreement(s)" in out and "1 failed" in out
+    built = docx.Document(str(tmp_path / "out/firms-4.docx"))
+    text = "\n".join([p.text for p in built.paragraphs] +
+                     [c.text for t in built.tables for r in t.rows for c in r.cells])  # signatures are a table
+    assert "Gamma Lampor AB" in text and "559412-7184" in text and "KS 2026/0503" in text
+    assert "Ljus AB" not in text and "Örjan Öberg" not in text  # the base file's company was replaced, not added to
+    assert "Gun Gran" in text
+    assert not list((tmp_path / "out").glob(".*.tmp"))
+
+
+def test_progress_is_drawn_on_a_terminal_only(tmp_path: Path) -> None:
+    rows = [r for r in ROWS if "25000" not in r]
+    sheet, base = _sheet(tmp_path, rows), _base(tmp_path)
+    args = ("build", str(sheet), "--base", str(base), "--library", str(MINI), "--as-of", "2026-03-01",
+            "--format", "txt", "-j", "1")
+    code, out, err = _cli(*args, "-o", str(tmp_path / "piped"), cwd=tmp_path)
+    assert code == 0 and err == "" and "built 2 of 2" in out
+    code, out, err = _cli(*args, "-o", str(tmp_path / "tty"), cwd=tmp_path, stderr_tty=True)
+    assert code == 0 and "0/2" in err and "agreement/s" in err  # tqdm's counter, on the terminal
+    code, out, err = _cli(*args, "-o", str(tmp_path / "quiet"), "--quiet", cwd=tmp_path, stderr_tty=True)
+    assert code == 0 and err == ""
+
+
+def test_rows_are_validated_like_files_with_row_and_column(tmp_path: Path) -> None:
+    sheet = _sheet(tmp_path, ["KS 2026/0600,,556016-0680,0,Ada,VD", "KS 2026/0601,Delta AB,'0701234567,0,Dan,VD",
+                              "KS 2026/0602,Eta AB,556036-0793,0,Eva,VD", "KS 2026/0603,Theta AB,556036-0793,0,,"])
+    base = load_answers(_base(tmp_path))
+    first, second, _, fourth = read_sheet(sheet)
+    emptied = row_answers(first, base)
+    assert "name" not in emptied.data["parties"][1]  # an empty cell removes what the base says there
+    assert emptied.locate(("parties", 1, "name")).column == 2 and emptied.locate(("parties", 1, "name")).line == 2
+    assert emptied.locate(("title",)).file == str(base.path)  # a field the sheet does not set: the base file's line
+    assert row_answers(second, base).data["parties"][1]["orgnr"] == "0701234567"  # an apostrophe keeps text
+    unsigned = row_answers(fourth, base)  # the base's signatory of that company is not carried into this row
+    assert "signatory" not in unsigned.data["parties"][1]
+    assert unsigned.data["parties"][0] == base.data["parties"][0]  # the item no column fills stays the base's
+    result = run_batch(collect_items([sheet], base=base.path),
+                       BatchOptions(tmp_path / "out", ("txt",), MINI, "2026-03-01", base=base.path), jobs=1)
+    assert all(isinstance(f, Failure) for f in result.failures)
+    assert [f.item.label for f in result.failures] == [f"{sheet} row 2", f"{sheet} row 3", f"{sheet} row 5"]
+    located = [(p.location.file, p.location.line, p.location.column, p.location.path)
+               for f in result.failures for p in f.problems if p.location]
+    assert located == [(str(sheet), 2, 2, "parties[1].name"), (str(sheet), 3, 3, "parties[1].orgnr"),
+                       (str(sheet), 5, 2, "parties[1].signatory")]
+    assert [i.label for i in result.issued] == [f"{sheet} row 4"]
+
+
+def test_xlsx_rows_build_like_csv_rows(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADINGS.split(","))
+    sheet.append(["KS 2026/0701", "Epsilon AB", "556016-0680", 0, "Eva Ek", "VD"])
+    book.save(tmp_path / "firms.xlsx")
+    result = run_batch(collect_items([tmp_path / "firms.xlsx"], base=_base(tmp_path)),
+                       BatchOptions(tmp_path / "out", ("txt",), MINI, "2026-03-01", base=tmp_path / "base.yaml"), jobs=1)
+    assert not result.failures
+    assert "Epsilon AB" in (tmp_path / "out" / "firms-2.txt").read_text(encoding="utf-8")
+
+
+def test_files_and_folders_of_answer_files(tmp_path: Path) -> None:
+    runner = CliRunner()
+    (tmp_path / "in/sub").mkdir(parents=True)
+    text = (FIXTURES / "mini-answers.yaml").read_text(encoding="utf-8")
+    for name in ("in/a.yaml", "in/sub/b.yaml", "c.yaml"):
+        (tmp_path / name).write_text(text.replace("KS 2026/0001", name), encoding="utf-8")
+    out = runner.invoke(cli, ["build", str(tmp_path / "in"), str(tmp_path / "c.yaml"), "--library", str(MINI),
+                              "--format", "md", "-o", str(tmp_path / "out"), "-j", "2"])
+    assert out.exit_code == 0, out.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.md", "b.md", "c.md"]
+    (tmp_path / "in/sub/a.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(UsageError, match="would both be written as 'a"):
+        collect_items([tmp_path / "in"])
+    out = runner.invoke(cli, ["build", str(tmp_path / "in/a.yaml"), str(tmp_path / "missing.yaml")])
+    assert out.exit_code == 2 and "missing.yaml' does not exist" in out.output
+
+
+def test_single_build_output_is_unchanged(tmp_path: Path) -> None:
+    """One answer file: the same files, the same bytes and the same lines printed as before batches existed."""
+    code, out, err = _cli("build", str(REPO / "examples/basic.yaml"), "--as-of", "2026-03-01", "-o", "out/",
+                          cwd=tmp_path)
+    assert code == 0 and out.splitlines() == ["out/basic.docx", "out/basic.pdf"] and err == ""
+    again = tmp_path / "again"
+    again.mkdir()
+    _cli("build", str(REPO / "examples/basic.yaml"), "--as-of", "2026-03-01", "-o", "out/", cwd=again)
+    for name in ("basic.docx", "basic.pdf"):
+        assert (tmp_path / "out" / name).read_bytes() == (again / "out" / name).read_bytes()

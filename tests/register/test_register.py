@@ -1,0 +1,132 @@
+"""The agreement register on SQLite and PostgreSQL: record, list, show, mark, where-used, the schema version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, MINI
+
+from assembler.assembly.batch import issued_from_build
+from assembler.assembly.pipeline import build
+from assembler.cli import cli
+from assembler.register.schema import LATEST
+from assembler.register.store import open_register
+from assembler.register.where_used import where_used
+
+
+def _make(folder: Path, reference: str, secrecy: bool = True, as_of: str = "2026-03-01") -> Path:
+    text = (FIXTURES / "mini-answers.yaml").read_text(encoding="utf-8").replace("KS 2026/0001", reference)
+    answers = folder / f"{reference.replace('/', '-').replace(' ', '-')}.yaml"
+    answers.write_text(text.replace("secrecy: true", f"secrecy: {str(secrecy).lower()}"), encoding="utf-8")
+    return answers
+
+
+def test_record_list_show_mark_round_trip(register_location: str, tmp_path: Path) -> None:
+    answers = _make(tmp_path, "KS 2026/0101")
+    result = build(answers, output=tmp_path / "out", formats=("docx", "pdf"), library=MINI, as_of="2026-03-01")
+    with open_register(register_location) as reg:
+        assert reg.schema_version == LATEST
+        ident = reg.record(issued_from_build(str(answers), result))
+        again = reg.record(issued_from_build(str(answers), result))  # the same agreement built twice: one record
+        assert again == ident
+        listed = reg.agreements()
+        assert [r.reference for r in listed] == ["KS 2026/0101"]
+        assert listed[0].parties == (("party", "Helsingborgs stad", "212000-1355"), ("party", "Ljus AB", "556036-0793"))
+        [shown] = reg.find("KS 2026/0101")
+        m = result.assembly.agreement.manifest
+        assert shown.id == ident and shown.assembled == "2026-03-01" and shown.language == "sv"
+        assert shown.agreement == m.agreement and shown.agreement_version == m.agreement_version
+        assert shown.clauses == tuple(sorted((c.id, c.version, c.sha256) for c in m.clauses))
+        on_disk = {str(p.resolve()): hashlib.sha256(p.read_bytes()).hexdigest() for p in result.files}
+        assert {f[0]: f[2] for f in shown.files} == on_disk
+        assert {f[1] for f in shown.files} == {"docx", "pdf"}
+        assert shown.status == "issued" and shown.built_by
+        marked = reg.mark("KS 2026/0101", "signed", "2026-03-20")
+        assert (marked.status, marked.status_date) == ("signed", "2026-03-20")
+        assert [e[:2] for e in marked.events] == [("signed", "2026-03-20")]
+        assert reg.find(ident[:10])[0].reference == "KS 2026/0101"  # an id prefix names it too
+        assert [r.reference for r in reg.agreements(status="signed")] == ["KS 2026/0101"]
+        assert reg.agreements(status="sent") == []
+    with open_register(register_location) as reg:  # reopened: nothing migrated twice, everything kept
+        assert reg.schema_version == LATEST and len(reg.agreements()) == 1
+
+
+def test_cli_builds_into_the_register_and_marks(register_location: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    answers = _make(tmp_path, "KS 2026/0102")
+    env = {"ASSEMBLER_REGISTER": register_location, "ASSEMBLER_USER": "Karin Lindqvist"}
+    out = runner.invoke(cli, ["build", str(answers), "--library", str(MINI), "--as-of", "2026-03-01",
+                              "-o", str(tmp_path / "out"), "--format", "docx"], env=env)
+    assert out.exit_code == 0, out.output
+    assert out.output.strip() == str(tmp_path / "out" / (answers.stem + ".docx"))  # single build prints as before
+    out = runner.invoke(cli, ["register", "mark", "KS 2026/0102", "--status", "sent", "--date", "2026-03-02"], env=env)
+    assert out.exit_code == 0, out.output
+    shown = json.loads(runner.invoke(cli, ["register", "show", "KS 2026/0102", "--json"], env=env).output)
+    assert shown[0]["status"] == "sent" and shown[0]["status_date"] == "2026-03-02"
+    assert shown[0]["built_by"] == "Karin Lindqvist"
+    assert [f["format"] for f in shown[0]["files"]] == ["docx"]
+    listed = json.loads(runner.invoke(cli, ["register", "list", "--json"], env=env).output)
+    assert [r["reference"] for r in listed] == ["KS 2026/0102"]
+    bad = runner.invoke(cli, ["register", "mark", "KS 2026/9999", "--status", "sent"], env=env)
+    assert bad.exit_code == 2 and "no agreement 'KS 2026/9999'" in bad.output
+    bad = runner.invoke(cli, ["register", "mark", "KS 2026/0102", "--status", "sent", "--date", "2026-13-01"], env=env)
+    assert bad.exit_code == 2 and "--date" in bad.output
+
+
+def test_where_used_from_the_register_matches_the_scan(register_location: str, tmp_path: Path) -> None:
+    folder = tmp_path / "agreements"
+    with open_register(register_location) as reg:
+        for i, secrecy in enumerate((True, False, True)):
+            answers = _make(tmp_path, f"KS 2026/02{i}", secrecy)
+            result = build(answers, output=folder / f"a{i}", formats=("docx", "pdf"), library=MINI, as_of="2026-03-01")
+            reg.record(issued_from_build(str(answers), result))
+        reg.mark("KS 2026/020", "signed", "2026-04-01")
+        # An agreement built without the register: only the scan finds it, and says the register lacks it.
+        shutil.copy(next((folder / "a0").glob("*.docx")), folder / "copied.docx")
+        scanned = where_used(folder, "sekretess", library=MINI, register=reg, rescan=True)
+        registered = where_used(folder, "sekretess", library=MINI, register=reg)
+    assert registered.source == "register" and scanned.source == "scan"
+    assert sorted(str(u.file.resolve()) for u in registered.uses) == sorted(
+        str(u.file.resolve()) for u in scanned.uses if u.file.name != "copied.docx")
+    assert len(registered.uses) == 4  # two agreements with secrecy, DOCX and PDF each
+    assert {u.status for u in registered.uses} == {"signed", "issued"}
+    assert [p.name for p in scanned.unregistered] == ["copied.docx"]
+
+
+def test_where_used_cli_uses_the_register(register_location: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    env = {"ASSEMBLER_REGISTER": register_location}
+    answers = _make(tmp_path, "KS 2026/0301")
+    out = runner.invoke(cli, ["build", str(answers), "--library", str(MINI), "--as-of", "2026-03-01",
+                              "-o", str(tmp_path / "out")], env=env)
+    assert out.exit_code == 0, out.output
+    data = json.loads(runner.invoke(cli, ["where-used", "sekretess", "--library", str(MINI), "--json"], env=env).output)
+    assert data["source"] == "register" and data["agreements"] == 1
+    assert sorted(Path(u["file"]).name for u in data["uses"]) == [answers.stem + ".docx", answers.stem + ".pdf"]
+    no_register = runner.invoke(cli, ["where-used", "sekretess"], env={"ASSEMBLER_REGISTER": ""})
+    assert no_register.exit_code == 2 and "--register" in no_register.output
+
+
+def test_a_register_that_cannot_be_opened_is_a_plain_error(tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = runner.invoke(cli, ["register", "list", "--register", "postgresql://nobody@127.0.0.1:1/none"])
+    assert out.exit_code == 2 and "cannot connect to the register" in out.output and "Traceback" not in out.output
+    (tmp_path / "dir").mkdir()
+    out = runner.invoke(cli, ["register", "list", "--register", str(tmp_path / "dir")])
+    assert out.exit_code == 2 and "is a folder" in out.output
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
+    location = tmp_path / "r.sqlite3"
+    open_register(location).close()
+    import sqlite3
+    with sqlite3.connect(location) as conn:
+        conn.execute("INSERT INTO schema_version VALUES (?, 'later')", (LATEST + 1,))
+    with pytest.raises(Exception, match="newer than this assembler knows") as info:
+        open_register(location)
+    assert getattr(info.value, "code", "") == "register.schema"
