@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from assembler._version import __version__
-from assembler.cli import agreements, clauses, compare
+from assembler.cli import agreements, clauses, compare, interview, web
 from assembler.cli._common import report
 from assembler.errors import AssemblerError
 
@@ -47,7 +47,7 @@ def cli() -> None:
 
 
 for _command in (agreements.validate, agreements.check, agreements.build, agreements.inspect, clauses.clauses,
-                 compare.where_used, agreements.rebuild, compare.diff):
+                 compare.where_used, agreements.rebuild, compare.diff, interview.interview, web.serve):
     cli.add_command(_command)
 
 
