@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, abort, g, render_template, request, session
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from assembler.interview.plan import plan_for
 from assembler.library.load import Library, load_library
@@ -52,6 +52,10 @@ def create_app(library: Path | str | Library | None = None, *, agreements: Path 
 
 
 def _before() -> None:
+    try:
+        request.host  # noqa: B018  (reading it checks it against TRUSTED_HOSTS)
+    except SecurityError:
+        abort(400, description="host")
     wanted = request.args.get("lang")
     if wanted in LANGUAGES:
         session["lang"] = wanted
@@ -83,6 +87,9 @@ def _headers(response: Response) -> Response:
 
 
 def _error(exc: HTTPException) -> Any:
+    if isinstance(exc, SecurityError) or exc.description == "host":
+        # A request for another host name (DNS rebinding): no page, no links to build.
+        return Response("This app answers only on the address it was started on.\n", status=400, mimetype="text/plain")
     lang = getattr(g, "lang", "sv")
     g.lang = lang
     key = {404: "not_found", 413: "too_large"}.get(exc.code or 500, "bad_request")
