@@ -14,7 +14,6 @@ decided yet, so a guard is reported only once everything it reads is known.
 
 from __future__ import annotations
 
-import copy
 import itertools
 import re
 from collections.abc import Mapping
@@ -76,7 +75,7 @@ class Plan:
     blueprint: Blueprint
     defaults: dict[str, Any]
     clause_texts: dict[str, str] = field(default_factory=dict, repr=False)  # clause id -> every version's text
-    reader_cache: dict[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    reader_cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def next_step(self, answers: dict[str, Any], decided: Decided) -> Step | None:
         """Return the first question still open, in schema order; None when the answers are complete."""
@@ -93,14 +92,44 @@ class Plan:
         walk.walk(self.form.root, answers, ())
         return walk.found
 
-    def context(self, answers: dict[str, Any], decided: Decided, *, complete: bool = False) -> dict[str, Any]:
-        """Return the variables the blueprint's rules see: the answers, pending values, computed values."""
-        ctx: dict[str, Any] = _fill(self.form.root, answers, (), decided, complete)
+    def context(self, answers: dict[str, Any], decided: Decided, *, complete: bool = False,
+                computed: frozenset[str] | None = None) -> dict[str, Any]:
+        """Return the variables the blueprint's rules see: the answers, pending values, computed values.
+
+        ``computed`` limits the computed values worked out to those named (all by default).
+        """
+        return self.context_of(_fill(self.form.root, answers, (), decided, complete), computed)
+
+    def context_of(self, filled: dict[str, Any], computed: frozenset[str] | None = None) -> dict[str, Any]:
+        """Return the rules' variables for answers already filled with pending values."""
+        ctx = dict(filled)
         ctx["defaults"] = dict(self.defaults)
         ctx["as_of"] = PENDING
         for name, expr, loc in self.blueprint.computed:
-            ctx[name] = _try(expr, ctx, loc, PENDING)
+            if computed is None or name in computed:
+                ctx[name] = _try(expr, ctx, loc, PENDING)
         return ctx
+
+    def reading(self, name: str) -> tuple[list[tuple[str, Location]], frozenset[str]]:
+        """Return the conditions that read a field called ``name`` and the computed values they need."""
+        cached = self.reader_cache.get(f"conditions:{name}")
+        if cached is None:
+            conditions = [(expr, loc) for expr, loc in self.conditions() if self.mentions(expr, name)]
+            cached = (conditions, self._computed_for([expr for expr, _ in conditions]))
+            self.reader_cache[f"conditions:{name}"] = cached
+        return cached  # type: ignore[return-value]
+
+    def _computed_for(self, sources: list[str]) -> frozenset[str]:
+        computed = {n: e for n, e, _ in self.blueprint.computed}
+        needed: set[str] = set()
+        todo = list(sources)
+        while todo:
+            text = todo.pop()
+            for other, source in computed.items():
+                if other not in needed and re.search(rf"\b{re.escape(other)}\b", text):
+                    needed.add(other)
+                    todo.append(source)
+        return frozenset(needed)
 
     def conditions(self) -> list[tuple[str, Location]]:
         """Return every condition of the blueprint: sections, variants, guards, appendices."""
@@ -248,7 +277,7 @@ def _conditional(f: Field, data: Any, path: Path_, out: set[Path_]) -> None:
     if not isinstance(data, dict):
         return
     for rule in f.schema.get("allOf") or ():
-        if isinstance(rule, dict) and "if" in rule and "then" in rule and Draft202012Validator(rule["if"]).is_valid(data):
+        if isinstance(rule, dict) and "if" in rule and "then" in rule and _if_validator(rule["if"]).is_valid(data):
             _required_by(rule["then"], path, out)
     for c in f.children:
         if c.kind == "object":
@@ -256,6 +285,18 @@ def _conditional(f: Field, data: Any, path: Path_, out: set[Path_]) -> None:
         elif c.kind == "array":
             for i, item in enumerate(data.get(c.name) or ()):
                 _conditional(_item(c), item, path + (c.name, i), out)
+
+
+_IF_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
+def _if_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """Return the validator of an ``if`` subschema, made once per schema node."""
+    cached = _IF_VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, Draft202012Validator(schema))
+        _IF_VALIDATORS[id(schema)] = cached
+    return cached[1]
 
 
 def _required_by(then: dict[str, Any], path: Path_, out: set[Path_]) -> None:
@@ -309,6 +350,51 @@ def remove_value(answers: dict[str, Any], path: Path_) -> None:
         node = parent
 
 
+def _with_value(answers: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
+    """Return a copy of the answers with one value set, copying only the groups and lists on its path."""
+    top: dict[str, Any] = dict(answers)
+    node: Any = top
+    for part, nxt in itertools.pairwise(path):
+        if isinstance(node, list) and isinstance(part, int):
+            while len(node) <= part:
+                node.append({})
+            child = node[part]
+        else:
+            child = node.get(part, [] if isinstance(nxt, int) else {})
+        child = list(child) if isinstance(child, list) else dict(child)
+        node[part] = child
+        node = child
+    last = path[-1]
+    if isinstance(node, list) and isinstance(last, int):
+        while len(node) <= last:
+            node.append({})
+    node[last] = value
+    return top
+
+
+def _patched(filled: dict[str, Any], path: Path_, value: Any) -> dict[str, Any] | None:
+    """Return filled answers with one value set (None: removed), or None when a pending value is in the way."""
+    top: dict[str, Any] = dict(filled)
+    node: Any = top
+    for part in path[:-1]:
+        try:
+            child = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+        if not isinstance(child, (dict, list)):
+            return None
+        child = list(child) if isinstance(child, list) else dict(child)
+        node[part] = child
+        node = child
+    if not isinstance(node, dict):
+        return None
+    if value is None:
+        node.pop(path[-1], None)
+    else:
+        node[path[-1]] = value
+    return top
+
+
 def get_value(answers: Any, path: Path_) -> Any:
     """Return the answer at ``path``, or None."""
     node = answers
@@ -332,6 +418,7 @@ class _Walk:
         self.needed = plan.required(answers)
         self.found: list[Step] = []
         self._chosen: set[str] | None = None
+        self._filled: dict[str, Any] | None = None
 
     def stop(self, step: Step, answered: bool) -> Step | None:
         """Record a question; return it when it is the open one being looked for."""
@@ -405,21 +492,24 @@ class _Walk:
 
     def matters(self, path: Path_, f: Field) -> bool:
         """Return whether some value of an optional yes/no or choice field changes what the blueprint decides."""
+        conditions, computed = self.plan.reading(f.name)
+        if not conditions:
+            return False  # no rule reads it: no value of it changes what the blueprint decides
         values: list[Any] = [True, False] if f.kind == "boolean" else list(f.options)
+        if self._filled is None:
+            self._filled = _fill(self.plan.form.root, self.answers, (), self.decided, self.complete)
         outcomes = []
         for value in [None, *values]:
-            trial = copy.deepcopy(self.answers)
-            decided = dict(self.decided)
-            if value is None:
-                decided[path] = False
-            else:
-                set_value(trial, path, value)
-            outcomes.append(self.plan.outcome(self.plan.context(trial, decided, complete=self.complete)))
-        for (expr, _), decisions in zip(self.plan.conditions(), zip(*outcomes)):
-            values = list(decisions)
-            if any(v is UNDECIDED for v in values):
-                if self.plan.mentions(expr, f.name):
-                    return True  # a rule reading this field cannot be decided yet: ask rather than guess
-            elif len(set(values)) > 1:
+            filled = _patched(self._filled, path, value)
+            if filled is None:  # the path runs through a pending value: fill the trial answers afresh
+                decided = {**self.decided, path: False} if value is None else dict(self.decided)
+                trial = self.answers if value is None else _with_value(self.answers, path, value)
+                filled = _fill(self.plan.form.root, trial, (), decided, self.complete)
+            ctx = self.plan.context_of(filled, computed)
+            outcomes.append(tuple(_truth(expr, ctx, loc) for expr, loc in conditions))
+        for decisions in zip(*outcomes):
+            if any(v is UNDECIDED for v in decisions):
+                return True  # a rule reading this field cannot be decided yet: ask rather than guess
+            if len(set(decisions)) > 1:
                 return True
         return False

@@ -122,10 +122,20 @@ def check_value(f: Field, value: Any, lang: str, path: Path_ = ()) -> list[Findi
     return out
 
 
-@lru_cache(maxsize=512)
+_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
 def _validator(f: Field) -> Draft202012Validator:
-    """Return the validator of one field's schema (fields with equal definitions share one)."""
-    return Draft202012Validator(f.schema, format_checker=_checker())
+    """Return the validator of one field's schema, made once per schema node.
+
+    Keyed by the node's identity: hashing a field would walk its whole subtree
+    on every keystroke the web form checks.
+    """
+    cached = _VALIDATORS.get(id(f.schema))
+    if cached is None or cached[0] is not f.schema:
+        cached = (f.schema, Draft202012Validator(f.schema, format_checker=_checker()))
+        _VALIDATORS[id(f.schema)] = cached
+    return cached[1]
 
 
 @lru_cache(maxsize=1)
