@@ -40,6 +40,7 @@ class FormState:
     findings: dict[str, Finding] = field(default_factory=dict)
     guards: list[Guard] = field(default_factory=list)
     shown: set[str] = field(default_factory=set)
+    needed: set[str] = field(default_factory=set)  # names the schema requires because of other answers
 
     @property
     def errors(self) -> dict[str, Finding]:
@@ -116,6 +117,7 @@ def read_form(plan: Plan, data: Mapping[str, str], lang: str, *, submitted: bool
             remove_value(state.answers, path)  # an answer that no longer applies is not part of the agreement
     _keep_items(state)
     needed = plan.required(state.answers)
+    state.needed = {name_of(p) for p in needed}
     for step in steps:
         name = name_of(step.path)
         state.shown.add(name)

@@ -54,7 +54,7 @@ def _children(form: Form, f: Field, state: FormState, path: Path_, lang: str) ->
 def _widget(form: Form, f: Field, state: FormState, path: Path_, lang: str) -> Widget:
     name = name_of(path)
     labels = form.labels
-    needed = f.required
+    needed = f.required or name in state.needed
     w = Widget("group" if f.kind == "object" else "items" if f.kind == "array" else f.kind, name, id_of(name),
                labels.title(f, lang), labels.description(f, lang), required=needed)
     if f.kind in ("object", "array"):
