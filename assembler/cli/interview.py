@@ -33,7 +33,8 @@ def _agreement(library: Any, agreement: str | None) -> str:
     ids = sorted(library.blueprints)
     if agreement is None:
         if len(ids) != 1:
-            raise UsageError(f"the library has several agreement types; choose one with --agreement ({', '.join(ids)})")
+            raise UsageError(f"the library has several agreement types; choose one with --agreement ({', '.join(ids)})",
+                             code="usage.agreement")
         return ids[0]
     return agreement
 

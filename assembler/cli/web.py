@@ -26,7 +26,7 @@ def serve(host: str, port: int, agreements: Path | None, library: Path | None) -
     try:
         import waitress
     except ImportError:
-        raise UsageError("the web app needs the 'web' extra: pip install 'assembler[web]'") from None
+        raise UsageError("the web app needs the 'web' extra: pip install 'assembler[web]'", code="usage.web-extra") from None
     from assembler.web import create_app
 
     hosts = ("127.0.0.1", "localhost") if host in ("127.0.0.1", "localhost") else (host,)

@@ -156,7 +156,7 @@ def load_labels(schema_path: Path) -> Labels:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise LibraryError(f"the labels file cannot be read: {exc}", Location(str(path))) from None
+        raise LibraryError(f"the labels file cannot be read: {exc}", Location(str(path)), code="library.labels") from None
     texts = {str(lang): {str(k): {str(a): str(b) for a, b in (v or {}).items()} for k, v in (entries or {}).items()}
              for lang, entries in data.items() if lang != "options"}
     options = {str(k): {str(val): {str(a): str(b) for a, b in (langs or {}).items()} for val, langs in (v or {}).items()}
@@ -170,7 +170,8 @@ def _load_form(agreement: str, schema_path: str, mtime: float) -> Form:
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise LibraryError(f"the answers schema cannot be read: {exc}", Location(schema_path)) from None
+        raise LibraryError(f"the answers schema cannot be read: {exc}", Location(schema_path),
+                           code="library.answers-schema") from None
     root = build_field("", schema, "", schema, True)
     return Form(agreement, path, schema, root, load_labels(path))
 
@@ -180,5 +181,6 @@ def load_form(agreement: str, schema_path: Path) -> Form:
     try:
         mtime = schema_path.stat().st_mtime
     except OSError:
-        raise LibraryError("the answers schema does not exist", Location(str(schema_path))) from None
+        raise LibraryError("the answers schema does not exist", Location(str(schema_path)),
+                           code="library.answers-schema") from None
     return _load_form(agreement, str(schema_path), mtime)

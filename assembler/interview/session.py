@@ -280,8 +280,9 @@ def read_partial(path: Path, agreement: str) -> dict[str, Any]:
     doc = parse_json(text, str(path)) if path.suffix.lower() == ".json" else parse_yaml(text, str(path))
     data = doc.data if doc.data is not None else {}
     if not isinstance(data, dict):
-        raise AnswersError("an answer file must be a set of fields (name: value)", Location(str(path), 1, 1))
+        raise AnswersError("an answer file must be a set of fields (name: value)", Location(str(path), 1, 1),
+                           code="answers.not-a-mapping")
     if data.get("agreement", agreement) != agreement:
         raise AnswersError(f"the file is for the agreement type '{data.get('agreement')}', not '{agreement}'",
-                           doc.locate(("agreement",)))
+                           doc.locate(("agreement",)), code="answers.agreement")
     return data

@@ -6,9 +6,9 @@ from typing import Any
 
 from flask import Blueprint, abort, g, render_template, request
 
-from assembler.compare.compare import Side
 from assembler.compare.libraries import clause_document
 from assembler.compare.present import render_html
+from assembler.compare.result import Side
 from assembler.errors import AssemblerError
 from assembler.library.catalogue import clause_history, list_clauses, show_clause, uses_of
 from assembler.library.load import ClauseVersion
