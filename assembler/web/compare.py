@@ -8,6 +8,7 @@ under names the app chooses.
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 import tempfile
@@ -20,6 +21,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, render_template, request
 
 from assembler.errors import AssemblerError
+from assembler.library.sources import parse_yaml
 from assembler.web.context import embed_html, settings
 from assembler.web.i18n import text
 
@@ -57,6 +59,21 @@ def _upload(field: str) -> tuple[tuple[str, str, bytes] | None, str]:
     return (label, suffix, data), ""
 
 
+def _without_paths(suffix: str, data: bytes) -> tuple[str, bytes]:
+    """Return an uploaded answer file without the appendix file paths it names (never read on the server)."""
+    if suffix not in (".yaml", ".yml", ".json"):
+        return suffix, data
+    try:
+        parsed = parse_yaml(data.decode("utf-8-sig"), "upload").data
+    except (AssemblerError, UnicodeDecodeError):
+        return suffix, data  # load_side reports what is wrong with it
+    if not isinstance(parsed, dict) or "agreement" not in parsed or not isinstance(parsed.get("appendices"), list):
+        return suffix, data
+    parsed["appendices"] = [{k: v for k, v in entry.items() if k != "file"} if isinstance(entry, dict) else entry
+                            for entry in parsed["appendices"]]
+    return ".json", json.dumps(parsed, ensure_ascii=False).encode("utf-8")
+
+
 def _diff(old: tuple[str, str, bytes], new: tuple[str, str, bytes]) -> Any:
     """Return the comparison of two uploaded files (written under fixed names in a private folder)."""
     from assembler.assembly.pipeline import assemble
@@ -65,6 +82,7 @@ def _diff(old: tuple[str, str, bytes], new: tuple[str, str, bytes]) -> Any:
     with tempfile.TemporaryDirectory(prefix="assembler-compare-") as tmp:
         sides = []
         for name, (label, suffix, data) in (("old", old), ("new", new)):
+            suffix, data = _without_paths(suffix, data)
             path = Path(tmp) / f"{name}{suffix}"
             path.write_bytes(data)
             side = load_side(str(path), assemble=lambda p: assemble(p, library=lib).agreement, language=g.lang)

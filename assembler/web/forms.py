@@ -17,6 +17,9 @@ from assembler.interview.values import Finding, check_value, parse_text
 from assembler.library.load import Guard
 
 MAX_ITEMS = 20  # parties, contributions or appendices one form may hold
+# Fields that name a file on disk (an appendix's ``file``): the web app never takes a path from a request,
+# so they are neither shown nor read; attach files with the command line.
+SERVER_PATHS = frozenset({"file"})
 
 
 def name_of(path: Path_) -> str:
@@ -64,6 +67,8 @@ def _read(plan: Plan, state: FormState, f: Field, data: Mapping[str, str], path:
     for c in f.children:
         p = path + (c.name,)
         name = name_of(p)
+        if c.name in SERVER_PATHS:
+            continue
         if c.kind == "const":
             set_value(state.answers, p, c.schema.get("const"))
             continue
@@ -165,7 +170,7 @@ def _write(f: Field, data: Any, path: Path_, out: dict[str, str]) -> None:
     if not isinstance(data, Mapping):
         return
     for c in f.children:
-        if c.name not in data:
+        if c.name not in data or c.name in SERVER_PATHS:
             continue
         p = path + (c.name,)
         name = name_of(p)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from assembler.interview.fields import Field, Form, Path_
 from assembler.interview.values import Finding
-from assembler.web.forms import FormState, id_of, name_of
+from assembler.web.forms import SERVER_PATHS, FormState, id_of, name_of
 
 
 @dataclass
@@ -45,7 +45,7 @@ def build_widgets(form: Form, state: FormState, lang: str) -> list[Widget]:
 def _children(form: Form, f: Field, state: FormState, path: Path_, lang: str) -> list[Widget]:
     out = []
     for c in f.children:
-        if c.kind == "const":
+        if c.kind == "const" or c.name in SERVER_PATHS:
             continue
         out.append(_widget(form, c, state, path + (c.name,), lang))
     return out

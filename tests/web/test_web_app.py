@@ -156,6 +156,17 @@ def test_an_uploaded_answer_file_fills_the_form(client: Any) -> None:
     assert "srcdoc=" in html
 
 
+def test_a_typed_file_path_is_never_read(client: Any, basic: dict[str, str]) -> None:
+    form = {**basic, "include.appendices": "1", "count.appendices": "1", "appendices.0.title": "Secrets",
+            "appendices.0.file": "/etc/passwd"}
+    html = post(client, "/new", form).get_data(as_text=True)
+    assert 'name="appendices.0.file"' not in html
+    answers = post(client, "/new", {**form, "action": "yaml"}).data.decode("utf-8")
+    assert "/etc/passwd" not in answers and "title: Secrets" in answers
+    pdf = post(client, "/new", {**form, "action": "pdf"}).data
+    assert b"root:" not in pdf
+
+
 def test_security_headers_on_every_page(client: Any) -> None:
     for url in ("/new", "/clauses", "/clauses/sekretess-offentlighet", "/compare", "/nowhere"):
         headers = client.get(url).headers
@@ -212,6 +223,19 @@ def test_compare_two_texts_and_download_tracked_changes(client: Any) -> None:
     body = zipfile.ZipFile(io.BytesIO(tracked.data)).read("word/document.xml")
     assert b"<w:ins " in body and b"<w:del " in body
     assert post(client, "/compare/tracked", {"token": "../../etc/passwd"}).status_code == 404
+
+
+def test_compare_two_answer_files_without_reading_the_paths_they_name(client: Any) -> None:
+    text = (REPO / "examples" / "consortium.yaml").read_text(encoding="utf-8")
+    assert "file:" in text
+    assert "notice_days: 60" in text
+    changed = text.replace("notice_days: 60", "notice_days: 90")
+    response = post(client, "/compare", {"old": (io.BytesIO(text.encode()), "old.yaml"),
+                                         "new": (io.BytesIO(changed.encode()), "new.yaml")},
+                    content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, html[-2000:]
+    assert "&lt;del&gt;60&lt;/del&gt;" in html and "&lt;ins&gt;90&lt;/ins&gt;" in html
 
 
 def test_clause_pages_show_versions_texts_history_and_redline(client: Any) -> None:
