@@ -40,6 +40,7 @@ class Field:
     description: str = ""
     min_items: int = 0
     item_key: str = ""  # for an array of objects: the labels key of one item, e.g. "$defs/public_party"
+    item_title: str = ""  # for an array of objects: the schema's title of one item
 
     def child(self, name: str) -> Field | None:
         """Return the child field called ``name``, or None."""
@@ -60,6 +61,10 @@ class Labels:
     def description(self, f: Field, lang: str) -> str:
         """Return the field's help text in ``lang`` (the schema's description when untranslated)."""
         return self.texts.get(lang, {}).get(f.key, {}).get("description") or f.description
+
+    def item(self, f: Field, lang: str) -> str:
+        """Return the title of one item of a list of groups in ``lang``, e.g. "Offentlig part"."""
+        return self.texts.get(lang, {}).get(f.item_key, {}).get("title") or f.item_title or self.title(f, lang)
 
     def option(self, f: Field, value: str, lang: str) -> str:
         """Return the title of one choice of an enum field in ``lang`` (the value itself when untitled)."""
@@ -140,7 +145,8 @@ def build_field(name: str, node: dict[str, Any], key: str, schema: dict[str, Any
     options = tuple(str(v) for v in node.get("enum") or ())
     return Field(name, key, kind, node, required, children, options, option_key=ref_key or key,
                  title=str(node.get("title") or ""), description=str(node.get("description") or ""),
-                 min_items=int(node.get("minItems") or 0), item_key=body_key if kind == "array" else "")
+                 min_items=int(node.get("minItems") or 0), item_key=body_key if kind == "array" else "",
+                 item_title=str(body.get("title") or "") if kind == "array" else "")
 
 
 def _labels_file(schema_path: Path) -> Path:

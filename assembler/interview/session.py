@@ -117,8 +117,7 @@ def label(form: Form, path: Path_, lang: str) -> str:
         if current is None:
             break
         if isinstance(part, int):
-            item_title = form.labels.texts.get(lang, {}).get(current.item_key, {}).get("title") or current.title
-            parts[-1:] = [f"{item_title} {part + 1}"]
+            parts[-1:] = [f"{form.labels.item(current, lang)} {part + 1}"]
             continue
         current = current.child(part)
         if current is not None:
@@ -132,8 +131,7 @@ def _prompt(iv: Interview, step: Step) -> str:
     if step.kind == "include":
         return f"{iv.t('include', title=form.labels.title(f, iv.lang))} {iv.t('yes_no')} "
     if step.kind == "more":
-        item = form.labels.texts.get(iv.lang, {}).get(f.item_key, {}).get("title") or form.labels.title(f, iv.lang)
-        return f"{iv.t('more', title=item.lower())} {iv.t('yes_no')} "
+        return f"{iv.t('more', title=form.labels.item(f, iv.lang).lower())} {iv.t('yes_no')} "
     text = label(form, step.path, iv.lang)
     if f.kind == "boolean":
         text += " " + iv.t("yes_no")

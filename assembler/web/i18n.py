@@ -21,6 +21,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "no": {"sv": "Nej", "en": "No"},
     "unanswered": {"sv": "Inget svar", "en": "No answer"},
     "choose": {"sv": "Välj …", "en": "Choose …"},
+    "date_form": {"sv": "ÅÅÅÅ-MM-DD", "en": "YYYY-MM-DD"},
     "one_per_line": {"sv": "En per rad.", "en": "One per line."},
     "include": {"sv": "Ta med i avtalet", "en": "Include in the agreement"},
     "add": {"sv": "Lägg till", "en": "Add"},

@@ -66,7 +66,7 @@ def _widget(form: Form, f: Field, state: FormState, path: Path_, lang: str) -> W
     elif f.kind == "array":
         w.count = state.counts.get(name, max(f.min_items, 1))
         w.min_items = f.min_items
-        w.item_label = labels.texts.get(lang, {}).get(f.item_key, {}).get("title") or f.title
+        w.item_label = labels.item(f, lang)
         item = Field(f.name, f.item_key, "object", f.schema, True, f.children)
         for i in range(w.count):
             group = Widget("group", f"{name}.{i}", id_of(f"{name}.{i}"), f"{w.item_label} {i + 1}", "", required=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 import socket
 import threading
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = Path("/work/screenshots")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
@@ -45,13 +43,6 @@ def app(history_library: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
-
-
-def csrf(response_text: str) -> str:
-    """Return the CSRF token a page carries."""
-    found = re.search(r'name="csrf_token" value="([^"]+)"', response_text)
-    assert found, "the page has no CSRF token"
-    return found.group(1)
 
 
 def _free_port() -> int:
@@ -105,18 +96,3 @@ def browser(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
         yield driver
     finally:
         driver.quit()
-
-
-def shoot(driver, folder: Path, name: str) -> Path:  # type: ignore[no-untyped-def]
-    """Save a full-page screenshot in the test's folder and a copy for people to look at."""
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(1400, min(max(int(height), 1000), 6000))
-    path = folder / f"{name}.png"
-    driver.save_screenshot(str(path))
-    driver.set_window_size(1400, 1000)
-    try:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, SCREENSHOTS / path.name)
-    except OSError:
-        pass  # the copy is a convenience; the test's own folder has the file
-    return path

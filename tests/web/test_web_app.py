@@ -15,10 +15,18 @@ import docx
 import pypdf
 import pytest
 import yaml
-from conftest import REPO, csrf
 
 from assembler.library.sources import parse_yaml
 from assembler.web.forms import form_data
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def csrf(response_text: str) -> str:
+    """Return the CSRF token a page carries."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', response_text)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
 
 
 @pytest.fixture

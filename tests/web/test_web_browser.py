@@ -8,6 +8,7 @@ Compare; browsing a clause's history and its redline.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import time
@@ -16,7 +17,6 @@ from typing import Any
 
 import docx
 import pytest
-from conftest import REPO, shoot
 
 pytest.importorskip("selenium")
 from selenium.common.exceptions import TimeoutException  # noqa: E402
@@ -24,6 +24,23 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
 WAIT = 15
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path("/work/screenshots")  # a copy for people to look at; the test's own folder has every file
+
+
+def shoot(driver, folder: Path, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot in the test's folder and a copy for people to look at."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1400, min(max(int(height), 1000), 6000))
+    path = folder / f"{name}.png"
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1400, 1000)
+    try:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SCREENSHOTS / path.name)
+    except OSError:
+        pass  # the copy is a convenience; the test's own folder has the file
+    return path
 
 # The basic example (examples/basic.yaml) as a project leader types it into the form.
 TEXT = {
