@@ -19,7 +19,12 @@ import docx
 import pytest
 
 pytest.importorskip("selenium")
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    ElementNotInteractableException,
+    InvalidElementStateException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -101,20 +106,33 @@ def fid(name: str) -> str:
     return "f-" + name.replace(".", "-")
 
 
+def retry(action: Any) -> Any:
+    """Run a browser action until it succeeds: the page's script may briefly hide a group while it re-checks."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            return action()
+        except (ElementNotInteractableException, InvalidElementStateException, StaleElementReferenceException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
 def type_into(driver: Any, name: str, value: str) -> None:
-    field = driver.find_element(By.ID, fid(name))
-    try:
-        WebDriverWait(driver, WAIT).until(lambda d: field.is_displayed())
-    except TimeoutException:
-        raise AssertionError(f"{name} is not shown") from None
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
-    field.clear()
-    field.send_keys(value)
+    def act() -> None:
+        field = driver.find_element(By.ID, fid(name))
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+        field.clear()
+        field.send_keys(value)
+    retry(act)
+    assert driver.find_element(By.ID, fid(name)).get_attribute("value").replace("\r", "") == value
 
 
 def click(driver: Any, element: Any) -> None:
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-    element.click()
+    def act() -> None:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+    retry(act)
 
 
 def radio(driver: Any, name: str, value: str) -> None:
