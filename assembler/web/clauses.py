@@ -82,7 +82,7 @@ def _redline(versions: tuple[ClauseVersion, ...]) -> tuple[Any, str, str]:
     old_cv, new_cv = _version(versions, old), _version(versions, new)
     if old_cv is None or new_cv is None:
         abort(404)
-    from assembler.compare.sides import diff_sides
+    from assembler.compare.diff import diff_sides
     lib = settings().library
     lang = g.lang if g.lang in old_cv.bodies and g.lang in new_cv.bodies else next(iter(new_cv.bodies))
     result = diff_sides(Side(old_cv.ref, "clause", clause_document(lib, old_cv.ref, lang)),

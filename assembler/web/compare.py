@@ -77,7 +77,8 @@ def _without_paths(suffix: str, data: bytes) -> tuple[str, bytes]:
 def _diff(old: tuple[str, str, bytes], new: tuple[str, str, bytes]) -> Any:
     """Return the comparison of two uploaded files (written under fixed names in a private folder)."""
     from assembler.assembly.pipeline import assemble
-    from assembler.compare.sides import diff_sides, load_side
+    from assembler.compare.diff import diff_sides
+    from assembler.compare.sides import load_side
     lib = settings().library
     with tempfile.TemporaryDirectory(prefix="assembler-compare-") as tmp:
         sides = []
