@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from assembler._version import __version__
-from assembler.cli import agreements, clauses, compare, register, workspace
+from assembler.cli import agreements, clauses, compare, interview, register, web, workspace
 from assembler.cli._common import echo, report
 from assembler.errors import AssemblerError
 
@@ -70,7 +70,8 @@ def cli() -> None:
 
 
 for _command in (agreements.validate, agreements.check, agreements.build, agreements.inspect, clauses.clauses,
-                 compare.where_used, agreements.rebuild, compare.diff, workspace.init, register.register):
+                 compare.where_used, agreements.rebuild, compare.diff, workspace.init, register.register,
+                 interview.interview, web.serve):
     cli.add_command(_command)
 
 

@@ -1,0 +1,86 @@
+// The new-agreement page without reloading: check the form as the user types and refresh the preview.
+// Everything here also works without this script, through the form's own buttons.
+(function () {
+  "use strict";
+  var form = document.getElementById("agreement-form");
+  if (!form) { return; }
+  var url = form.getAttribute("data-check");
+  var preview = document.getElementById("preview");
+  var noPreview = document.getElementById("no-preview");
+  var submitted = form.querySelector("input[name=submitted]");
+  var timer = null;
+  var sequence = 0;
+
+  function setMessage(id, finding) {
+    var box = document.getElementById(id + "-error");
+    var wrapper = form.querySelector("[data-field='" + id + "']");
+    var control = document.getElementById(id);
+    if (!box || !wrapper) { return; }
+    wrapper.classList.remove("has-error", "has-warning");
+    box.textContent = "";
+    if (control) { control.removeAttribute("aria-invalid"); }
+    wrapper.querySelectorAll("input[type=radio]").forEach(function (r) { r.removeAttribute("aria-invalid"); });
+    if (!finding) { return; }
+    wrapper.classList.add(finding.level === "error" ? "has-error" : "has-warning");
+    var strong = document.createElement("strong");
+    strong.textContent = (finding.level === "error" ? form.dataset.stop : form.dataset.warn) || "";
+    box.appendChild(strong);
+    box.appendChild(document.createTextNode(" " + finding.message));
+    if (finding.level === "error") {
+      if (control) { control.setAttribute("aria-invalid", "true"); }
+      wrapper.querySelectorAll("input[type=radio]").forEach(function (r) { r.setAttribute("aria-invalid", "true"); });
+    }
+  }
+
+  function apply(data) {
+    var shown = new Set(data.shown);
+    form.querySelectorAll("[data-field]").forEach(function (el) {
+      var id = el.getAttribute("data-field");
+      if (el.classList.contains("item")) { return; }
+      var always = el.tagName === "FIELDSET" && !el.classList.contains("optional");
+      el.hidden = !(shown.has(id) || always);
+      if (!el.classList.contains("group") && !el.classList.contains("items")) { setMessage(id, data.findings[id]); }
+    });
+    Object.keys(data.groups).forEach(function (id) {
+      var body = form.querySelector("[data-body='" + id + "']");
+      if (body) { body.hidden = !data.groups[id]; }
+    });
+    if (data.preview) {
+      preview.srcdoc = data.preview;
+      preview.hidden = false;
+      noPreview.hidden = true;
+    } else if (submitted.value === "1") {
+      preview.hidden = true;
+      noPreview.hidden = false;
+    }
+  }
+
+  function check() {
+    var body = new FormData(form);
+    var mine = sequence;
+    fetch(url, { method: "POST", body: body, credentials: "same-origin",
+                 headers: { "X-CSRF-Token": body.get("csrf_token") } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data && mine === sequence) { apply(data); } })
+      .catch(function () { /* the buttons still work without the live check */ });
+  }
+
+  function later() {
+    sequence += 1;  // any answer to a request sent before this change is out of date
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(check, 350);
+  }
+
+  // An optional group opens at once when ticked; the next check decides which of its fields apply.
+  form.querySelectorAll("input[data-group]").forEach(function (box) {
+    box.addEventListener("change", function () {
+      var body = form.querySelector("[data-body='" + box.getAttribute("data-group") + "']");
+      if (!body) { return; }
+      body.hidden = !box.checked;
+      if (box.checked) { body.querySelectorAll("[data-field]").forEach(function (el) { el.hidden = false; }); }
+    });
+  });
+
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();

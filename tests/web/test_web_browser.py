@@ -1,0 +1,271 @@
+"""The web app in a real headless Chromium: what a user does on each page, with screenshots of each.
+
+Filling in the basic example as a user would, seeing a field error for a
+wrong organisationsnummer appear while typing, seeing the parties in the
+preview, downloading the DOCX and opening it; uploading two files on
+Compare; browsing a clause's history and its redline.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import docx
+import pytest
+
+pytest.importorskip("selenium")
+from selenium.common.exceptions import (  # noqa: E402
+    ElementNotInteractableException,
+    InvalidElementStateException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+WAIT = 15
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path("/work/screenshots")  # a copy for people to look at; the test's own folder has every file
+
+
+def shoot(driver, folder: Path, name: str) -> Path:  # type: ignore[no-untyped-def]
+    """Save a full-page screenshot in the test's folder and a copy for people to look at."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    driver.set_window_size(1400, min(max(int(height), 1000), 6000))
+    path = folder / f"{name}.png"
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1400, 1000)
+    try:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, SCREENSHOTS / path.name)
+    except OSError:
+        pass  # the copy is a convenience; the test's own folder has the file
+    return path
+
+# The basic example (examples/basic.yaml) as a project leader types it into the form.
+TEXT = {
+    "reference": "KS 2026/0412",
+    "project.title": "Smart sortering av matavfall i flerbostadshus",
+    "project.challenge": "Andelen matavfall som sorteras ut i stadens flerbostadshus är låg, och felsorterat "
+                         "avfall ökar både kostnaderna och klimatpåverkan.",
+    "project.goals": "en sensorlösning som mäter fyllnadsgrad och felsortering i avfallsrum\n"
+                     "ett test av lösningen i tre avfallsrum under minst sex månader\n"
+                     "minst 20 procent lägre andel felsorterat matavfall i testområdet",
+    "project.test_site": "tre avfallsrum i stadens lokaler i kvarteret Lyckan, Göteborg",
+    "project.start": "2026-04-01",
+    "project.end": "2027-03-31",
+    "public_parties.0.name": "Göteborgs stad",
+    "public_parties.0.orgnr": "212000-1355",
+    "public_parties.0.address": "Gustaf Adolfs torg 4, 404 82 Göteborg",
+    "public_parties.0.contact.name": "Karin Lindqvist",
+    "public_parties.0.contact.email": "karin.lindqvist@example.org",
+    "public_parties.0.contact.phone": "031-365 00 00",
+    "public_parties.0.signatory.name": "Erik Sandberg",
+    "public_parties.0.signatory.title": "Stadsdirektör",
+    "private_parties.0.name": "Grönvåg Sensorteknik AB",
+    "private_parties.0.address": "Lindholmspiren 7, 417 56 Göteborg",
+    "private_parties.0.contact.name": "Amir Haddad",
+    "private_parties.0.contact.email": "amir.haddad@example.org",
+    "private_parties.0.contact.phone": "070-123 45 67",
+    "private_parties.0.signatory.name": "Sara Holm",
+    "private_parties.0.signatory.title": "Verkställande direktör",
+    "open_call.published": "2026-01-15",
+    "open_call.channel": "Göteborgs stads webbplats",
+    "open_call.url": "https://example.org/opi/matavfall",
+    "open_call.criteria": "lösningens förmåga att möta behovet\ninnovationshöjd\ngenomförbarhet inom projekttiden\n"
+                          "företagets kompetens och resurser för utveckling och test",
+    "open_call.applicants": "6",
+    "contributions.0.party": "Göteborgs stad",
+    "contributions.0.items": "tillgång till tre avfallsrum för test\nprojektledare på halvtid under projekttiden\n"
+                             "data om avfallsmängder från stadens avfallsverksamhet",
+    "contributions.1.party": "Grönvåg Sensorteknik AB",
+    "contributions.1.items": "sensorer och mjukvara för mätning av fyllnadsgrad och felsortering\n"
+                             "installation, drift och underhåll av testutrustningen\n"
+                             "analys av mätdata och underlag till slutrapporten",
+    "remuneration.amount_sek": "0",
+    "insurance.liability_sek": "10 000 000",
+    "publication.report_due": "2027-06-30",
+    "publication.review_days": "30",
+    "termination.notice_days": "30",
+    "disputes.venue": "Göteborgs tingsrätt",
+    "signing.place": "Göteborg",
+    "signing.date": "2026-03-02",
+}
+RADIOS = {"personal_data.processed": "nej", "testing.real_environment": "ja", "testing.public_space": "nej",
+          "testing.end_users": "nej", "procurement.planned": "ja", "procurement.information_log": "ja"}
+SELECTS = {"language": "Svenska", "ip.model": "Varje part äger det den skapar; den offentliga parten får en fri nyttjanderätt",
+           "signing.method": "På papper"}
+
+
+def fid(name: str) -> str:
+    return "f-" + name.replace(".", "-")
+
+
+def retry(action: Any) -> Any:
+    """Run a browser action until it succeeds: the page's script may briefly hide a group while it re-checks."""
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            return action()
+        except (ElementNotInteractableException, InvalidElementStateException, StaleElementReferenceException):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def type_into(driver: Any, name: str, value: str) -> None:
+    def act() -> None:
+        field = driver.find_element(By.ID, fid(name))
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+        field.clear()
+        field.send_keys(value)
+    retry(act)
+    assert driver.find_element(By.ID, fid(name)).get_attribute("value").replace("\r", "") == value
+
+
+def click(driver: Any, element: Any) -> None:
+    def act() -> None:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+    retry(act)
+
+
+def radio(driver: Any, name: str, value: str) -> None:
+    click(driver, driver.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']"))
+
+
+def message(driver: Any, name: str) -> str:
+    return str(driver.find_element(By.ID, fid(name) + "-error").text)
+
+
+def wait_message(driver: Any, name: str, wanted: str) -> None:
+    """Wait until the message beside a field contains ``wanted`` ("" waits for no message)."""
+    try:
+        WebDriverWait(driver, WAIT).until(
+            lambda d: wanted in message(d, name) if wanted else message(d, name) == "")
+    except TimeoutException:
+        raise AssertionError(f"{name}: the message is {message(driver, name)!r}, expected {wanted!r}") from None
+
+
+def submit(driver: Any, action: str) -> None:
+    click(driver, driver.find_element(By.CSS_SELECTOR, f"#agreement-form button[value='{action}']"))
+
+
+def test_new_agreement_as_a_user_fills_it_in(browser: Any, server: str, screenshots: Path) -> None:
+    browser.get(server + "/new")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "sv"
+    shoot(browser, screenshots, "01-new-empty")
+    # A wrong check digit: the error appears beside the field while typing, tied to it for screen readers.
+    type_into(browser, "private_parties.0.orgnr", "556036-0794")
+    wait_message(browser, "private_parties.0.orgnr", "Kontrollsiffran")
+    field = browser.find_element(By.ID, fid("private_parties.0.orgnr"))
+    assert field.get_attribute("aria-invalid") == "true"
+    assert fid("private_parties.0.orgnr") + "-error" in field.get_attribute("aria-describedby")
+    shoot(browser, screenshots, "02-new-orgnr-error")
+    type_into(browser, "private_parties.0.orgnr", "559412-7184")
+    wait_message(browser, "private_parties.0.orgnr", "")
+
+    click(browser, browser.find_element(By.ID, fid("open_call") + "-include"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button[value='add:contributions']"))  # a second block
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, fid("contributions.1.party")))
+    click(browser, browser.find_element(By.ID, fid("insurance") + "-include"))
+    for name, value in TEXT.items():
+        type_into(browser, name, value)
+    for name, value in RADIOS.items():
+        radio(browser, name, value)
+    for name, label in SELECTS.items():
+        Select(browser.find_element(By.ID, fid(name))).select_by_visible_text(label)
+    submit(browser, "check")
+
+    frame = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "preview"))
+    assert not browser.find_elements(By.CSS_SELECTOR, ".summary li"), browser.find_element(By.ID, "summary").text
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+    preview = browser.find_element(By.TAG_NAME, "body").text
+    browser.switch_to.default_content()
+    shoot(browser, screenshots, "03-new-preview")
+    for party in ("Göteborgs stad", "Grönvåg Sensorteknik AB", "212000-1355", "559412-7184"):
+        assert party in preview
+
+    submit(browser, "docx")
+    target = browser.downloads / "avtal.docx"
+    deadline = time.monotonic() + WAIT
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    document = docx.Document(str(target))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Grönvåg Sensorteknik AB" in text and "Göteborgs stad" in text
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert any("Sekretess" in h for h in headings)
+
+
+def test_english_form_reports_errors_in_english(browser: Any, server: str, screenshots: Path) -> None:
+    browser.get(server + "/new?lang=en")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+    type_into(browser, "public_parties.0.orgnr", "212000-0143")
+    wait_message(browser, "public_parties.0.orgnr", "check digit")
+    shoot(browser, screenshots, "04-new-english-error")
+    browser.get(server + "/new?lang=sv")
+
+
+def test_compare_two_uploaded_files(browser: Any, server: str, screenshots: Path, tmp_path: Path) -> None:
+    old = tmp_path / "sent.md"
+    new = tmp_path / "returned.md"
+    subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "basic.yaml"), "--format", "md",
+                    "-o", str(tmp_path / "built.md")], check=True, capture_output=True)
+    text = (tmp_path / "built.md").read_text(encoding="utf-8")
+    old.write_text(text, encoding="utf-8")
+    new.write_text(text.replace("30 dagar", "60 dagar"), encoding="utf-8")
+    assert "30 dagar" in text
+    browser.get(server + "/compare")
+    shoot(browser, screenshots, "05-compare-form")
+    browser.find_element(By.ID, "file-old").send_keys(str(old))
+    browser.find_element(By.ID, "file-new").send_keys(str(new))
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".compare-form button[type=submit]"))
+    frame = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "redline"))
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.TAG_NAME, "del"))
+    deleted = [e.text for e in browser.find_elements(By.TAG_NAME, "del")]
+    inserted = [e.text for e in browser.find_elements(By.TAG_NAME, "ins")]
+    browser.switch_to.default_content()
+    shoot(browser, screenshots, "06-compare-result")
+    assert any("30" in d for d in deleted) and any("60" in i for i in inserted)
+
+    click(browser, browser.find_element(By.XPATH, "//button[contains(., 'DOCX')]"))
+    target = browser.downloads / "changes.docx"
+    deadline = time.monotonic() + WAIT
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert b"w:ins" in _document_xml(target) and b"w:del" in _document_xml(target)
+
+
+def _document_xml(path: Path) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return archive.read("word/document.xml")
+
+
+def test_browse_a_clause_history_and_redline(browser: Any, server: str, screenshots: Path) -> None:
+    browser.get(server + "/clauses")
+    shoot(browser, screenshots, "07-clauses")
+    click(browser, browser.find_element(By.LINK_TEXT, "Sekretess och offentlighet"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, "history"))
+    rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")]
+    assert rows[0].startswith("1.1.0") and rows[1].startswith("1.0.0")
+    Select(browser.find_element(By.ID, "old")).select_by_visible_text("1.0.0")
+    Select(browser.find_element(By.ID, "new")).select_by_visible_text("1.1.0")
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".redline-form button"))
+    frame = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.CSS_SELECTOR, "#redline iframe"))
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.TAG_NAME, "del"))
+    deleted = " ".join(e.text for e in browser.find_elements(By.TAG_NAME, "del"))
+    inserted = " ".join(e.text for e in browser.find_elements(By.TAG_NAME, "ins"))
+    browser.switch_to.default_content()
+    shoot(browser, screenshots, "08-clause-history-redline")
+    assert "medvetna om" in deleted and "vet" in inserted
