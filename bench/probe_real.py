@@ -65,7 +65,7 @@ def found(edit: dict[str, str], diff: dict) -> bool:
 
 
 def main() -> int:
-    from assembler.sides import load_side
+    from assembler.compare.sides import load_side
 
     pairs = json.loads((REAL / "edits.json").read_text(encoding="utf-8"))["pairs"]
     print(f"{'pair':10} {'fmt':5} {'old read/present':>18} {'new read/present':>18} exit  edits found")
