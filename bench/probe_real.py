@@ -12,6 +12,7 @@ pairs with deliberate edits which edits the JSON output shows.
 from __future__ import annotations
 
 import json
+from collections import Counter
 import re
 import subprocess
 import sys
@@ -58,10 +59,12 @@ def found(edit: dict[str, str], diff: dict) -> bool:
         return any(u["status"] == "moved" and edit["move"] in (u.get("new_text") or u.get("old_text") or "")
                    for u in units) or any(c["status"] == "moved" and edit["move"] in (c["new"]["title"] or "")
                                           for c in diff.get("clauses", []))
-    new_words = set(_WORD.findall(edit["new"])) - set(_WORD.findall(edit["old"]))
+    old_c, new_c = Counter(_WORD.findall(edit["old"])), Counter(_WORD.findall(edit["new"]))
     shown = " ".join(ch.get("new") or "" for u in units for ch in u.get("changes", []))
     shown += " ".join(u.get("new_text") or "" for u in units if u["status"] == "added")
-    return bool(new_words) and new_words <= set(_WORD.findall(shown))
+    gone = " ".join(ch.get("old") or "" for u in units for ch in u.get("changes", []))
+    gone += " ".join(u.get("old_text") or "" for u in units if u["status"] == "removed")
+    return not (new_c - old_c) - Counter(_WORD.findall(shown)) and not (old_c - new_c) - Counter(_WORD.findall(gone))
 
 
 def main() -> int:

@@ -75,7 +75,15 @@ def _sections(doc: Document, by: AlignedBy) -> list[_Section]:
     if doc.signatures:
         out.append(_Section("back:signatures", ClauseRef("", doc.labels.signatures),
                             tuple(_signature_units(doc)), "back"))
+    for part in doc.parts:
+        # Headers, footers and notes compare with their namesakes on the other
+        # side: "footnote 3" with "footnote 3", wherever the reference sits.
+        out.append(_Section(f"part:{part.kind}:{part.label}", ClauseRef(part.label, _PART_TITLES[part.kind]),
+                            tuple(_block_units(part.blocks)), "back"))
     return out
+
+
+_PART_TITLES = {"header": "Header", "footer": "Footer", "footnote": "Footnote", "endnote": "Endnote"}
 
 
 def _signature_units(doc: Document) -> list[Unit]:

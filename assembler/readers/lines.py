@@ -131,6 +131,8 @@ class _Builder:
                 self.reference = line.text.strip()
         elif role == "heading":
             self._end_signature()
+            if self.section == "pending":
+                self.clauses.append(Clause("", self.pending_heading, ()))  # a heading over headings
             self.section = ""
             self.clauses.append(Clause(line.label, line.text.strip(), ()))
             self.blocks = []
@@ -182,7 +184,9 @@ class _Builder:
         self._flush_clause()
 
     def _flush_clause(self) -> None:
-        if self.clauses and self.blocks is not self.preamble and self.section in ("", "pending"):
+        # Not while a heading waits to be placed: its (still empty) blocks
+        # would overwrite the body of the clause before it.
+        if self.clauses and self.blocks is not self.preamble and self.section == "":
             self.clauses[-1] = replace(self.clauses[-1], blocks=tuple(self.blocks))
 
     def _signature_line(self, line: Line) -> None:

@@ -131,6 +131,12 @@ class _Reader:
         if not "".join(s.text for s in spans).strip():
             return
         if tag and tag.startswith("h"):
+            if self.item_first and self.lists and self.lists[-1]["ordered"]:
+                # "8. ## Insurance": a numbered heading written as a list item.
+                self.item_first = False
+                self.lines.append(Line("heading", strip_spans(spans), str(self.lists[-1]["next"])))
+                self.lists[-1]["next"] += 1
+                return
             self.lines.append(self._heading(spans, int(tag[1])))
         elif self.item_first and self.lists:
             self.item_first = False
@@ -199,6 +205,12 @@ def read_markdown(text: str, language: str = "") -> Document:
     parts = tuple(DocumentPart("footnote", label, tuple(Paragraph(strip_spans(line.spans)) for line in lines))
                   for label, lines in reader.notes if lines)
     return Document(**{**doc.__dict__, "parts": parts}) if parts else doc
+
+
+def markdown_languages(text: str) -> list[str]:
+    """Return the text of each language of our side-by-side Markdown, or the whole text."""
+    text = text.replace("\r\n", "\n")
+    return re.split(r"\n---\n", text) if _ours(text) else [text]
 
 
 def _ours(text: str) -> bool:

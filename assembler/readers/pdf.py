@@ -358,21 +358,23 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
     except (PyPdfError, ValueError, KeyError, TypeError) as exc:
         raise DocumentFormatError(f"this file is not a readable PDF ({exc})", code="document.damaged") from None
     notes: list[str] = []
+    left_out: list[str] = []
     if pages and not any(pages):
         notes.append("no text found in this PDF (a scan?); it compares as empty")
     numbered = [k for k, lines in enumerate(pages) if any(PAGE_RE.match(x.text) for x in lines[-2:])]
     if numbered and len(numbered) < len(pages):
         notes.append(f"read {len(numbered)} of {len(pages)} pages: those with page numbers "
                      "(cover pages and appendices left out)")
+        left_out = [x.text for k, lines in enumerate(pages) if k not in numbered for x in lines]
         pages = [pages[k] for k in numbered]
-    body = _body_size([x for lines in pages for x in lines if not x.rotated])
-    drop = _furniture(pages, body)
     manifest = _manifest(data)
     ours = manifest is not None
     if not ours:
         # Reading order is top to bottom: a text box drawn last sits where it
         # is printed.  (Our own layouts print in order, signature columns too.)
         pages = [sorted(lines, key=lambda x: -round(x.y)) for lines in pages]
+    body = _body_size([x for lines in pages for x in lines if not x.rotated])
+    drop = _furniture(pages, body)
     kept, skipped = furniture_parts(pages, drop, height, ours)
     note_parts, note_lines = page_notes(pages, drop, body) if not ours else ((), set())
     lines = [x for page_lines in pages for x in page_lines if id(x) not in drop and id(x) not in note_lines]
@@ -384,7 +386,7 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
         documents = (build_document(_roles(lines, body, ours), language),)
     if kept or note_parts:
         documents = tuple(replace(d, parts=kept + note_parts) for d in documents)
-    return PdfReading(documents, manifest, tuple(notes), skipped)
+    return PdfReading(documents, manifest, tuple(notes), skipped + tuple(left_out))
 
 
 def _columns(lines: list[_PdfLine], middle: float, body: float) -> list[list[_PdfLine]]:
