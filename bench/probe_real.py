@@ -12,11 +12,11 @@ pairs with deliberate edits which edits the JSON output shows.
 from __future__ import annotations
 
 import json
-from collections import Counter
 import re
 import subprocess
 import sys
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 from pypdf import PdfReader

@@ -317,6 +317,10 @@ def word_segments(old: Sequence[Span], new: Sequence[Span], *,
             else:
                 raw.append((op, i1 + k, i1 + k + 1, j1 + k, j1 + k + 1))
     raw = _merge_across_spaces(raw, a.texts)
+    # Only spacing added or removed ("2.1" printed "2. 1"): typography, not wording.
+    raw = [("typographic", i1, i2, j1, j2) if op in ("insert", "delete", "replace")
+           and all(t.isspace() for t in a.texts[i1:i2] + b.texts[j1:j2]) else (op, i1, i2, j1, j2)
+           for op, i1, i2, j1, j2 in raw]
     return tuple(Segment(op, a.spans(i1, i2), b.spans(j1, j2)) for op, i1, i2, j1, j2 in raw)
 
 

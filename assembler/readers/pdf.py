@@ -325,8 +325,8 @@ def _continues(role: Role, text: str, last: _PdfLine, line: _PdfLine, leading: f
     """Return whether ``line`` carries on the paragraph that ``last`` ended."""
     if role in ("title", "subtitle", "heading", "section", "sig-caption", "sig-party"):
         return False
-    if abs(line.size - last.size) > 0.5:
-        return False
+    if abs(line.size - last.size) > max(0.5, 0.1 * max(line.size, last.size)):
+        return False  # (a glyph of another font may measure a point apart on one line)
     width = full.get(round(last.x))
     last_full = width is not None and len(last.text) >= 0.8 * width
     if NUMBER_RE.match(line.text) or LETTER_RE.match(line.text):
