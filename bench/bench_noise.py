@@ -74,7 +74,8 @@ def theirs(old: list[str], new: list[str]) -> int:
 
 
 def main() -> int:
-    from assembler.compare.sides import diff_sides, load_side
+    from assembler.compare.diff import diff_sides
+    from assembler.compare.sides import load_side
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--formats", default="md,docx,pdf")
