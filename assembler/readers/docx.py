@@ -258,9 +258,10 @@ def _text_box_paragraphs(p: etree._Element) -> list[etree._Element]:
 
 
 def _signature_table(table: etree._Element) -> bool:
-    """Return whether a table is our signature table (its cells carry our signature styles)."""
+    """Return whether a table is one of our layout tables (signatures, two languages side by side),
+    read cell by cell rather than row by row."""
     style = table.find(f"{qn('tblPr')}/{qn('tblStyle')}")
-    return style is not None and style.get(_VAL, "").replace(" ", "").casefold() == "signaturetable"
+    return style is not None and style.get(_VAL, "").replace(" ", "").casefold() in ("signaturetable", "paralleltable")
 
 
 def _merge(paras: list[_Para]) -> list[_Para]:
