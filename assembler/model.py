@@ -85,6 +85,23 @@ def language_tag(language: str) -> str:
     return LANGUAGE_TAGS.get(language, language)
 
 
+PartKind = Literal["header", "footer", "footnote", "endnote"]
+
+
+@dataclass(frozen=True)
+class DocumentPart:
+    """Text outside the main flow that a reader found: a header, footer, footnote or endnote.
+
+    ``label`` is the note's printed mark ("1", "i") or, for headers and
+    footers, which one ("default", "first", "even"); text boxes and content
+    controls are read into the body where they are anchored instead.
+    """
+
+    kind: PartKind
+    label: str
+    blocks: tuple[Block, ...]
+
+
 @dataclass(frozen=True)
 class Clause:
     """A numbered clause of the agreement, as laid out.
@@ -171,6 +188,7 @@ class Document:
     labels: Labels = field(default_factory=Labels)
     properties: Properties | None = None
     draft: bool = False
+    parts: tuple[DocumentPart, ...] = ()  # read from a file only; writers ignore them
 
 
 @dataclass(frozen=True)

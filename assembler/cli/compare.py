@@ -87,7 +87,7 @@ def where_used(ref: str, folder: Path | None, superseded: bool, rescan: bool, re
 @click.option("--draft", is_flag=True, help="Admit draft clause versions when assembling answer files.")
 @click.option("--author", default="assembler", show_default=True, help="Author of the tracked changes (docx).")
 @click.option("--date", "change_date", metavar="YYYY-MM-DD", default=None,
-              help="Date of the tracked changes (docx; default: the assembly date of NEW).")
+              help="Date of the tracked changes (docx; default: the assembly date of NEW, else OLD, else today).")
 @click.option("--color/--no-color", default=None, help="Colour the terminal output (default: when a terminal, unless NO_COLOR).")
 @library_option
 def diff(old: str | None, new: str | None, fmt: str, output: Path | None, exit_code: bool, lang: str | None,
@@ -182,7 +182,12 @@ def _diff_files(old: str, new: str, *, fmt: str, output: Path | None, exit_code:
             echo(text, nl=False, color=color and fmt == "terminal")
     if output is not None:
         echo(str(output), err=True)
-    if exit_code and result.differs:
+    from assembler.compare.present import coverage_warnings
+    warnings = coverage_warnings(result)
+    for line in warnings:
+        # Never a silent "no differences" for a file read in part.
+        echo(f"warning: {line}", err=True)
+    if exit_code and (result.differs or warnings):
         sys.exit(1)
 
 

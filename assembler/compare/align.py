@@ -317,6 +317,10 @@ def word_segments(old: Sequence[Span], new: Sequence[Span], *,
             else:
                 raw.append((op, i1 + k, i1 + k + 1, j1 + k, j1 + k + 1))
     raw = _merge_across_spaces(raw, a.texts)
+    # Only spacing added or removed ("2.1" printed "2. 1"): typography, not wording.
+    raw = [("typographic", i1, i2, j1, j2) if op in ("insert", "delete", "replace")
+           and all(t.isspace() for t in a.texts[i1:i2] + b.texts[j1:j2]) else (op, i1, i2, j1, j2)
+           for op, i1, i2, j1, j2 in raw]
     return tuple(Segment(op, a.spans(i1, i2), b.spans(j1, j2)) for op, i1, i2, j1, j2 in raw)
 
 
@@ -400,8 +404,13 @@ def pair_sequences(old_keys: Sequence[str], new_keys: Sequence[str], *,
     for j, key in enumerate(kb):
         if j not in paired_new and (movable is None or movable(j)):
             waiting.setdefault(key, []).append(j)
+    gap_of_old = {i: bisect_left(pairs, (i, -1)) for i in range(len(ka)) if i not in paired_old}
+    gap_of_new = {j: bisect_left([q for _, q in pairs], j) for j in range(len(kb)) if j not in paired_new}
     for i, key in enumerate(ka):
         if i not in paired_old and waiting.get(key):
+            j = waiting[key][0]
+            if gap_of_old[i] == gap_of_new[j]:
+                continue  # same place between the same neighbours: no move, paired below
             moves[i] = waiting[key].pop(0)
     moved_new = {j: i for i, j in moves.items()}
 
@@ -425,7 +434,7 @@ def _pair_gap(gap_old: list[int], gap_new: list[int], moves: dict[int, int],
     free_new = [j for j in gap_new if j not in moved_new]
     matched: dict[int, int] = {}
     if similar is not None and free_old and free_new:
-        matched = _greedy_pairs(free_old, free_new, similar, threshold)
+        matched = _global_pairs(free_old, free_new, similar, threshold)
     matched_new = {j: i for i, j in matched.items()}
     out: list[tuple[int | None, int | None, str]] = []
     oi = 0
@@ -451,6 +460,50 @@ def _pair_gap(gap_old: list[int], gap_new: list[int], moves: dict[int, int],
         out.append((moved_new[j], j, "to") if j in moved_new else (None, j, "added"))
     for i in gap_old[oi:]:
         out.append((i, moves[i], "from") if i in moves else (i, None, "removed"))
+    return out
+
+
+# Above this many cells a gap is paired by the bounded look-ahead instead
+# of the full alignment, so a pathological gap never costs quadratic time.
+_DP_CELLS = 250_000
+
+
+def _global_pairs(old: list[int], new: list[int], similar: Callable[[int, int], float],
+                  threshold: float) -> dict[int, int]:
+    """Return the in-order pairing of similar items that maximises total similarity.
+
+    A Needleman-Wunsch alignment without gap penalties: every pair scoring
+    at least ``threshold`` may be taken, and the set of pairs with the
+    highest sum wins, so a lightly edited paragraph is never left unpaired
+    because a worse pair came first.  Only cells whose items share a word
+    are scored (``similar`` sees the rest as 0).
+    """
+    n, m = len(old), len(new)
+    if n * m > _DP_CELLS:
+        return _greedy_pairs(old, new, similar, threshold)
+    score = [[0.0] * (m + 1) for _ in range(n + 1)]
+    take = [[False] * (m + 1) for _ in range(n + 1)]
+    for x in range(n - 1, -1, -1):
+        row, below = score[x], score[x + 1]
+        trow = take[x]
+        for y in range(m - 1, -1, -1):
+            best = below[y] if below[y] >= row[y + 1] else row[y + 1]
+            s = similar(old[x], new[y])
+            if s >= threshold and below[y + 1] + s > best:
+                best = below[y + 1] + s
+                trow[y] = True
+            row[y] = best
+    out: dict[int, int] = {}
+    x = y = 0
+    while x < n and y < m:
+        if take[x][y]:
+            out[old[x]] = new[y]
+            x += 1
+            y += 1
+        elif score[x + 1][y] >= score[x][y + 1]:
+            x += 1
+        else:
+            y += 1
     return out
 
 

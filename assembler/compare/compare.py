@@ -27,6 +27,12 @@ from assembler.model import Block, Document, ItemList, Paragraph, Span
 # counts as a move; shorter ones ("Ja.", "(a) och") repeat by chance.
 _MOVE_MIN_WORDS = 3
 _APPROX_MOVE = 0.8
+# Above this share of words in clauses found on one side only, the headings
+# are not trusted to pair the text.
+_RESTRUCTURED = 0.1
+# Paragraphs sharing this much of their wording are one paragraph edited; the
+# global alignment takes the best set of such pairs, so a low bar is safe.
+_PAIR_AT = 0.3
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,15 @@ def _sections(doc: Document, by: AlignedBy) -> list[_Section]:
     if doc.signatures:
         out.append(_Section("back:signatures", ClauseRef("", doc.labels.signatures),
                             tuple(_signature_units(doc)), "back"))
+    for part in doc.parts:
+        # Headers, footers and notes compare with their namesakes on the other
+        # side: "footnote 3" with "footnote 3", wherever the reference sits.
+        out.append(_Section(f"part:{part.kind}:{part.label}", ClauseRef(part.label, _PART_TITLES[part.kind]),
+                            tuple(_block_units(part.blocks)), "back"))
     return out
+
+
+_PART_TITLES = {"header": "Header", "footer": "Footer", "footnote": "Footnote", "endnote": "Endnote"}
 
 
 def _signature_units(doc: Document) -> list[Unit]:
@@ -129,41 +143,65 @@ def _sentences(text: str) -> list[str]:
 
 
 class _UnitScorer:
-    """Similarity of paragraphs by shared words and shared sentences, memoised."""
+    """Similarity of paragraphs by shared words and shared sentences, memoised.
+
+    The global alignment scores every pair in a gap, so each paragraph's
+    word and sentence counts are made once and pairs without a common word
+    cost one set test.
+    """
 
     def __init__(self, old: Sequence[Unit], new: Sequence[Unit]) -> None:
         self.old, self.new = old, new
-        self._words: dict[tuple[int, int], list[str]] = {}
-        self._sentences: dict[tuple[int, int], list[str]] = {}
+        self._counts: dict[tuple[int, int], tuple[Counter[str], int, frozenset[str]]] = {}
+        self._sentences: dict[tuple[int, int], tuple[Counter[str], int]] = {}
 
     def _unit(self, side: int, i: int) -> Unit:
         return (self.old if side == 0 else self.new)[i]
 
-    def _w(self, side: int, i: int) -> list[str]:
+    def _w(self, side: int, i: int) -> tuple[Counter[str], int, frozenset[str]]:
         key = (side, i)
-        if key not in self._words:
-            self._words[key] = word_keys(self._unit(side, i).text)
-        return self._words[key]
+        found = self._counts.get(key)
+        if found is None:
+            words = word_keys(self._unit(side, i).text)
+            counts = Counter(words)
+            found = self._counts[key] = (counts, len(words), frozenset(counts))
+        return found
 
-    def _s(self, side: int, i: int) -> list[str]:
+    def _s(self, side: int, i: int) -> tuple[Counter[str], int]:
         key = (side, i)
-        if key not in self._sentences:
-            self._sentences[key] = _sentences(self._unit(side, i).text)
-        return self._sentences[key]
+        found = self._sentences.get(key)
+        if found is None:
+            sentences = _sentences(self._unit(side, i).text)
+            found = self._sentences[key] = (Counter(sentences), len(sentences))
+        return found
+
+    def _words(self, i: int, j: int) -> float:
+        ca, na, keys_a = self._w(0, i)
+        cb, nb, keys_b = self._w(1, j)
+        if not na and not nb:
+            return 1.0
+        if keys_a.isdisjoint(keys_b):
+            return 0.0
+        small, large = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
+        return 2.0 * sum(min(n, large[k]) for k, n in small.items() if k in large) / (na + nb)
 
     def __call__(self, i: int, j: int) -> float:
         a, b = self.old[i], self.new[j]
         if a.kind == b.kind and a.kind in ("heading", "title", "reference", "sig-field", "sig-caption"):
-            # One of each per place: the layout, not the wording, pairs them.
-            return 1.0
+            # One of each per place: the layout, not the wording, pairs them;
+            # among many (a clause-less flow of headings) the wording decides.
+            return 0.5 + 0.5 * self._words(i, j)
         if (a.kind == "heading") != (b.kind == "heading"):
             return 0.0
-        words = similarity(self._w(0, i), self._w(1, j))
-        if words >= 0.5:
+        words = self._words(i, j)
+        if words >= 0.5 or words == 0.0:
             return words
         # Paragraphs split or merged still share whole sentences.
-        sa, sb = self._s(0, i), self._s(1, j)
-        return max(words, similarity(sa, sb)) if len(sa) > 1 or len(sb) > 1 else words
+        (sa, la), (sb, lb) = self._s(0, i), self._s(1, j)
+        if la <= 1 and lb <= 1:
+            return words
+        shared = sum(min(n, sb[k]) for k, n in sa.items() if k in sb)
+        return max(words, 2.0 * shared / (la + lb))
 
 
 # --------------------------------------------------------------------------
@@ -196,11 +234,54 @@ class _Entry:
 
 def compare_documents(old: Document, new: Document, *, formatting: bool = True
                       ) -> tuple[AlignedBy, tuple[ClauseDiff, ...]]:
-    """Return how two documents were aligned and their clause diffs in merged order."""
+    """Return how two documents were aligned and their clause diffs in merged order.
+
+    Documents whose headings do not pair up (a revision that restructured
+    its clauses) are compared once more as one flow of paragraphs, and the
+    alignment that marks fewer words wins: a renamed heading must not turn
+    its whole clause into a deletion and an insertion.
+    """
     by = _alignment(old, new)
+    clauses = _compare_by(old, new, by, formatting)
+    if by == "heading" and _unpaired_share(clauses) > _RESTRUCTURED:
+        flat = _compare_by(old, new, "sentence", formatting)
+        if marked_words(flat) < marked_words(clauses):
+            return "sentence", flat
+    return by, clauses
+
+
+def _compare_by(old: Document, new: Document, by: AlignedBy, formatting: bool) -> tuple[ClauseDiff, ...]:
     entries = _pair_sections(_sections(old, by), _sections(new, by))
     _find_paragraph_moves(entries)
-    return by, _finish(entries, formatting)
+    return _finish(entries, formatting)
+
+
+def _unit_words(unit: Unit | None) -> int:
+    return len(word_keys(unit.text)) if unit is not None else 0
+
+
+def _unpaired_share(clauses: Sequence[ClauseDiff]) -> float:
+    """Return the share of words that sit in clauses found on one side only."""
+    total = unpaired = 0
+    for clause in clauses:
+        words = sum(_unit_words(u.new or u.old) for u in clause.units)
+        total += words
+        if clause.status in ("added", "removed"):
+            unpaired += words
+    return unpaired / total if total else 0.0
+
+
+def marked_words(clauses: Sequence[ClauseDiff]) -> int:
+    """Return how many words a diff marks: inside changed runs, added, removed and moved paragraphs."""
+    marked = 0
+    for clause in clauses:
+        for unit in clause.units:
+            if unit.status in ("added", "removed") or unit.move:
+                marked += _unit_words(unit.old if unit.move == "from" or unit.status == "removed" else unit.new)
+                continue
+            marked += sum(len(word_keys(s.old_text)) + len(word_keys(s.new_text))
+                          for s in unit.segments if s.op in ("insert", "delete", "replace"))
+    return marked
 
 
 def _section_words(section: _Section) -> list[str]:
@@ -246,7 +327,7 @@ def _pair_units(a: _Section | None, b: _Section | None, *, moves: bool) -> list[
     new = b.units if b else ()
     scorer = _UnitScorer(old, new)
     pairing = pair_sequences(
-        [_unit_key(u) for u in old], [_unit_key(u) for u in new], similar=scorer,
+        [_unit_key(u) for u in old], [_unit_key(u) for u in new], similar=scorer, threshold=_PAIR_AT,
         movable=(lambda j: moves and len(word_keys(new[j].text)) >= _MOVE_MIN_WORDS))
     steps: list[_Step] = []
     open_moves: dict[tuple[int | None, int | None], _Step] = {}
@@ -263,8 +344,14 @@ def _pair_units(a: _Section | None, b: _Section | None, *, moves: bool) -> list[
 
 
 def _find_paragraph_moves(entries: list[_Entry]) -> None:
-    """Turn removed/added paragraph pairs across clauses into moves, in place."""
+    """Turn removed/added paragraph pairs across clauses into moves, in place.
+
+    Only a paragraph that changed place relative to the paragraphs around it
+    is a move; one that only crossed a clause boundary (a heading added or
+    removed beside it) stays where it is, as an unchanged or changed paragraph.
+    """
     free = [e for e in entries if e.tag not in ("from", "to")]
+    place = _places(free)
     removed = [s for e in free for s in e.steps if s.tag == "removed" and s.old is not None]
     added = [s for e in free for s in e.steps if s.tag == "added" and s.new is not None]
     by_key: dict[str, list[_Step]] = {}
@@ -277,13 +364,36 @@ def _find_paragraph_moves(entries: list[_Entry]) -> None:
         assert step.new is not None
         waiting = by_key.get(_unit_key(step.new))
         if waiting:
-            _link_move(waiting.pop(0), step)
+            _link(waiting.pop(0), step, place)
         else:
             left.append(step)
-    _find_approximate_moves([s for s in removed if s.tag == "removed"], left)
+    _find_approximate_moves([s for s in removed if s.tag == "removed"], left, place)
+    for entry in free:
+        entry.steps[:] = [s for s in entry.steps if s.tag != "dropped"]
 
 
-def _find_approximate_moves(removed: list[_Step], added: list[_Step]) -> None:
+def _places(entries: list[_Entry]) -> dict[int, int]:
+    """Return, per step, how many paired paragraphs come before it in reading order."""
+    out: dict[int, int] = {}
+    count = 0
+    for entry in entries:
+        for step in entry.steps:
+            out[id(step)] = count
+            if step.tag in ("equal", "changed"):
+                count += 1
+    return out
+
+
+def _link(gone: _Step, came: _Step, place: dict[int, int]) -> None:
+    """Link a removed and an added paragraph: a move, or a change in place when neither moved."""
+    if place.get(id(gone)) != place.get(id(came)):
+        _link_move(gone, came)
+        return
+    came.tag, came.old = "changed", gone.old
+    gone.tag = "dropped"  # its text now sits in ``came``
+
+
+def _find_approximate_moves(removed: list[_Step], added: list[_Step], place: dict[int, int]) -> None:
     """Link removed/added paragraphs that are near copies, looking only at likely ones.
 
     An index from each rare word to the removed paragraphs holding it keeps
@@ -319,7 +429,7 @@ def _find_approximate_moves(removed: list[_Step], added: list[_Step]) -> None:
             if score >= best[0]:
                 best = (score, cand)
         if best[1] is not None:
-            _link_move(best[1], step)
+            _link(best[1], step, place)
 
 
 def _link_move(gone: _Step, came: _Step) -> None:

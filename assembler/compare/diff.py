@@ -31,8 +31,26 @@ def diff_sides(old: Side, new: Side) -> DiffResult:
     doc_a = attach_manifest(old.document, old.manifest)
     doc_b = attach_manifest(new.document, new.manifest)
     doc_a, doc_b = _same_title_case(doc_a, doc_b)
+    doc_a, doc_b, notes = _shared_parts(doc_a, doc_b)
     by, clauses = compare_documents(doc_a, doc_b, formatting=old.formatting and new.formatting)
-    return DiffResult(old, new, by, clauses, date)
+    return DiffResult(old, new, by, clauses, date, notes)
+
+
+def _shared_parts(a: Document, b: Document) -> tuple[Document, Document, tuple[str, ...]]:
+    """Return the documents with only the kinds of parts both have, and a note for each kind left out.
+
+    A Markdown file has no running header; a DOCX's header is then read and
+    accounted for, but not reported as added text.
+    """
+    kinds_a = {p.kind for p in a.parts}
+    kinds_b = {p.kind for p in b.parts}
+    shared = kinds_a & kinds_b
+    notes = tuple(f"{side} has {kind}s and the other side has none: they were read, not compared"
+                  for side, kinds in (("OLD", kinds_a), ("NEW", kinds_b)) for kind in sorted(kinds - shared))
+    if not notes:
+        return a, b, ()
+    return (replace(a, parts=tuple(p for p in a.parts if p.kind in shared)),
+            replace(b, parts=tuple(p for p in b.parts if p.kind in shared)), notes)
 
 
 def _same_title_case(a: Document, b: Document) -> tuple[Document, Document]:

@@ -137,6 +137,7 @@ def render_terminal(result: DiffResult, color: bool = False) -> str:
            "clauses: " + ", ".join(f"{n} {k}" for k, n in s.items()),
            "changes: " + ", ".join(f"{n} {k}" for k, n in c.items())]
     out += [f"note: {n}" for n in (*result.notes, *result.old.notes, *result.new.notes)]
+    out += [f"not compared: {line}" for line in coverage_warnings(result)]
     shown = list(_shown(result))
     if shown:
         out.append("")
@@ -320,6 +321,32 @@ def _unit_json(unit: UnitDiff) -> dict[str, Any]:
     }
 
 
+def coverage_complete(result: DiffResult) -> bool:
+    """Return whether every word of both input files was compared (sides that are no files count as whole)."""
+    return all(s.coverage is None or s.coverage.complete for s in (result.old, result.new))
+
+
+def coverage_warnings(result: DiffResult) -> list[str]:
+    """Return one line per input file that was not compared whole: how many words, in which parts."""
+    out: list[str] = []
+    for side in (result.old, result.new):
+        cov = side.coverage
+        if cov is None or cov.complete:
+            continue
+        parts = ", ".join(f"{name}: {n}" for name, n in cov.uncovered.items())
+        out.append(f"{side.label}: {cov.missing} of {cov.present} words were not compared ({parts}); "
+                   f"for example: {' '.join(cov.sample[:8])}")
+    return out
+
+
+def _coverage_json(side: Side) -> dict[str, Any] | None:
+    cov = side.coverage
+    if cov is None:
+        return None
+    return {"present": cov.present, "read": cov.read, "skipped": cov.skipped, "uncovered": cov.missing,
+            "parts": dict(cov.uncovered), "sample": list(cov.sample)}
+
+
 def _side_json(side: Side) -> dict[str, Any]:
     m = side.manifest
     return {
@@ -345,6 +372,8 @@ def result_to_json(result: DiffResult) -> dict[str, Any]:
         "summary": result.summary(),
         "changes": result.change_counts(),
         "notes": list(result.notes),
+        "coverage": {"old": _coverage_json(result.old), "new": _coverage_json(result.new),
+                     "complete": coverage_complete(result)},
         "clauses": [{
             "status": c.status, "kind": c.kind, "move": c.move, "move_id": c.move_id,
             "text_changed": c.text_changed, "old": _ref_json(c.old), "new": _ref_json(c.new),

@@ -17,6 +17,7 @@ from assembler.compare.align import Move, Segment, Status
 from assembler.model import Document, Manifest, Span
 
 if TYPE_CHECKING:
+    from assembler.compare.coverage import Coverage
     from assembler.readers.docx import Comment, TrackedChange
 
 UnitKind = Literal["title", "reference", "heading", "paragraph", "item",
@@ -126,6 +127,7 @@ class Side:
     comments: tuple[Comment, ...] = ()
     formatting: bool = True
     notes: tuple[str, ...] = ()
+    coverage: Coverage | None = None  # words read against words present (files only)
 
 
 @dataclass(frozen=True)

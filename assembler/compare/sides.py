@@ -45,26 +45,8 @@ def load_side(path_or_ref: str, *, assemble: Assemble | None = None,
     suffix = path.suffix.lower()
     label = str(path_or_ref)
     try:
-        if suffix in _DOCX:
-            from assembler.readers.docx import read_docx
-
-            docx = read_docx(read_bytes(path, "file to compare"))
-            return Side(label, "docx", _pick(docx.documents, docx.manifest, language), docx.manifest,
-                        docx.changes, docx.comments)
-        if suffix in _PDF:
-            from assembler.readers.pdf import read_pdf
-
-            pdf = read_pdf(read_bytes(path, "file to compare"))
-            return Side(label, "pdf", _pick(pdf.documents, pdf.manifest, language), pdf.manifest,
-                        formatting=False, notes=pdf.notes)
-        if suffix in _MARKDOWN + _TEXT:
-            from assembler.readers.markdown import read_markdown
-            from assembler.readers.text import read_text
-
-            text = decode_text(read_bytes(path, "file to compare"), path, "file to compare")
-            if suffix in _MARKDOWN:
-                return Side(label, "markdown", read_markdown(text))
-            return Side(label, "text", read_text(text), formatting=False)
+        if suffix in _DOCX + _PDF + _MARKDOWN + _TEXT:
+            return _file_side(path, label, suffix, language)
     except AssemblerError as exc:
         raise type(exc)(f"{label}: {exc.message}", code=exc.code) from None
     if suffix == ".json":
@@ -77,6 +59,38 @@ def load_side(path_or_ref: str, *, assemble: Assemble | None = None,
         return side_from_agreement(assemble(path), label, language=language)
     raise UsageError(f"{label}: cannot compare a {suffix or 'extensionless'} file; "
                      "give a DOCX, PDF, Markdown, text, answer or manifest file, or id@version")
+
+
+def _file_side(path: Path, label: str, suffix: str, language: str | None) -> Side:
+    """Return a DOCX, PDF, Markdown or text side, with how much of the file it read."""
+    from assembler.compare.coverage import file_coverage
+
+    data = read_bytes(path, "file to compare")
+    if suffix in _DOCX:
+        from assembler.readers.docx import read_docx
+
+        docx = read_docx(data)
+        shown = [c.text for c in docx.comments]
+        coverage = file_coverage("docx", data, docx.documents, skipped=docx.skipped, also_read=shown)
+        return Side(label, "docx", _pick(docx.documents, docx.manifest, language), docx.manifest,
+                    docx.changes, docx.comments, coverage=coverage)
+    if suffix in _PDF:
+        from assembler.readers.pdf import read_pdf
+
+        pdf = read_pdf(data)
+        coverage = file_coverage("pdf", data, pdf.documents, skipped=pdf.skipped)
+        return Side(label, "pdf", _pick(pdf.documents, pdf.manifest, language), pdf.manifest,
+                    formatting=False, notes=pdf.notes, coverage=coverage)
+    text = decode_text(data, path, "file to compare")
+    if suffix in _MARKDOWN:
+        from assembler.readers.markdown import markdown_languages, read_markdown
+
+        documents = [read_markdown(part) for part in markdown_languages(text)]
+        return Side(label, "markdown", documents[0], coverage=file_coverage("markdown", data, documents))
+    from assembler.readers.text import read_text, text_languages
+
+    documents = [read_text(part) for part in text_languages(text)]
+    return Side(label, "text", documents[0], formatting=False, coverage=file_coverage("text", data, documents))
 
 
 def _manifest_file(path: Path) -> Manifest | None:

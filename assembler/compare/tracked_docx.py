@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from typing import Literal
 
 import docx
@@ -342,13 +343,14 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
                        date: str | None = None) -> bytes:
     """Return a .docx of NEW with every difference from OLD as a Word tracked change.
 
-    ``date`` (ISO, default the assembly date of the result) stamps each
+    ``date`` (ISO, default the assembly date of the result, else today) stamps each
     revision and the file, so the same comparison gives the same bytes.
     Raise UsageError for a comparison of bare manifests (there is no text).
     """
     if result.aligned_by == "manifest":
         raise UsageError("a bare manifest has no text to show as tracked changes; use another --format")
-    day = (date or result.date or "1980-01-01")[:10]
+    # Neither side dated (anyone else's files): the changes are made today.
+    day = (date or result.date or datetime.now(UTC).date().isoformat())[:10]
     rev = oc.Revisions(author, f"{day}T00:00:00Z")
     document = _template()
     style_ids = {s.name: s.style_id for s in document.styles}

@@ -15,7 +15,7 @@ import io
 import zipfile
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import docx
@@ -25,11 +25,15 @@ from lxml import etree
 from assembler._limits import check_zip
 from assembler.errors import AssemblerError, DocumentFormatError, ManifestError
 from assembler.manifest import manifest_from_json
-from assembler.model import Document, Manifest, Span
+from assembler.model import Block, Document, Manifest, Paragraph, Span
 from assembler.oxml import parts
+from assembler.oxml.list_labels import Numbering, style_numbers
 from assembler.oxml.ns import qn
-from assembler.readers.docx_numbers import AutoNumbers
-from assembler.readers.lines import Line, Role, build_document, one_language, split_label
+from assembler.readers.docx_parts import read_parts
+from assembler.readers.lines import Line, Role, build_document, one_language, split_label, strip_spans
+
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_LETTER_FORMATS = ("lowerLetter", "upperLetter", "lowerRoman", "upperRoman")
 
 View = Literal["accepted", "rejected"]
 ChangeKind = Literal["insert", "delete", "move-from", "move-to", "format",
@@ -92,22 +96,26 @@ class DocxReading:
     manifest: Manifest | None = None
     changes: tuple[TrackedChange, ...] = ()
     comments: tuple[Comment, ...] = field(default=())
+    skipped: tuple[str, ...] = ()  # text read but left out on purpose (our own page furniture)
 
 
 @dataclass
 class _Para:
-    """One paragraph as read: style name, runs in the chosen view, its mark."""
+    """One paragraph as read: style name, runs in the chosen view, its mark, and
+    the label Word's automatic numbering prints before it (with its numFmt)."""
 
     style: str
     runs: list[tuple[str, bool, bool]]
     mark_hidden: bool
+    label: str = ""
+    fmt: str = ""
 
 
 class _Walker:
     """Reads paragraphs in one view and, on the way, the comment anchors."""
 
-    def __init__(self, view: View, style_names: dict[str, str], numbers: AutoNumbers | None = None) -> None:
-        self.numbers = numbers  # Word list numbers, printed before their paragraphs
+    def __init__(self, view: View, style_names: dict[str, str], numbering: Numbering | None = None) -> None:
+        self.numbering = numbering
         self.hidden = _HIDDEN_IN[view]
         self.view = view
         self.style_names = style_names
@@ -118,6 +126,8 @@ class _Walker:
         self.paragraph_index = 0
 
     def paragraph(self, p: etree._Element) -> _Para:
+        if p.tag == _TR:
+            return self._row(p)
         runs: list[tuple[str, bool, bool]] = []
         self._content(p, runs)
         ppr = p.find(_PPR)
@@ -131,10 +141,27 @@ class _Walker:
             rpr = ppr.find(_RPR)
             if rpr is not None:
                 mark_hidden = any(rpr.find(tag) is not None for tag in self.hidden)
-        label = self.numbers.label(p, style_id) if self.numbers is not None else ""
-        if label:
-            runs.insert(0, (label + "\t", False, False))
-        return _Para(style, runs, mark_hidden)
+        number = self.numbering.label(ppr, style_id) if self.numbering is not None else None
+        label, fmt = number if number is not None else ("", "")
+        return _Para(style, runs, mark_hidden, label, fmt)
+
+    def _row(self, tr: etree._Element) -> _Para:
+        """Return a table row as one paragraph: its cells' text separated by tabs."""
+        trpr = tr.find(qn("trPr"))
+        if trpr is not None and any(trpr.find(tag) is not None for tag in self.hidden):
+            return _Para("", [], False)
+        runs: list[tuple[str, bool, bool]] = []
+        for k, cell in enumerate(tr.findall(_TC)):
+            if k:
+                runs.append(("\t", False, False))
+            for n, p in enumerate(_paragraph_elements(cell)):
+                para = self.paragraph(p)
+                if n and para.runs:
+                    runs.append((" ", False, False))
+                if para.label:
+                    runs.append((para.label + " ", False, False))
+                runs.extend(para.runs)
+        return _Para("", runs, False)
 
     def _content(self, el: etree._Element, runs: list[tuple[str, bool, bool]]) -> None:
         for child in el:
@@ -193,18 +220,49 @@ def _on(rpr: etree._Element | None, name: str) -> bool:
 
 
 def _paragraph_elements(children: Iterable[etree._Element]) -> list[etree._Element]:
-    """Return the paragraphs among body or cell children in reading order, tables row by row."""
+    """Return what is read as paragraphs among body or cell children, in reading order.
+
+    Paragraphs, each followed by the paragraphs of the text boxes anchored in
+    it; a table as its rows (read as one paragraph each, cells kept apart by
+    tabs), except our own signature table, read cell by cell; block-level
+    content controls by their content.
+    """
     out: list[etree._Element] = []
     for child in children:
         if child.tag == _P:
             out.append(child)
+            out.extend(_text_box_paragraphs(child))
         elif child.tag == _TBL:
-            for row in child.iter(_TR):
-                for cell in row.findall(_TC):
-                    out.extend(_paragraph_elements(cell))
+            if _signature_table(child):
+                for row in child.findall(_TR):
+                    for cell in row.findall(_TC):
+                        out.extend(_paragraph_elements(cell))
+            else:
+                out.extend(child.findall(_TR))
         elif child.tag in (qn("sdt"), qn("sdtContent"), qn("customXml")):
             out.extend(_paragraph_elements(child))
     return out
+
+
+def _text_box_paragraphs(p: etree._Element) -> list[etree._Element]:
+    """Return the paragraphs of the text boxes anchored in ``p`` (Word's VML
+    fallback copy of a DrawingML box left out, as Word shows only one)."""
+    out: list[etree._Element] = []
+    for box in p.iter(qn("txbxContent")):
+        ancestors = list(box.iterancestors())
+        if any(a.tag == MC_FALLBACK for a in ancestors):
+            continue
+        if any(a.tag == qn("txbxContent") for a in ancestors[:ancestors.index(p)]):
+            continue  # a box inside a box is read with its outer box
+        out.extend(_paragraph_elements(box))
+    return out
+
+
+def _signature_table(table: etree._Element) -> bool:
+    """Return whether a table is one of our layout tables (signatures, two languages side by side),
+    read cell by cell rather than row by row."""
+    style = table.find(f"{qn('tblPr')}/{qn('tblStyle')}")
+    return style is not None and style.get(_VAL, "").replace(" ", "").casefold() in ("signaturetable", "paralleltable")
 
 
 def _merge(paras: list[_Para]) -> list[_Para]:
@@ -216,7 +274,7 @@ def _merge(paras: list[_Para]) -> list[_Para]:
         if para.mark_hidden:
             pending = runs
             continue
-        out.append(_Para(para.style, runs, False))
+        out.append(_Para(para.style, runs, False, para.label, para.fmt))
         pending = []
     if pending:
         out.append(_Para(paras[-1].style if paras else "", pending, False))
@@ -239,9 +297,11 @@ def paragraph_texts(data: bytes, view: View = "accepted") -> list[str]:
     """Return the text of every body paragraph as Word would show it with all
     tracked changes accepted (``accepted``) or all rejected (``rejected``)."""
     document = _open(data)
-    walker = _Walker(view, {}, AutoNumbers(document))
+    walker = _Walker(view, {}, _numbering(document))
     paras = [walker.paragraph(p) for p in _paragraph_elements(document.element.body)]
-    return ["".join(t for t, _, _ in para.runs) for para in _merge(paras)]
+    # Word's list numbers are part of what a reader sees ("3.1<TAB>text").
+    return [(para.label + "\t" if para.label else "") + "".join(t for t, _, _ in para.runs)
+            for para in _merge(paras)]
 
 
 def _role(style: str) -> Role:
@@ -271,8 +331,30 @@ def _lines(paras: list[_Para]) -> list[Line]:
         text = "".join(s.text for s in spans)
         if not text.strip():
             continue
-        out.append(split_label(_role(para.style), spans))
+        out.append(_numbered_line(para, spans) if para.fmt else split_label(_role(para.style), spans))
     return out
+
+
+def _numbered_line(para: _Para, spans: tuple[Span, ...]) -> Line:
+    """Return the line of a paragraph Word numbers itself, its label computed from numbering.xml."""
+    role = _role(para.style)
+    if role == "heading":
+        return Line("heading", strip_spans(spans), para.label.rstrip("."))
+    if role not in ("paragraph", "numbered", "letter", "bullet"):
+        return split_label(role, spans)
+    if para.fmt == "bullet" or not para.label:
+        return Line("bullet", strip_spans(spans))
+    if para.fmt in _LETTER_FORMATS:
+        return Line("letter", strip_spans(spans), para.label)
+    return Line("numbered", strip_spans(spans), para.label)
+
+
+def _blocks(walker: _Walker) -> object:
+    """Return a reader of one part's paragraphs into blocks (headers, notes)."""
+    def read(root: etree._Element) -> tuple[Block, ...]:
+        lines = _lines(_merge([walker.paragraph(p) for p in _paragraph_elements(root)]))
+        return tuple(Paragraph(strip_spans(line.spans), line.label or None) for line in lines)
+    return read
 
 
 def read_docx(data: bytes, language: str = "") -> DocxReading:
@@ -285,8 +367,9 @@ def read_docx(data: bytes, language: str = "") -> DocxReading:
     document = _open(data)
     names = _style_names(document)
     body = document.element.body
-    walker = _Walker("accepted", names, AutoNumbers(document))
-    columns = _parallel_columns(body)
+    manifest = _manifest(data)
+    walker = _Walker("accepted", names, _numbering(document))
+    columns = _parallel_columns(body, names, manifest)
     if columns:
         docs = tuple(one_language(build_document(_lines(_merge([walker.paragraph(p) for p in col]))),
                                   k, len(columns)) for k, col in enumerate(columns))
@@ -298,16 +381,49 @@ def read_docx(data: bytes, language: str = "") -> DocxReading:
             walker.paragraph_index = index
             paras.append(walker.paragraph(p))
         docs = (build_document(_lines(_merge(paras)), language),)
-    wheres = _locations(elements, names, AutoNumbers(document))
+    wheres = _locations(elements, names, _numbering(document))
     changes = _changes(elements, wheres)
     comments = _comments(document, walker, wheres)
-    return DocxReading(docs, _manifest(data), changes, comments)
+    found = read_parts(document, _blocks(_Walker("accepted", names)))  # type: ignore[arg-type]
+    skipped: tuple[str, ...] = ()
+    if manifest is not None:
+        # Our own header and footer (title, reference, "Sida X av Y") repeat
+        # what the body says; they are accounted for, not compared.
+        skipped = tuple(b.text for part in found if part.kind in ("header", "footer")
+                        for b in part.blocks if isinstance(b, Paragraph))
+        found = tuple(part for part in found if part.kind not in ("header", "footer"))
+    docs = tuple(replace(d, parts=found) for d in docs)
+    return DocxReading(docs, manifest, changes, comments, skipped)
 
 
-def _parallel_columns(body: etree._Element) -> list[list[etree._Element]]:
-    """Return the left and right column paragraphs of a side-by-side table, or []."""
+def _numbering(document: docx.document.Document) -> Numbering:
+    """Return the automatic numbering of the document (numbering.xml and numbered styles)."""
+    numbering_xml = styles_xml = None
+    for rel in document.part.rels.values():
+        if rel.is_external:
+            continue
+        if rel.reltype == RT.NUMBERING:
+            numbering_xml = rel.target_part.blob
+        elif rel.reltype == RT.STYLES:
+            styles_xml = rel.target_part.blob
+    return Numbering(numbering_xml, style_numbers(styles_xml))
+
+
+def _parallel_columns(body: etree._Element, names: dict[str, str],
+                      manifest: Manifest | None) -> list[list[etree._Element]]:
+    """Return the left and right column paragraphs of a side-by-side table, or [].
+
+    Only on positive evidence: our manifest says two languages, or the table
+    has our "Parallel Table" style.  A two-column table alone (key terms, a
+    definitions table) is read as a table.
+    """
     table = body.find(_TBL)
-    if table is None or any(child.tag == _P and "".join(child.itertext()).strip()
+    if table is None:
+        return []
+    style = table.find(f"{qn('tblPr')}/{qn('tblStyle')}")
+    style_name = names.get(style.get(_VAL, ""), style.get(_VAL, "")) if style is not None else ""
+    ours = style_name.casefold() == "parallel table" or (manifest is not None and "+" in manifest.language)
+    if not ours or any(child.tag == _P and "".join(child.itertext()).strip()
                             for child in body[:list(body).index(table)]):
         return []
     rows = table.findall(_TR)
@@ -321,14 +437,14 @@ def _parallel_columns(body: etree._Element) -> list[list[etree._Element]]:
 
 
 def _locations(elements: list[etree._Element], names: dict[str, str],
-               numbers: AutoNumbers | None = None) -> list[str]:
+               numbers: Numbering | None = None) -> list[str]:
     """Return, per paragraph, the clause or sub-clause number it belongs to."""
     walker = _Walker("accepted", names, numbers)
     where = ""
     out: list[str] = []
     for p in elements:
         para = walker.paragraph(p)
-        text = "".join(t for t, _, _ in para.runs)
+        text = (para.label.rstrip(".") + "\t" if para.label else "") + "".join(t for t, _, _ in para.runs)
         line = split_label(_role(para.style), ((Span(text),) if text else ()))
         if line.role == "heading":
             where = line.label or line.text.strip()[:40]

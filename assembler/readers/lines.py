@@ -131,6 +131,8 @@ class _Builder:
                 self.reference = line.text.strip()
         elif role == "heading":
             self._end_signature()
+            if self.section == "pending":
+                self.clauses.append(Clause("", self.pending_heading, ()))  # a heading over headings
             self.section = ""
             self.clauses.append(Clause(line.label, line.text.strip(), ()))
             self.blocks = []
@@ -148,14 +150,15 @@ class _Builder:
     def _section(self, text: str) -> None:
         self._flush_clause()
         self._end_signature()
+        if self.section == "pending":
+            # Two unnumbered headings in a row: the first one heads an empty
+            # section; it must not swallow what follows the second.
+            self.clauses.append(Clause("", self.pending_heading, ()))
         self.blocks = []
-        if not self.appendices and not self.signatures and self.section == "":
-            # Our writers print the appendix list before the signatures; which
-            # one this is shows in what follows, so decide on the next line.
-            self.section = "pending"
-        else:
-            self.section = "signatures"
-            self.labels["signatures"] = text
+        # An appendix list, a signature block or an ordinary section: which
+        # one shows in the next line (an appendix line, a signature line with
+        # its own role, or anything else), never in the heading alone.
+        self.section = "pending"
         self.pending_heading = text
 
     def _block(self, line: Line) -> None:
@@ -181,7 +184,9 @@ class _Builder:
         self._flush_clause()
 
     def _flush_clause(self) -> None:
-        if self.clauses and self.blocks is not self.preamble and self.section in ("", "pending"):
+        # Not while a heading waits to be placed: its (still empty) blocks
+        # would overwrite the body of the clause before it.
+        if self.clauses and self.blocks is not self.preamble and self.section == "":
             self.clauses[-1] = replace(self.clauses[-1], blocks=tuple(self.blocks))
 
     def _signature_line(self, line: Line) -> None:
@@ -270,7 +275,8 @@ def back_matter(lines: list[Line]) -> list[Line]:
     for k, line in enumerate(lines):
         if line.role == "section":
             following = lines[k + 1].text if k + 1 < len(lines) else ""
-            mode = "appendices" if APPENDIX_RE.match(following) else "signatures"
+            mode = "appendices" if APPENDIX_RE.match(following) else (
+                "signatures" if _signature_block_follows(lines, k + 1) else "")
         elif line.role == "heading":
             mode = ""
         elif mode == "signatures":
@@ -286,6 +292,36 @@ def back_matter(lines: list[Line]) -> list[Line]:
             continue
         out.append(line)
     return out
+
+
+# The captions our writers print under each signature field, in every
+# language the library has; a block that shows none of them is not ours.
+SIGNATURE_CAPTIONS = frozenset({
+    "place and date", "signature", "name in print", "title",
+    "ort och datum", "namnteckning", "namnförtydligande", "titel",
+})
+
+
+def is_signature_caption(text: str) -> bool:
+    """Return whether ``text`` is a caption of our signature block ("Ort och datum", "Titel / Title")."""
+    parts = [p.strip().casefold() for p in text.split(" / ")]
+    return bool(parts) and all(p in SIGNATURE_CAPTIONS for p in parts)
+
+
+def _signature_block_follows(lines: Sequence[Line], start: int) -> bool:
+    """Return whether the lines from ``start`` to the next heading are a signature block.
+
+    Positive evidence only: at least two of our captions ("Caption: value"
+    in Markdown and text), never an unnumbered heading alone.
+    """
+    captions = 0
+    for line in lines[start:]:
+        if line.role in ("heading", "section"):
+            break
+        field = FIELD_RE.match(line.text.strip())
+        if field and is_signature_caption(field.group(1)):
+            captions += 1
+    return captions >= 2
 
 
 def one_language(doc: Document, index: int, count: int = 2) -> Document:

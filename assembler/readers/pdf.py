@@ -27,7 +27,7 @@ import math
 import re
 import zlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pypdf import PdfReader
@@ -49,12 +49,15 @@ from assembler.readers.lines import (
     plain,
     split_label,
 )
+from assembler.readers.pdf_parts import furniture_parts, page_notes
 
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 PAGE_RE = re.compile(r"^(?:\S+ \d+ \S+ \d+)(?: / \S+ \d+ \S+ \d+)*$")  # "Sida 3 av 12"
 _BARE_PAGE_RE = re.compile(r"^[-–—]?\s*\d{1,4}\s*[-–—]?$")
 _NUMBER_LABEL = re.compile(r"^\d+(?:\.\d+)+\.?$")
+_LIST_NUMBER = re.compile(r"^\d{1,3}\.$")
+_LIST_LETTER = re.compile(r"^(?:[a-z]|[ivx]{1,5})[.)]$")
 _HEADING_LABEL = re.compile(r"^\d+\.?$")
 _PARTY_RE = re.compile(r"^.*\(\S*\d\S*\)$")  # "Grön Våg AB (556036-0793)"
 _BULLETS = {"•", "\u25aa", "\u25e6", "\u2013", "-"}
@@ -74,6 +77,7 @@ class PdfReading:
     documents: tuple[Document, ...]
     manifest: Manifest | None = None
     notes: tuple[str, ...] = field(default=())
+    skipped: tuple[str, ...] = ()  # page furniture read but only accounted for (repeats, page numbers)
 
 
 @dataclass
@@ -189,7 +193,9 @@ def _leading(lines: list[_PdfLine], body: float) -> float:
     gaps = [round(a.y - b.y, 1) for a, b in itertools.pairwise(lines)
             if a.page == b.page and abs(a.size - body) < 0.3 and abs(b.size - body) < 0.3
             and 0.8 * body <= a.y - b.y <= 1.45 * body]
-    return min(gaps) if gaps else 1.2 * body
+    # The most common gap, not the smallest: table rows and tight lists sit
+    # closer than the lines of a paragraph.
+    return Counter(gaps).most_common(1)[0][0] if gaps else 1.2 * body
 
 
 def _label(line: _PdfLine) -> tuple[Role, str] | None:
@@ -199,7 +205,9 @@ def _label(line: _PdfLine) -> tuple[Role, str] | None:
         return None
     if _NUMBER_LABEL.match(first):
         return "numbered", first.rstrip(".")
-    if LETTER_RE.match(first + " x"):
+    if _LIST_NUMBER.match(first):
+        return "numbered", first  # Word's "1." list label, printed apart from its text
+    if LETTER_RE.match(first + " x") or _LIST_LETTER.match(first):
         return "letter", first
     if first in _BULLETS:
         return "bullet", ""
@@ -234,7 +242,7 @@ def _vocabulary(lines: list[_PdfLine]) -> set[str]:
     return words
 
 
-def _roles(lines: list[_PdfLine], body: float) -> list[Line]:
+def _roles(lines: list[_PdfLine], body: float, ours: bool = True) -> list[Line]:
     """Return the paragraphs of the body lines, each with the role our writers gave it."""
     leading = _leading(lines, body)
     vocabulary = _vocabulary(lines)
@@ -283,7 +291,7 @@ def _roles(lines: list[_PdfLine], body: float) -> list[Line]:
             text = text[len(line.first):].strip()
         elif mode == "pending" and APPENDIX_RE.match(text):
             role, mode = "paragraph", "appendices"
-        elif mode == "signatures" or (mode == "pending" and _PARTY_RE.match(text)):
+        elif mode == "signatures" or (ours and mode == "pending" and _PARTY_RE.match(text)):
             mode = "signatures"
             role = "sig-party" if _PARTY_RE.match(text) else "sig-field"
         elif out and last is not None and _continues(out[-1][0], out[-1][2], last, line, leading, full):
@@ -319,21 +327,22 @@ def _continues(role: Role, text: str, last: _PdfLine, line: _PdfLine, leading: f
     """Return whether ``line`` carries on the paragraph that ``last`` ended."""
     if role in ("title", "subtitle", "heading", "section", "sig-caption", "sig-party"):
         return False
-    if abs(line.size - last.size) > 0.5:
-        return False
+    if abs(line.size - last.size) > max(0.5, 0.1 * max(line.size, last.size)):
+        return False  # (a glyph of another font may measure a point apart on one line)
     width = full.get(round(last.x))
     last_full = width is not None and len(last.text) >= 0.8 * width
     if NUMBER_RE.match(line.text) or LETTER_RE.match(line.text):
         # A number at the start of a line opens a sub-clause, unless the line
         # above ran full and this one follows closely ("se punkt / 3.1 och …").
         return line.page == last.page and 0 < last.y - line.y <= leading * 1.12 and last_full
+    ended = text.rstrip().endswith((".", ";", ":", "!", "?"))
     if line.page == last.page:
-        return 0 < last.y - line.y <= leading * 1.12
-    # Across a page break: a sentence that has not ended, one that goes on in
-    # lower case, or a last line that was full (a paragraph's last line rarely is).
-    if not text.rstrip().endswith((".", ";", ":", "!", "?")) or line.text[:1].islower():
-        return True
-    return last_full
+        # Close lines of one size are one paragraph, unless the one above was
+        # short and ended a sentence: list items printed without spacing.
+        return 0 < last.y - line.y <= leading * 1.12 and (last_full or not ended)
+    # Across a page break: a last line that ran full (a paragraph's last line
+    # rarely does), or a sentence going on in lower case.
+    return last_full or (line.text[:1].islower() and not ended)
 
 
 def read_pdf(data: bytes, language: str = "") -> PdfReading:
@@ -348,28 +357,41 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
         check_pdf_pages(len(reader.pages), "this PDF")
         pages = [_page_lines(page, k) for k, page in enumerate(reader.pages)]
         middle = float(reader.pages[0].mediabox.width) / 2 if reader.pages else 0.0
+        height = float(reader.pages[0].mediabox.height) if reader.pages else 0.0
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
         raise DocumentFormatError(f"this file is not a readable PDF ({exc})", code="document.damaged") from None
     except RecursionError:
         raise exceeded("pdf-depth", "the nesting of this PDF's objects", LIMITS.pdf_depth, unit=" levels") from None
     notes: list[str] = []
+    left_out: list[str] = []
     if pages and not any(pages):
         notes.append("no text found in this PDF (a scan?); it compares as empty")
     numbered = [k for k, lines in enumerate(pages) if any(PAGE_RE.match(x.text) for x in lines[-2:])]
     if numbered and len(numbered) < len(pages):
         notes.append(f"read {len(numbered)} of {len(pages)} pages: those with page numbers "
                      "(cover pages and appendices left out)")
+        left_out = [x.text for k, lines in enumerate(pages) if k not in numbered for x in lines]
         pages = [pages[k] for k in numbered]
+    manifest = _manifest(data)
+    ours = manifest is not None
+    if not ours:
+        # Reading order is top to bottom: a text box drawn last sits where it
+        # is printed.  (Our own layouts print in order, signature columns too.)
+        pages = [sorted(lines, key=lambda x: -round(x.y)) for lines in pages]
     body = _body_size([x for lines in pages for x in lines if not x.rotated])
     drop = _furniture(pages, body)
-    lines = [x for page_lines in pages for x in page_lines if id(x) not in drop]
-    columns = _columns(lines, middle, body)
+    kept, skipped = furniture_parts(pages, drop, height, ours)
+    note_parts, note_lines = page_notes(pages, drop, body) if not ours else ((), set())
+    lines = [x for page_lines in pages for x in page_lines if id(x) not in drop and id(x) not in note_lines]
+    columns = _columns(lines, middle, body) if ours else []
     if columns:
         documents = tuple(one_language(build_document(_roles(column, body)), k, len(columns))
                           for k, column in enumerate(columns))
     else:
-        documents = (build_document(_roles(lines, body), language),)
-    return PdfReading(documents, _manifest(data), tuple(notes))
+        documents = (build_document(_roles(lines, body, ours), language),)
+    if kept or note_parts:
+        documents = tuple(replace(d, parts=kept + note_parts) for d in documents)
+    return PdfReading(documents, manifest, tuple(notes), skipped + tuple(left_out))
 
 
 def _columns(lines: list[_PdfLine], middle: float, body: float) -> list[list[_PdfLine]]:

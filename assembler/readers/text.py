@@ -64,6 +64,11 @@ def _section_headings(lines: list[Line]) -> list[Line]:
     return out
 
 
+def text_languages(text: str) -> list[str]:
+    """Return the text of each language of our side-by-side text file (split by a ``====`` line)."""
+    return re.split(r"\n={20,}\n", text.replace("\r\n", "\n"))
+
+
 def read_text(text: str, language: str = "") -> Document:
     """Return the document a plain-text file written by our text writer holds.
 
