@@ -101,7 +101,7 @@ def test_resume_from_a_partial_file(tmp_path: Path) -> None:
     assert partial["public_parties"][0]["signatory"]["title"] == "Stadsdirektör"
     assert "private_parties" not in partial
     # Continuing asks only what is missing: the optional questions left empty before come again.
-    rest = [""] + lines[cut:]  # the country of the public party, left empty the first time
+    rest = ["", ""] + lines[cut:]  # the end-user groups and the public party's country, left empty the first time
     second = interview(["out.yaml"], "\n".join(rest) + "\n", tmp_path)
     assert second.returncode == 0, second.stdout[-2000:]
     assert "Fortsätter med" in second.stdout

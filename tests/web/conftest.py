@@ -24,8 +24,8 @@ def history_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     root = tmp_path_factory.mktemp("library") / "clauses"
     shutil.copytree(REPO / "clauses", root)
-    change = new_version(root, "sekretess-offentlighet", bump="minor", effective="2026-02-01",
-                         message="Plainer first sentence.", today="2026-01-20")
+    change = new_version(root, "sekretess-offentlighet", bump="minor", effective="2026-12-15",
+                         message="Plainer first sentence.", today="2026-12-10")
     path = Path(change.files[0])
     text = path.read_text(encoding="utf-8")
     assert NEW_WORDING[0] in text
