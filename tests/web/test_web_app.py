@@ -158,15 +158,24 @@ def test_add_and_remove_a_party_block(client: Any, basic: dict[str, str]) -> Non
 
 
 def test_an_uploaded_answer_file_fills_the_form(client: Any) -> None:
+    upload = (io.BytesIO((REPO / "examples" / "research.yaml").read_bytes()), "research.yaml")
+    html = post(client, "/new/load", {"answers": upload}, content_type="multipart/form-data").get_data(as_text=True)
+    assert 'name="count.private_parties" value="2"' in html  # the company and the university
+    assert "srcdoc=" in html
+
+
+def test_an_uploaded_answer_file_whose_appendix_must_be_a_file_says_so(client: Any) -> None:
+    # The web form never reads a path from a request, so the data-processing agreement a processor must
+    # attach as a file cannot come with an uploaded answer file: the user is told, no preview is made.
     upload = (io.BytesIO((REPO / "examples" / "consortium.yaml").read_bytes()), "consortium.yaml")
     html = post(client, "/new/load", {"answers": upload}, content_type="multipart/form-data").get_data(as_text=True)
     assert 'name="count.private_parties" value="3"' in html  # the consortium's three development partners
-    assert "srcdoc=" in html
+    assert "must be attached as a file" in html and "srcdoc=" not in html
 
 
 def test_a_typed_file_path_is_never_read(client: Any, basic: dict[str, str]) -> None:
     form = {**basic, "include.appendices": "1", "count.appendices": "1", "appendices.0.title": "Secrets",
-            "appendices.0.file": "/etc/passwd"}
+            "appendices.0.extra": "ja", "appendices.0.file": "/etc/passwd"}
     html = post(client, "/new", form).get_data(as_text=True)
     assert 'name="appendices.0.file"' not in html
     answers = post(client, "/new", {**form, "action": "yaml"}).data.decode("utf-8")
@@ -234,25 +243,25 @@ def test_compare_two_texts_and_download_tracked_changes(client: Any) -> None:
 
 
 def test_compare_two_answer_files_without_reading_the_paths_they_name(client: Any) -> None:
-    text = (REPO / "examples" / "consortium.yaml").read_text(encoding="utf-8")
+    text = (REPO / "examples" / "research.yaml").read_text(encoding="utf-8")
     assert "file:" in text
-    assert "notice_days: 60" in text
-    changed = text.replace("notice_days: 60", "notice_days: 90")
+    assert "notice_days: 90" in text
+    changed = text.replace("notice_days: 90", "notice_days: 60")
     response = post(client, "/compare", {"old": (io.BytesIO(text.encode()), "old.yaml"),
                                          "new": (io.BytesIO(changed.encode()), "new.yaml")},
                     content_type="multipart/form-data")
     html = response.get_data(as_text=True)
     assert response.status_code == 200, html[-2000:]
-    assert "&lt;del&gt;60&lt;/del&gt;" in html and "&lt;ins&gt;90&lt;/ins&gt;" in html
+    assert "&lt;del&gt;90&lt;/del&gt;" in html and "&lt;ins&gt;60&lt;/ins&gt;" in html
 
 
 def test_clause_pages_show_versions_texts_history_and_redline(client: Any) -> None:
     listing = client.get("/clauses").get_data(as_text=True)
-    assert "Sekretess och offentlighet" in listing and "(+ 1.1.0)" in listing
+    assert "Sekretess och offentlighet" in listing and "(+ 1.2.0)" in listing
     page = client.get("/clauses/sekretess-offentlighet").get_data(as_text=True)
     assert 'lang="sv"' in page and 'lang="en"' in page and "Confidentiality and public access" in page
     assert "Plainer first sentence." in page
-    redline = client.get("/clauses/sekretess-offentlighet?old=1.0.0&new=1.1.0").get_data(as_text=True)
+    redline = client.get("/clauses/sekretess-offentlighet?old=1.1.1&new=1.2.0").get_data(as_text=True)
     assert "&lt;del&gt;" in redline and "&lt;ins&gt;" in redline
     assert client.get("/clauses/sekretess-offentlighet?old=1.0.0&new=7.0.0").status_code == 404
 

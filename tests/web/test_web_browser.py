@@ -257,9 +257,9 @@ def test_browse_a_clause_history_and_redline(browser: Any, server: str, screensh
     click(browser, browser.find_element(By.LINK_TEXT, "Sekretess och offentlighet"))
     WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, "history"))
     rows = [r.text for r in browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")]
-    assert rows[0].startswith("1.1.0") and rows[1].startswith("1.0.0")
-    Select(browser.find_element(By.ID, "old")).select_by_visible_text("1.0.0")
-    Select(browser.find_element(By.ID, "new")).select_by_visible_text("1.1.0")
+    assert rows[0].startswith("1.2.0") and rows[1].startswith("1.1.1")
+    Select(browser.find_element(By.ID, "old")).select_by_visible_text("1.1.1")
+    Select(browser.find_element(By.ID, "new")).select_by_visible_text("1.2.0")
     click(browser, browser.find_element(By.CSS_SELECTOR, ".redline-form button"))
     frame = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.CSS_SELECTOR, "#redline iframe"))
     browser.switch_to.frame(frame)
