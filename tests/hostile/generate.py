@@ -34,9 +34,14 @@ def reapprove(lib: Path, fragment: Path) -> None:
     approved.write_text(text)
 
 
+def latest_fragment(lib: Path, clause_id: str) -> Path:
+    """Return the file of a clause's highest version: the one a build today uses."""
+    return max((lib / "fragments" / clause_id).glob("*.md"), key=lambda f: tuple(int(x) for x in f.stem.split(".")))
+
+
 def add_to_clause(lib: Path, clause_id: str, text: str, reapproved: bool = True) -> Path:
     """Append ``text`` to both language sections' first paragraph area of a clause (end of file)."""
-    fragment = lib / "fragments" / clause_id / "1.0.0.md"
+    fragment = latest_fragment(lib, clause_id)
     body = fragment.read_text()
     body = body.replace("\n# en\n", f"\n{text}\n\n# en\n", 1) + f"\n{text}\n"
     fragment.write_text(body)

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from generate import basic_answers, copy_library
+from generate import basic_answers, copy_library, latest_fragment
 from harness import Workspace, expect_safe, run
 
 CASES = {
@@ -21,10 +21,10 @@ CASES = {
 
 def _drift(lib: Path) -> tuple[Path, str]:
     """Edit the approved clause 'parter' in place; return its file and the hash approved.yaml records."""
-    fragment = lib / "fragments" / "parter" / "1.0.0.md"
+    fragment = latest_fragment(lib, "parter")
     text = fragment.read_text()
     fragment.write_text(text.replace("\n# en\n", "\nDenna mening lades till i efterhand.\n\n# en\n", 1))
-    recorded = re.search(r"(?m)^parter@1\.0\.0: (\w+)", (lib / "approved.yaml").read_text())
+    recorded = re.search(rf"(?m)^parter@{re.escape(fragment.stem)}: (\w+)", (lib / "approved.yaml").read_text())
     assert recorded
     return fragment, recorded.group(1)
 

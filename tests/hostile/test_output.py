@@ -215,7 +215,7 @@ def _signal_at_write(sig: int, marker_dir: Path) -> tuple[list[str], object]:
     def during(proc: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + 40  # a loaded machine under strace is slow to reach the writes
         while time.monotonic() < deadline:
-            if marker_dir.exists() and any(marker_dir.iterdir()):
+            if marker_dir.exists() and any("assembler-partial" in p.name for p in marker_dir.iterdir()):
                 child = _traced_child(proc.pid)
                 if child:
                     os.kill(child, sig)
