@@ -9,7 +9,6 @@ from assembler._files import read_bytes
 from assembler._limits import LIMITS
 from assembler.errors import AppendixError, AssemblerError, Location, Problem
 from assembler.model import Agreement, Appendix, AppendixFile
-from assembler.writers.pdf_active import describe_active
 
 
 def read_appendix_files(agreement: Agreement) -> Agreement:
@@ -45,6 +44,10 @@ def _read(appendix: Appendix, path: Path) -> bytes:
 def active_content_notes(agreement: Agreement) -> tuple[Problem, ...]:
     """Return a warning for every appendix PDF carrying active content (the PDF writers strip it)."""
     by_number = {a.number: a for a in agreement.documents[0].appendices} if agreement.documents else {}
+    if not agreement.appendix_files:
+        return ()
+    from assembler.writers.pdf_active import describe_active  # imports pypdf: only when there is a PDF to look at
+
     notes = []
     for f in agreement.appendix_files:
         found = describe_active(f.data) if f.data[:1024].find(b"%PDF-") >= 0 else []

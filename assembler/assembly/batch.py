@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,6 +173,9 @@ def run_batch(items: Sequence[BatchItem], options: BatchOptions, *, jobs: int | 
         for index, item in enumerate(items):
             done(index, _build_item(item))
     else:
+        # multiprocessing costs a one-agreement build tens of milliseconds of imports: only here
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
         with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(options,)) as pool:
             futures = {pool.submit(_build_item, item): index for index, item in enumerate(items)}
             for future in as_completed(futures):
