@@ -136,6 +136,23 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
     for name, expr, loc in blueprint.computed:
         ctx[name] = evaluate(expr, ctx, loc)
 
+    _apply_guards(blueprint, answers, ctx, lang, warnings, strict)
+    chosen = _choose_clauses(library, blueprint, ctx, as_of, draft, pins or {})
+    for cv in chosen:
+        check_approved(library, cv)
+    appendices = _plan_appendices(blueprint, answers, ctx, appendix_dir)
+    _add_signing_context(blueprint, ctx)
+    is_draft = draft or any(c.status == "draft" for c in chosen)
+    return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx,
+                embed_text)
+
+
+def _apply_guards(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any], lang: str,
+                  warnings: list[Problem], strict: bool) -> None:
+    """Evaluate every guard; raise GuardError for those of level error (all of them with ``strict``).
+
+    Guard warnings are appended to ``warnings``.
+    """
     guard_errors: list[Problem] = []
     for guard in blueprint.guards:
         if not evaluate(guard.when, ctx, guard.location):
@@ -151,6 +168,10 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
         raise GuardError(first.message + " (strict: warnings count as errors)", first.location,
                          tuple(Problem(w.message, w.location, "error", w.code) for w in warnings), code=first.code)
 
+
+def _choose_clauses(library: Library, blueprint: Blueprint, ctx: dict[str, Any], as_of: str, draft: bool,
+                    pins: Mapping[str, str]) -> list[ClauseVersion]:
+    """Return the clause version of every section whose condition holds, from its first variant that applies."""
     chosen: list[ClauseVersion] = []
     for section in blueprint.sections:
         if section.when and not evaluate(section.when, ctx, section.location):
@@ -159,21 +180,17 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
         if variant is None:
             continue  # no variant applies: the section is left out
         chosen.append(select_version(library, variant.clause_id, variant.range, as_of, draft, variant.location,
-                                     (pins or {}).get(variant.clause_id)))
+                                     pins.get(variant.clause_id)))
+    return chosen
 
-    for cv in chosen:
-        check_approved(library, cv)
-    appendices = _plan_appendices(blueprint, answers, ctx, appendix_dir)
+
+def _add_signing_context(blueprint: Blueprint, ctx: dict[str, Any]) -> None:
+    """Put the signing parties and the blueprint's signing switches into ``ctx`` for the signature page."""
     parties_expr = blueprint.meta.get("parties") or "public_parties + private_parties"
-    parties = evaluate(parties_expr, ctx, blueprint.doc.locate(("parties",)))
-    ctx["signing_parties"] = list(parties)
-    electronic = blueprint.meta.get("electronic_signing")
-    ctx["electronic_signing"] = bool(electronic and evaluate(electronic, ctx, blueprint.doc.locate(("electronic_signing",))))
-    place_date = blueprint.meta.get("print_place_date")
-    ctx["print_place_date"] = bool(place_date and evaluate(place_date, ctx, blueprint.doc.locate(("print_place_date",))))
-    is_draft = draft or any(c.status == "draft" for c in chosen)
-    return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx,
-                embed_text)
+    ctx["signing_parties"] = list(evaluate(parties_expr, ctx, blueprint.doc.locate(("parties",))))
+    for key in ("electronic_signing", "print_place_date"):
+        expr = blueprint.meta.get(key)
+        ctx[key] = bool(expr and evaluate(expr, ctx, blueprint.doc.locate((key,))))
 
 
 def _split_field(path: str) -> list[str | int]:
