@@ -258,7 +258,11 @@ def rebuild(source: Path, answers: Path | None, output: Path | None, formats: st
     from assembler.cli._common import library_choice
     from assembler.library.house_style import workspace_reference_docx
     settings = library_choice(click.get_current_context()).settings
-    house = HouseFiles(reference_docx, pdf_fonts, workspace_reference_docx(settings) if reference_docx is None else None)
+    try:
+        ours = workspace_reference_docx(settings) if reference_docx is None else None
+    except UsageError:  # named but missing: rebuild says so if the agreement needs it
+        ours = None
+    house = HouseFiles(reference_docx, pdf_fonts, ours)
     result = run_rebuild(source, library=library, answers=answers, formats=kinds, house=house)
     written: list[Path] = []
     if output is not None:
