@@ -65,6 +65,19 @@ def test_a_workspace_build_uses_its_house_style_and_pdf_a(workspace: Path) -> No
     assert manifest["house_style"]["reference_docx"] == "house.docx" and manifest["house_style"]["pdf_a"] is True
 
 
+def test_a_batch_in_the_workspace_uses_its_house_style_and_pdf_a(workspace: Path) -> None:
+    batch = workspace / "batch"
+    batch.mkdir()
+    for name in ("basic.yaml", "english.yaml"):
+        (batch / name).write_bytes((workspace / "examples" / name).read_bytes())
+    built = _run("build", "batch", "--as-of", "2026-12-01", "-o", "out-batch/", "-q", "-j", "1", cwd=workspace)
+    assert built.returncode == 0, built.stderr
+    for stem in ("basic", "english"):
+        assert docx.Document(str(workspace / "out-batch" / f"{stem}.docx")).styles["Normal"].font.name == "Liberation Sans"
+        xmp = PdfReader(workspace / "out-batch" / f"{stem}.pdf").xmp_metadata
+        assert xmp is not None and xmp.pdfaid_part == "2"
+
+
 def test_options_win_over_the_workspace(workspace: Path, tmp_path: Path) -> None:
     other = _house_docx(tmp_path / "other.docx", font="Liberation Mono", top_mm=25)
     built = _run("build", "examples/basic.yaml", "--as-of", "2026-12-01", "--no-pdf-a", "--reference-docx", str(other),
