@@ -9,7 +9,7 @@ from typing import Any
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from assembler.errors import ManifestError
-from assembler.model import ClauseStamp, Manifest
+from assembler.model import ClauseStamp, HouseStamp, Manifest
 
 MANIFEST_FORMAT = "assembler-manifest/1"
 # The name of the attachment that carries the manifest in a PDF.
@@ -27,6 +27,10 @@ def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
         # Manifests from before the field carried the raw text and no answers_form; rebuilding one
         # must give back the same bytes.
         del data["answers_form"]
+    if manifest.house_style is None:
+        del data["house_style"]  # manifests of builds without a house style keep their bytes
+    else:
+        data["house_style"]["fonts"] = [list(f) for f in manifest.house_style.fonts]
     return data
 
 
@@ -56,9 +60,22 @@ def manifest_from_dict(data: dict[str, Any]) -> Manifest:
             appendices=tuple(data.get("appendices", ())),
             answers=str(data.get("answers", "")),
             answers_form=str(data.get("answers_form", "text")),
+            house_style=_house_stamp(data.get("house_style")),
         )
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, IndexError) as exc:
         raise ManifestError(f"the manifest is incomplete: missing {exc}", code="manifest.incomplete") from None
+
+
+def _house_stamp(data: Any) -> HouseStamp | None:
+    """Return the house style a manifest records, or None when it records none."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        raise ManifestError("the manifest's house_style is not an object", code="manifest.incomplete")
+    return HouseStamp(reference_docx=str(data.get("reference_docx", "")),
+                      reference_docx_sha256=str(data.get("reference_docx_sha256", "")),
+                      fonts=tuple((str(f[0]), str(f[1])) for f in data.get("fonts", ())),
+                      pdf_a=bool(data.get("pdf_a", False)))
 
 
 def manifest_from_json(text: str | bytes) -> Manifest:

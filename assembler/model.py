@@ -201,6 +201,21 @@ class ClauseStamp:
 
 
 @dataclass(frozen=True)
+class HouseStamp:
+    """What of a house style a build used, so that a rebuild can find the same files and check them.
+
+    File names (not paths: a build elsewhere must give the same bytes) and
+    the SHA-256 of each file; ``fonts`` lists the PDF fonts in the order
+    given (regular, bold, italic, bold italic).
+    """
+
+    reference_docx: str = ""
+    reference_docx_sha256: str = ""
+    fonts: tuple[tuple[str, str], ...] = ()  # (file name, sha256)
+    pdf_a: bool = False
+
+
+@dataclass(frozen=True)
 class Manifest:
     """How an agreement was made: enough to rebuild it exactly."""
 
@@ -221,6 +236,7 @@ class Manifest:
     # "canonical": ``answers`` is the validated data as JSON, without the file's comments, and
     # ``answers_sha256`` hashes that text; "text": the raw file text (manifests made before this field).
     answers_form: str = "canonical"
+    house_style: HouseStamp | None = None  # None: the bundled house template, no PDF/A
 
 
 @dataclass(frozen=True)
@@ -272,6 +288,7 @@ class HouseStyle:
     heading_colour: str = ""
     text_colour: str = ""
     pdf_a: bool = False
+    stamp: HouseStamp | None = None  # what the manifest records of this house style
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,9 @@ def assemble(answers_path: Path | str | Answers, *, library: Library | Path | st
         rendered = render_plan(plan, tuple(plan.language.split("+")))
         agreement = read_appendix_files(layout_agreement(plan, rendered, lib))
     if house_style is not None:
-        agreement = replace(agreement, house_style=house_style)
+        # The manifest records which house style made the files, so that rebuild can find it again.
+        manifest = replace(agreement.manifest, house_style=house_style.stamp)
+        agreement = replace(agreement, house_style=house_style, manifest=manifest)
     return Assembly(agreement, plan, active_content_notes(agreement))
 
 

@@ -15,7 +15,7 @@ import hashlib
 import io
 import tempfile
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from assembler._version import __version__
 from assembler.assembly.answers import canonical_text_of
 from assembler.assembly.pipeline import assemble
 from assembler.errors import AssemblerError, Location, UsageError
+from assembler.library.house_style import load_house_style
 from assembler.library.load import Blueprint, Library, load_library
 from assembler.library.sources import parse_yaml
 from assembler.manifest import manifest_from_json
@@ -219,33 +220,46 @@ def find_appendix_folder(relative: list[Path], source: Path) -> Path | None:
     return None
 
 
+def _answers_input(source: Path, manifest: Manifest, answers: Path | str | None) -> tuple[bytes, str]:
+    """Return the answer text to rebuild from and how to name it: the file given, else the manifest's."""
+    if answers is not None:
+        return read_bytes(Path(answers), "answer file", LIMITS.answers_bytes, "answers-bytes"), str(answers)
+    if manifest.answers:
+        return manifest.answers.encode("utf-8"), "the answers recorded in the manifest"
+    raise UsageError(f"'{source}' does not carry its answer file: give the answer file", code="rebuild.no-answers",
+                     option="answers")
+
+
+@dataclass(frozen=True)
+class HouseFiles:
+    """The house-style files a rebuild may use: given explicitly, or the workspace's reference DOCX."""
+
+    reference_docx: Path | None = None
+    pdf_fonts: tuple[Path, ...] = ()
+    workspace_reference: Path | None = None
+
+
 def rebuild(path: Path | str, *, library: Library | Path | str | None = None, answers: Path | str | None = None,
-            formats: tuple[str, ...] = ()) -> Rebuilt:
+            formats: tuple[str, ...] = (), house: HouseFiles = HouseFiles()) -> Rebuilt:
     """Rebuild the agreement a file or manifest describes; return whether it is byte-identical and why not.
 
     ``answers`` replaces the answer text carried in the manifest.  The
     original's own format is always rebuilt; ``formats`` asks for others too
-    (in ``Rebuilt.data``).  Raises UsageError when the source cannot be read
-    or no answers are available; every other mismatch is a Difference.
+    (in ``Rebuilt.data``).  A house style the manifest records is looked for
+    in ``house``, then beside the agreement, and checked by its SHA-256.
+    Raises UsageError when the source cannot be read or no answers are
+    available; every other mismatch is a Difference.
     """
     source = Path(path)
     fmt, original, manifest = read_source(source)
     lib = library if isinstance(library, Library) else load_library(library)
-    if answers is not None:
-        answers_path = Path(answers)
-        answer_bytes = read_bytes(answers_path, "answer file", LIMITS.answers_bytes, "answers-bytes")
-        answers_name = str(answers_path)
-    elif manifest.answers:
-        answer_bytes = manifest.answers.encode("utf-8")
-        answers_name = "the answers recorded in the manifest"
-    else:
-        raise UsageError(f"'{source}' does not carry its answer file: give the answer file", code="rebuild.no-answers",
-                         option="answers")
+    answer_bytes, answers_name = _answers_input(source, manifest, answers)
     differences = check_inputs(manifest, lib, answer_bytes, answers_name)
+    style, missing, notes = house_style_of(manifest, fmt, original, source, house)
+    if missing:
+        return Rebuilt(source, fmt, manifest, False, tuple(differences + missing), {}, tuple(notes))
     wanted = tuple(dict.fromkeys(((fmt,) if fmt else ()) + tuple(formats)))
     data: dict[str, bytes] = {}
-    pins = {c.id: c.version for c in manifest.clauses}
-    notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="assembler-rebuild-") as tmp:
         if answers is None:
             answers_path = Path(tmp) / f"{source.stem}.answers.yaml"
@@ -255,18 +269,12 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
             if found is not None:
                 notes.append(f"the appendix files were taken from {found} (the manifest does not say where the "
                              "answer file was; give the answer file to be sure)")
+        # Appendices named by the recorded answers come only from the folder found beside the
+        # agreement (or the temporary folder, holding nothing): never from an absolute path or a
+        # '..' a forged manifest may carry.
+        folder = Path(answers).parent if answers is not None else found or Path(tmp)
         try:
-            # A PDF/A original is rebuilt as PDF/A: the file itself says so (XMP pdfaid).
-            house = HouseStyle(pdf_a=True) if fmt == "pdf" and original and pdf_a_part(original) else None
-            # Appendices named by the recorded answers come only from the folder found
-            # beside the agreement (or the temporary folder, holding nothing): never from
-            # an absolute path or a '..' a forged manifest may carry.
-            folder = (Path(answers).parent if answers is not None else found or Path(tmp))
-            kept = _blueprint_for(lib, manifest)
-            assembly = assemble(answers_path, library=lib, as_of=manifest.assembled, draft=manifest.draft,
-                                language=manifest.language, pins=pins,
-                                blueprint_version=str(kept.version) if kept is not None else None,
-                                embed_text=manifest.answers_form == "text", house_style=house, appendix_dir=folder)
+            assembly = _assemble_pinned(answers if answers is not None else answers_path, lib, manifest, style, folder)
             for f in wanted:
                 data[f] = writer_for(f)(assembly.agreement)
         except AssemblerError as exc:
@@ -284,3 +292,64 @@ def rebuild(path: Path | str, *, library: Library | Path | str | None = None, an
         identical = not differences
     return Rebuilt(source, fmt, manifest, identical, tuple(differences), data, tuple(notes))
 
+
+def _assemble_pinned(answers: Path | str, lib: Library, manifest: Manifest, style: HouseStyle | None,
+                     folder: Path) -> Any:
+    """Assemble again with exactly what the manifest pins: clause versions, blueprint version, date, language."""
+    kept = _blueprint_for(lib, manifest)
+    return assemble(answers, library=lib, as_of=manifest.assembled, draft=manifest.draft,
+                    language=manifest.language, pins={c.id: c.version for c in manifest.clauses},
+                    blueprint_version=str(kept.version) if kept is not None else None,
+                    embed_text=manifest.answers_form == "text", house_style=style, appendix_dir=folder)
+
+
+def house_style_of(manifest: Manifest, fmt: str | None, original: bytes | None, source: Path,
+                   house: HouseFiles) -> tuple[HouseStyle | None, list[Difference], list[str]]:
+    """Return the house style to rebuild with, what of it is missing or different, and notes on where it was found.
+
+    The manifest records each file's name and SHA-256; a file is taken only
+    when its hash matches.  An agreement from before the record was kept is
+    rebuilt as PDF/A when the PDF itself says it is one (XMP pdfaid).
+    """
+    stamp = manifest.house_style
+    if stamp is None:
+        pdf_a = fmt == "pdf" and bool(original) and bool(pdf_a_part(original or b""))
+        return (HouseStyle(pdf_a=True) if pdf_a else None), [], []
+    missing: list[Difference] = []
+    notes: list[str] = []
+    reference = None
+    if stamp.reference_docx:
+        places = [house.workspace_reference] if house.workspace_reference is not None else []
+        reference = _house_file("reference DOCX", stamp.reference_docx, stamp.reference_docx_sha256,
+                                house.reference_docx, places + _beside(stamp.reference_docx, source), missing, notes)
+    fonts = [_house_file("PDF font", name, sha, house.pdf_fonts[i] if i < len(house.pdf_fonts) else None,
+                         _beside(name, source), missing, notes) for i, (name, sha) in enumerate(stamp.fonts)]
+    if missing:
+        return None, missing, notes
+    style = load_house_style(reference, [f for f in fonts if f is not None], stamp.pdf_a)
+    return (replace(style, stamp=stamp) if style is not None else None), [], notes
+
+
+def _beside(name: str, source: Path) -> list[Path]:
+    """Return where a house-style file of this name is looked for when none is given: beside the agreement, here."""
+    return list(dict.fromkeys([source.resolve().parent / name, Path.cwd() / name]))
+
+
+def _house_file(what: str, name: str, sha: str, given: Path | None, places: list[Path],
+                missing: list[Difference], notes: list[str]) -> Path | None:
+    """Return the file that is the recorded one (by SHA-256): ``given``, else the first of ``places`` that is."""
+    recorded = f"'{name}' (sha256 {_short(sha)})"
+    candidates = [given] if given is not None else list(dict.fromkeys(p.resolve() for p in places if p.is_file()))
+    for path in candidates:
+        if hashlib.sha256(read_bytes(path)).hexdigest() == sha:
+            if given is None:
+                notes.append(f"the {what} {name} was taken from {path}")
+            return path
+    if candidates:
+        found = ", ".join(f"{p} (sha256 {_short(hashlib.sha256(read_bytes(p)).hexdigest())})" for p in candidates)
+        missing.append(Difference("house-style", f"the agreement was built with the {what} {recorded}; "
+                                                 f"{found} is a different file"))
+    else:
+        missing.append(Difference("house-style", f"the agreement was built with the {what} {recorded}, which is "
+                                                 "not at hand: give that file (or keep it beside the agreement)"))
+    return None

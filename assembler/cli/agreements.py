@@ -18,7 +18,8 @@ from assembler.errors import UsageError
 @library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
 @click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Also check a house-style reference DOCX for the styles the DOCX writer needs.")
+              help="Also check a house-style reference DOCX for the styles the DOCX writer needs "
+                   "(default: the workspace's house_style, if it names one).")
 def validate(library: Path | None, as_json: bool, reference_docx: Path | None) -> None:
     """Check the whole clause library and list every problem.
 
@@ -32,14 +33,9 @@ def validate(library: Path | None, as_json: bool, reference_docx: Path | None) -
     from assembler.library.lint import validate_library
     choice = library_choice(click.get_current_context())
     report = validate_library(library)
-    if reference_docx is not None:
+    extra = _house_style_problems(reference_docx, choice.settings)
+    if extra:
         from dataclasses import replace
-
-        from assembler.errors import Location, Problem
-        from assembler.library.house_style import check_reference_docx
-        extra = tuple(Problem(message, Location(str(reference_docx)), code=code,
-                              level="warning" if code == "house-style.missing-style" else "error")
-                      for code, message in check_reference_docx(reference_docx))
         report = replace(report, problems=report.problems + extra)
     errors = [p for p in report.problems if p.level == "error"]
     if as_json:
@@ -55,6 +51,22 @@ def validate(library: Path | None, as_json: bool, reference_docx: Path | None) -
         echo(f"{report.root}: {report.clause_count} clause versions, {report.blueprint_count} blueprint(s): {status}")
     if errors:
         sys.exit(1)
+
+
+def _house_style_problems(reference_docx: Path | None, settings: Any) -> tuple[Any, ...]:
+    """Return the problems of the reference DOCX given, else of the workspace's house style (missing styles warn)."""
+    from assembler.errors import Location, Problem
+    from assembler.library.house_style import check_reference_docx, workspace_reference_docx
+    if reference_docx is None:
+        try:
+            reference_docx = workspace_reference_docx(settings)
+        except UsageError as exc:  # named in assembler.toml but not there: a problem of the workspace
+            return (Problem(exc.message, exc.location, code=exc.code),)
+    if reference_docx is None:
+        return ()
+    return tuple(Problem(message, Location(str(reference_docx)), code=code,
+                         level="warning" if code == "house-style.missing-style" else "error")
+                 for code, message in check_reference_docx(reference_docx))
 
 
 def _build_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -91,10 +103,12 @@ def check(answers: Path, library: Path | None, lang: str | None, as_of: str | No
               help="How the PDF is made: drawn directly, or converted from the DOCX by LibreOffice.")
 @click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="A Word file whose styles, page setup, headers and footers the DOCX uses (house style); "
-                   "the PDF takes its margins, header logo and heading colour.")
+                   "the PDF takes its margins, header logo and heading colour (default: the workspace's "
+                   "house_style).")
 @click.option("--pdf-font", "pdf_fonts", type=click.Path(path_type=Path, dir_okay=False), multiple=True,
               help="A TrueType file for the PDF text, embedded; repeat for regular, bold, italic, bold italic.")
-@click.option("--pdf-a", is_flag=True, help="Write the PDF as PDF/A-2b for archiving.")
+@click.option("--pdf-a/--no-pdf-a", "pdf_a", default=None,
+              help="Write the PDF as PDF/A-2b for archiving (default: the workspace's pdf_a, else no).")
 @click.option("--appendix-dir", "appendix_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder the appendix files are read from (default: the answer file's folder); "
                    "no appendix is read from outside it.")
@@ -107,7 +121,7 @@ def check(answers: Path, library: Path | None, lang: str | None, as_of: str | No
 @_build_options
 def build(answers: tuple[Path, ...], output: Path | None, formats: str, manifest: bool, pdf_engine: str,
           appendix_dir: Path | None,
-          reference_docx: Path | None, pdf_fonts: tuple[Path, ...], pdf_a: bool,
+          reference_docx: Path | None, pdf_fonts: tuple[Path, ...], pdf_a: bool | None,
           base: Path | None, jobs: int | None, quiet: bool, register: str | None,
           library: Path | None, lang: str | None, as_of: str | None, draft: bool, strict: bool) -> None:
     """Assemble the agreements answer files describe and write them.
@@ -121,10 +135,12 @@ def build(answers: tuple[Path, ...], output: Path | None, formats: str, manifest
     the answer file or an appendix.
     """
     from assembler.assembly.batch import is_sheet
-    from assembler.library.house_style import load_house_style
+    from assembler.cli._common import library_choice
+    from assembler.library.house_style import house_style_for
     from assembler.writers import parse_formats
     kinds = parse_formats(formats)
-    house = load_house_style(reference_docx, pdf_fonts, pdf_a)
+    # Options win; otherwise the workspace's house_style and pdf_a settings apply.
+    house = house_style_for(library_choice(click.get_current_context()).settings, reference_docx, pdf_fonts, pdf_a)
     if len(answers) == 1 and not answers[0].is_dir() and not is_sheet(answers[0]):
         if base is not None:
             raise UsageError("--base applies to the rows of a spreadsheet", option="base", code="usage.base")
@@ -213,10 +229,15 @@ def inspect(file: Path, as_json: bool) -> None:
               help="Also write the rebuilt file(s) here (file or folder).")
 @click.option("--format", "formats", default=None, metavar="LIST",
               help="Formats to write with -o (default: the original's; docx,pdf for a manifest).")
+@click.option("--reference-docx", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The house-style reference DOCX the agreement was built with (default: the workspace's "
+                   "house_style, or the file of the recorded name beside the agreement).")
+@click.option("--pdf-font", "pdf_fonts", type=click.Path(path_type=Path, dir_okay=False), multiple=True,
+              help="The PDF font files the agreement was built with, in the same order.")
 @library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 def rebuild(source: Path, answers: Path | None, output: Path | None, formats: str | None,
-            library: Path | None, as_json: bool) -> None:
+            reference_docx: Path | None, pdf_fonts: tuple[Path, ...], library: Path | None, as_json: bool) -> None:
     """Rebuild an issued agreement from its manifest and check it is byte-identical.
 
     Uses the pinned clause versions, the assembly date, the language and the
@@ -233,7 +254,16 @@ def rebuild(source: Path, answers: Path | None, output: Path | None, formats: st
     if output is not None:
         original = read_source(source)[0]
         kinds = parse_formats(formats) if formats else ((original,) if original else ("docx", "pdf"))
-    result = run_rebuild(source, library=library, answers=answers, formats=kinds)
+    from assembler.assembly.rebuild import HouseFiles
+    from assembler.cli._common import library_choice
+    from assembler.library.house_style import workspace_reference_docx
+    settings = library_choice(click.get_current_context()).settings
+    try:
+        ours = workspace_reference_docx(settings) if reference_docx is None else None
+    except UsageError:  # named but missing: rebuild says so if the agreement needs it
+        ours = None
+    house = HouseFiles(reference_docx, pdf_fonts, ours)
+    result = run_rebuild(source, library=library, answers=answers, formats=kinds, house=house)
     written: list[Path] = []
     if output is not None:
         stem = source.name[: -len(SIBLING_MANIFEST)] if source.name.endswith(SIBLING_MANIFEST) else source.stem

@@ -8,12 +8,14 @@ them in ``assembler.toml`` (``house_style``, ``pdf_a``); ``build`` takes
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
 from assembler._files import read_bytes
-from assembler.errors import InputError, Location
-from assembler.model import FontFiles, HouseStyle
+from assembler.errors import InputError, Location, UsageError
+from assembler.library.workspace import SETTINGS_FILE, Settings
+from assembler.model import FontFiles, HouseStamp, HouseStyle
 from assembler.oxml.reference import NotADocx, reference_facts
 
 MAX_FILE = 20 * 1024 * 1024  # a reference DOCX or font larger than this is refused
@@ -32,7 +34,7 @@ def _fonts(paths: Sequence[Path], family: str) -> FontFiles | None:
     if not paths:
         return None
     faces: list[bytes] = []
-    for path in paths[:4]:
+    for path in paths:
         data = _read(path, "font file")
         if data[:4] not in (b"\x00\x01\x00\x00", b"true"):
             raise InputError("the font file is not a TrueType font (.ttf)", Location(str(path)),
@@ -52,6 +54,9 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
     """
     if reference_docx is None and not pdf_fonts and not pdf_a:
         return None
+    if len(pdf_fonts) > 4:
+        raise UsageError("at most four PDF fonts: regular, bold, italic, bold italic", option="pdf_fonts",
+                         code="house-style.too-many-fonts")
     data: bytes | None = None
     margins: tuple[float, float, float, float] | None = None
     logo, height, family, colour = None, 0.0, "", ""
@@ -68,8 +73,44 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
                                                  facts.font, facts.heading_colour)
         source = str(path)
     fonts = _fonts([Path(p) for p in pdf_fonts], family)
+    stamp = HouseStamp(reference_docx=Path(source).name if source else "",
+                       reference_docx_sha256=_sha(data) if data is not None else "",
+                       fonts=tuple((Path(p).name, _sha(face)) for p, face in zip(pdf_fonts, _faces(fonts))),
+                       pdf_a=pdf_a)
     return HouseStyle(reference_docx=data, source=source, fonts=fonts, logo=logo, logo_height_mm=height,
-                      margins_mm=margins, heading_colour=colour, pdf_a=pdf_a)
+                      margins_mm=margins, heading_colour=colour, pdf_a=pdf_a, stamp=stamp)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _faces(fonts: FontFiles | None) -> list[bytes]:
+    if fonts is None:
+        return []
+    return [f for f in (fonts.regular, fonts.bold, fonts.italic, fonts.bold_italic) if f]
+
+
+def workspace_reference_docx(settings: Settings) -> Path | None:
+    """Return the reference DOCX a workspace's ``house_style`` names, or None; refuse one that is not there."""
+    if not settings.house_style or settings.root is None:
+        return None
+    path = (settings.root / settings.house_style).resolve()
+    if not path.is_file():
+        raise UsageError(f"the workspace's house style '{path}' does not exist",
+                         Location(str(settings.root / SETTINGS_FILE), path="house_style"),
+                         code="settings.house-style-missing")
+    return path
+
+
+def house_style_for(settings: Settings, reference_docx: Path | str | None = None,
+                    pdf_fonts: Sequence[Path | str] = (), pdf_a: bool | None = None) -> HouseStyle | None:
+    """Return the house style of a build: what is given explicitly, else the workspace's settings.
+
+    ``pdf_a`` None means "not said": the workspace's ``pdf_a`` decides.
+    """
+    reference = reference_docx if reference_docx is not None else workspace_reference_docx(settings)
+    return load_house_style(reference, pdf_fonts, settings.pdf_a if pdf_a is None else pdf_a)
 
 
 def check_reference_docx(path: Path | str) -> list[tuple[str, str]]:

@@ -18,15 +18,13 @@ agreement gives the same bytes.
 
 from __future__ import annotations
 
-import io
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 
 from docx.document import Document as WordDocument
 from docx.text.paragraph import Paragraph as WordParagraph
-from docx.text.run import Run
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from assembler._dates import date_or_none, midnight_utc
 from assembler.errors import RenderError
@@ -43,9 +41,10 @@ from assembler.model import (
     language_tag,
 )
 from assembler.oxml import parts as ooxml
-from assembler.oxml.fields import append_ref_field, bookmark_name, wrap_in_bookmark
+from assembler.oxml.fields import append_ref_field, append_run, bookmark_name, wrap_in_bookmark
 from assembler.oxml.numbering import set_numbering
-from assembler.oxml.package import fixed_time_zip
+from assembler.oxml.package import package_bytes
+from assembler.oxml.paragraph_xml import RunSpec, paragraph_xml, parse_paragraphs
 from assembler.writers.docx_template import Prepared, open_template
 
 __all__ = ["write_docx"]
@@ -103,6 +102,7 @@ class _Writer:
         # call, which makes a long agreement quadratic; held here, each paragraph goes straight before it.
         self._body = self.document.element.body
         self._sect_pr = self._body.sectPr
+        self._pending: list[tuple[_Row, dict[str, str] | None]] = []
 
     def fill(self, paragraph: WordParagraph, row: _Row, refs: dict[str, str] | None = None) -> None:
         """Give ``paragraph`` the row's style, numbering, runs, fields and bookmark."""
@@ -116,12 +116,7 @@ class _Writer:
                 append_ref_field(p, refs[target], text, "\\h" if target.startswith("appendix:") else "\\r \\h",
                                  bold=bold, italic=italic)
                 continue
-            run = paragraph.add_run()
-            _put_text(run, text)
-            if bold:
-                run.bold = True
-            if italic:
-                run.italic = True
+            append_run(p, text, bold, italic)
         if row.keep_next:
             paragraph.paragraph_format.keep_with_next = True
         if row.bookmark:
@@ -129,34 +124,40 @@ class _Writer:
             wrap_in_bookmark(p, self.bookmarks, row.bookmark, 0, 0 if row.mark_first else None)
 
     def add(self, row: _Row, refs: dict[str, str] | None = None) -> None:
-        """Append a paragraph for ``row`` to the document body."""
+        """Queue a paragraph for ``row`` at the end of the body; :meth:`flush` writes the queue."""
+        self._pending.append((row, refs))
+
+    def flush(self) -> None:
+        """Write the queued paragraphs before the body's closing section properties, parsed at once."""
+        rows, self._pending = self._pending, []
         if self._sect_pr is None or self._sect_pr.getparent() is not self._body:
-            self.fill(self.document.add_paragraph(), row, refs)
+            for row, refs in rows:
+                self.fill(self.document.add_paragraph(), row, refs)
             return
-        p = self._body._new_p()
-        self._sect_pr.addprevious(p)
-        self.fill(WordParagraph(p, self.document._body), row, refs)
+        first = self.bookmarks
+        try:
+            elements = parse_paragraphs([self._xml(row, refs) for row, refs in rows])
+        except etree.XMLSyntaxError:  # text XML cannot carry: made element by element, which names it
+            self.bookmarks = first
+            for row, refs in rows:
+                p = self._body._new_p()
+                self._sect_pr.addprevious(p)
+                self.fill(WordParagraph(p, self.document._body), row, refs)
+            return
+        for p in elements:
+            self._sect_pr.addprevious(p)
 
-
-_BREAKS = re.compile(r"(\t|\r\n|\r|\n)")
-
-
-def _put_text(run: Run, text: str) -> None:
-    """Append ``text`` to ``run``, tabs and line breaks as Word tabs and breaks.
-
-    ``Run.text`` does the same one character at a time in Python, which
-    dominates the writer's time on long clauses.
-    """
-    if "\t" not in text and "\n" not in text and "\r" not in text:
-        run.add_text(text)
-        return
-    for piece in _BREAKS.split(text):
-        if piece == "\t":
-            run.add_tab()
-        elif piece in ("\r\n", "\r", "\n"):
-            run.add_break()
-        elif piece:
-            run.add_text(piece)
+    def _xml(self, row: _Row, refs: dict[str, str] | None) -> str:
+        """Return the paragraph :meth:`fill` would make of ``row``, as XML text."""
+        runs = [RunSpec(text, bold, italic, refs[target] if target is not None and refs and target in refs else "",
+                        "\\h" if target is not None and target.startswith("appendix:") else "\\r \\h")
+                for text, bold, italic, target in _runs(row)]
+        bookmark = None
+        if row.bookmark:
+            self.bookmarks += 1
+            bookmark = (self.bookmarks, row.bookmark, row.mark_first)
+        return paragraph_xml("" if row.style == "Normal" else self.style_ids[row.style], runs, num_id=row.num_id,
+                             level=row.level, keep_next=row.keep_next, bookmark=bookmark)
 
 
 def _runs(row: _Row) -> list[tuple[str, bool, bool, str | None]]:
@@ -298,6 +299,7 @@ def _write_signatures(writer: _Writer, labels: Labels, signatures: Sequence[Sign
     if not signatures:
         return
     writer.add(_Row("Section Heading", _text(labels.signatures)))
+    writer.flush()
     document = writer.document
     table = document.add_table(rows=(len(signatures) + 1) // 2, cols=2)
     table.style = document.styles["Signature Table"]
@@ -326,6 +328,7 @@ def _write_single(writer: _Writer, doc: Document) -> None:
     col = _column(doc, None, "")
     for row in _document_rows(doc, col):
         writer.add(row, col.fields)
+    writer.flush()
     _write_signatures(writer, doc.labels, doc.signatures)
 
 
@@ -380,9 +383,9 @@ def _write_footer(writer: _Writer, docs: Sequence[Document]) -> None:
     if footer.style is None or footer.style.name != "Footer":
         ooxml.set_paragraph_style(footer.paragraph_format.element, writer.style_ids["Footer"])
     for i, doc in enumerate(docs):
-        _put_text(footer.add_run(), f"{' / ' if i else ''}{doc.labels.page} ")
+        append_run(footer.paragraph_format.element, f"{' / ' if i else ''}{doc.labels.page} ")
         ooxml.append_field(footer.paragraph_format.element, "PAGE")
-        _put_text(footer.add_run(), f" {doc.labels.of} ")
+        append_run(footer.paragraph_format.element, f" {doc.labels.of} ")
         ooxml.append_field(footer.paragraph_format.element, "NUMPAGES")
 
 
@@ -445,6 +448,4 @@ def write_docx(agreement: Agreement) -> bytes:
     when = midnight_utc(date_or_none(date))
     _set_properties(document, agreement, when)
     ooxml.add_manifest_part(document.part, manifest_to_json(agreement.manifest))
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return fixed_time_zip(buffer.getvalue(), when.date() if when else None)
+    return package_bytes(document.part.package, when.date() if when else None)

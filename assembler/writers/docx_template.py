@@ -109,26 +109,27 @@ def _prepare(document: WordDocument, paired: bool, reference: bool) -> tuple[int
     return left, right
 
 
-@functools.cache
-def _prepared_house(paired: bool) -> tuple[bytes, tuple[int, int]]:
-    """Return the house template with its clause lists, prepared once per process (as bytes to reopen)."""
-    document = docx.Document(io.BytesIO(house_template()))
-    num_ids = _prepare(document, paired, reference=False)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue(), num_ids
+@functools.lru_cache(maxsize=8)
+def _prepared(reference: bytes | None, paired: bool) -> Prepared:
+    """Return the house template or a reference DOCX prepared for the writer, once per process.
 
-
-def open_template(house: HouseStyle | None, paired: bool) -> Prepared:
-    """Return the house template or the reference DOCX of ``house``, prepared for the writer."""
-    reference = house.reference_docx if house is not None else None
-    if not reference:
-        data, num_ids = _prepared_house(paired)
-        return Prepared(docx.Document(io.BytesIO(data)), num_ids, True, True)
+    Parsing a package is a third of a build's time; callers get a deep copy
+    (:func:`open_template`), so the cached document is never filled.
+    """
+    if reference is None:
+        document = docx.Document(io.BytesIO(house_template()))
+        return Prepared(document, _prepare(document, paired, reference=False), True, True)
     document = docx.Document(io.BytesIO(reference))
     num_ids = _prepare(document, paired, reference=True)
     section = document.sections[0]
     return Prepared(document, num_ids, _is_empty(section.header), _is_empty(section.footer))
+
+
+def open_template(house: HouseStyle | None, paired: bool) -> Prepared:
+    """Return the house template or the reference DOCX of ``house``, prepared for the writer (a fresh copy)."""
+    reference = house.reference_docx if house is not None else None
+    prepared = _prepared(reference or None, paired)
+    return Prepared(copy.deepcopy(prepared.document), prepared.num_ids, prepared.own_header, prepared.own_footer)
 
 
 def _narrow_columns(document: WordDocument) -> None:

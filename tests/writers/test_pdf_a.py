@@ -125,3 +125,44 @@ def test_a_transparent_logo_is_flattened_in_pdf_a() -> None:
         return [x.get_object() for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image"]
     assert any("/SMask" in x for x in images(pdfs[False]))  # the logo is drawn, with its alpha
     assert images(pdfs[True]) and not any("/SMask" in x for x in images(pdfs[True]))
+
+
+def _info_matches_xmp(reader: PdfReader) -> None:
+    """Assert every Info entry PDF/A ties to XMP has its XMP twin with the same value (ISO 19005-2, 6.6.3)."""
+    info, xmp = reader.metadata, reader.xmp_metadata
+    assert info is not None and xmp is not None
+    assert info["/Title"] == xmp.dc_title["x-default"]
+    assert info["/Author"] == ", ".join(xmp.dc_creator)
+    assert info["/Subject"] == xmp.dc_description["x-default"]
+    assert info["/Keywords"] == xmp.pdf_keywords
+    assert info["/Creator"] == xmp.xmp_creator_tool and info["/Producer"] == xmp.pdf_producer
+    assert info.creation_date == xmp.xmp_create_date.replace(tzinfo=info.creation_date.tzinfo)
+    assert info.modification_date == xmp.xmp_modify_date.replace(tzinfo=info.modification_date.tzinfo)
+
+
+def test_a_draft_pdf_a_with_an_appendix_keeps_every_requirement(tmp_path: Path) -> None:
+    """The draft watermark (also over appendix pages) is opaque, Info and XMP agree, no page asks for a
+    transparency group, the agreement's own fonts are embedded, and the non-PDF/A appendix is named."""
+    out = tmp_path / "draft.pdf"
+    result = subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "research.yaml"),
+                             "--as-of", "2026-12-01", "--draft", "--format", "pdf", "--pdf-a", "-o", str(out)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "is not PDF/A" in line]
+    assert len(warnings) == 1 and "de-minimis-intyg-kretslopp.pdf" in warnings[0] and "Bilaga 4" in warnings[0]
+    data = out.read_bytes()
+    reader = PdfReader(io.BytesIO(data))
+    assert reader.xmp_metadata.pdfaid_part == "2" and reader.xmp_metadata.pdfaid_conformance == "B"
+    _info_matches_xmp(reader)
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    assert "UTKAST" in text  # the watermark is there, drawn opaque
+    assert not reader.is_encrypted and b"/JavaScript" not in data and b"/EmbeddedFiles" not in data
+    for page in reader.pages:
+        assert page.get("/Group") is None or page["/Group"].get("/S") != "/Transparency"
+    dicts = list(_walk(reader.trailer["/Root"], set()))
+    assert not any(d.get("/Type") == "/ExtGState" and (d.get("/ca", 1) != 1 or d.get("/CA", 1) != 1
+                                                       or d.get("/SMask", "/None") != "/None") for d in dicts)
+    assert not any(d.get("/Subtype") == "/Image" and "/SMask" in d for d in dicts)
+    own = [f for f in dicts if f.get("/Type") == "/Font" and "Liberation" in str(f.get("/BaseFont"))]
+    assert own and all("/FontFile2" in (f["/DescendantFonts"][0].get_object() if "/DescendantFonts" in f
+                                        else f)["/FontDescriptor"] for f in own)
