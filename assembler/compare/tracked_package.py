@@ -1,0 +1,378 @@
+"""A redline that is NEW's own DOCX with OLD's differences as tracked changes.
+
+When NEW is a DOCX, the redline is that file: its styles, numbering, tables,
+headers, footers, notes, text boxes and section properties stay as they
+are.  Each paragraph the comparison read is found again in NEW's package
+(:func:`assembler.readers.docx_walk.reading_slots` reads the same elements
+in the same order, so the units of the comparison match them one to one by
+text); then only what changed is marked:
+
+- a paragraph NEW changed: its runs are split where words differ, inserted
+  words wrapped in ``w:ins``, OLD's words put back in ``w:del`` (see
+  :mod:`assembler.compare.tracked_runs`);
+- a paragraph NEW added: its runs and its mark are inserted (a table row
+  NEW added is an inserted row);
+- a paragraph OLD had and NEW has not: a new paragraph (or table row) with
+  OLD's text, deleted, at its old place, in the paragraph properties of a
+  neighbour of the same kind so that Word's list numbers count it when
+  changes are rejected;
+- a moved paragraph: ``w:moveFrom`` at its old place, ``w:moveTo`` at its new one.
+
+Accepting every change gives NEW, rejecting every change gives OLD, list
+labels included: they come from NEW's numbering, which both views recount.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import io
+import re
+from dataclasses import dataclass
+from itertools import zip_longest
+from typing import Literal
+
+import docx
+from lxml import etree
+
+from assembler.compare.result import ClauseDiff, DiffResult, Unit, UnitDiff
+from assembler.compare.tracked_runs import WordOps, all_inserted, mark_slot, text_run, word_ops
+from assembler.oxml import revisions as oc
+from assembler.oxml.ns import W_NS, qn
+from assembler.readers.docx_walk import Slot, numbering_of, open_docx, reading_slots
+
+Role = Literal["normal", "from", "to"]
+
+_NEAR = 40  # how far (in paragraphs) a restored paragraph looks for a like neighbour
+_PART_TITLES = ("Header", "Footer", "Footnote", "Endnote")
+_P, _TR, _TC, _PPR = qn("p"), qn("tr"), qn("tc"), qn("pPr")
+_NOT_COPIED = (qn("rPr"), qn("sectPr"), qn("pPrChange"))
+_BEFORE_NUMPR = {qn(t) for t in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr",
+                                 "widowControl")}
+
+
+@dataclass
+class _Step:
+    """One unit of the comparison, with where each side has it."""
+
+    diff: UnitDiff
+    role: Role
+    move_id: int
+    new: Slot | None = None
+    old: Slot | None = None
+
+    @property
+    def in_new(self) -> bool:
+        return self.role != "from" and self.diff.new is not None and self.diff.status != "removed"
+
+    @property
+    def in_old(self) -> bool:
+        return self.role != "to" and self.diff.old is not None and self.diff.status != "added"
+
+
+def _steps(clauses: tuple[ClauseDiff, ...]) -> list[_Step]:
+    """Return the body's units in merged order (NEW's order, OLD's at their old places)."""
+    out: list[_Step] = []
+    for clause in clauses:
+        if clause.kind == "back" and clause.ref.title in _PART_TITLES and clause.ref.number:
+            continue  # a header, footer or note: not in the body
+        for u in clause.units:
+            move = u.move or clause.move
+            role: Role = "from" if move == "from" else ("to" if move == "to" else "normal")
+            out.append(_Step(u, role, u.move_id if u.move else clause.move_id))
+    return out
+
+
+def _shape(label: str) -> str:
+    """Return what kind of number a label is ("9.9", "(a)"), whatever its value."""
+    return re.sub(r"\d+", "9", re.sub(r"[^\W\d_]+", "a", label))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\W+", "", text).casefold()
+
+
+def _unit_key(unit: Unit) -> str:
+    return _key(unit.label + unit.text)
+
+
+def _match(units: list[Unit], slots: list[Slot]) -> list[int | None]:
+    """Return, for each unit, the index of the slot it was read from (None if not found).
+
+    Both lists are in reading order; equal texts pair first, the units between
+    two such pairs go to the slots between them whose text holds theirs.
+    """
+    a = [_unit_key(u) for u in units]
+    b = [_key(s.label + s.text) for s in slots]
+    out: list[int | None] = [None] * len(units)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for k in range(i2 - i1):
+                out[i1 + k] = j1 + k
+            continue
+        j = j1
+        for i in range(i1, i2):
+            for jj in range(j, j2):
+                if a[i] and (a[i] in b[jj] or b[jj] in a[i]) and b[jj]:
+                    out[i], j = jj, jj + 1
+                    break
+    return out
+
+
+def _link(steps: list[_Step], slots: list[Slot], side: Literal["new", "old"]) -> None:
+    """Record on each step the slot its unit came from on ``side``."""
+    mine = [s for s in steps if (s.in_new if side == "new" else s.in_old)]
+    units = [getattr(s.diff, side) for s in mine]
+    for step, index in zip(mine, _match(units, slots)):
+        if index is not None:
+            setattr(step, side, slots[index])
+
+
+def _old_text(step: _Step, numbered: bool) -> str:
+    """Return OLD's text of a step, its label spelled out unless NEW's numbering prints it."""
+    unit = step.diff.old
+    assert unit is not None
+    if step.old is not None:
+        label, text = step.old.label, step.old.text
+    else:
+        label, text = unit.label, unit.text
+    return text if numbered or not label else f"{label}\t{text}"
+
+
+def _revision_start(rev_base: etree._Element) -> int:
+    """Return the first revision id above every id already used in the document."""
+    ids = [int(v) for v in etree.ElementBase.xpath(rev_base, "//@w:id", namespaces={"w": W_NS})
+           if str(v).isdigit()]
+    return max(ids, default=0) + 1
+
+
+class _Writer:
+    """Marks the comparison on NEW's body, step by step in merged order."""
+
+    def __init__(self, steps: list[_Step], slots: list[Slot], rev: oc.Revisions) -> None:
+        self.steps = steps
+        self.slots = slots
+        self.rev = rev
+        self.anchor: etree._Element | None = None  # the last element placed, in document order
+
+    def run(self) -> None:
+        for index, step in enumerate(self.steps):
+            if step.in_new and step.new is not None:
+                self._edit(step)
+                self.anchor = step.new.element
+            elif step.in_old:
+                self._restore(step, index)
+
+    def _edit(self, step: _Step) -> None:
+        slot = step.new
+        assert slot is not None
+        if not step.in_old and step.role != "to":
+            self._insert_whole(slot, all_inserted(slot.text), "normal", step.move_id)
+            return
+        if step.diff.old is None:
+            return
+        old_numbered = step.old is not None and bool(step.old.label) or (
+            step.old is None and bool(step.diff.old.label))
+        ops = word_ops(_old_text(step, bool(slot.label) and old_numbered), slot.text)
+        if step.role == "to":
+            self._insert_whole(slot, ops, "to", step.move_id)
+            return
+        if ops.changed:
+            mark_slot(slot, ops, "normal", self.rev)
+        if slot.label and not old_numbered and slot.element.tag == _P:
+            # NEW numbers a paragraph OLD did not: rejecting must take the number away.
+            _unnumber_before(slot.element, self.rev)
+
+    def _insert_whole(self, slot: Slot, ops: WordOps, mode: Literal["normal", "to"], move_id: int) -> None:
+        element = slot.element
+        if mode == "to":
+            start = oc.range_start("moveTo", f"move{move_id}", self.rev)
+        mark_slot(slot, ops, mode, self.rev)
+        if element.tag == _TR:
+            oc.mark_row(element, "ins", self.rev)
+        else:
+            oc.mark_paragraph(element, ["ins"], self.rev)
+        if mode == "to":
+            _wrap_range(element, start, "moveTo")
+
+    def _restore(self, step: _Step, index: int) -> None:
+        """Put OLD's paragraph back, deleted, after the last element placed."""
+        nxt = next((s.new for s in self.steps[index + 1:] if s.in_new and s.new is not None), None)
+        prev = self.anchor
+        text_has_cells = "\t" in (step.diff.old.text if step.diff.old else "")
+        row_source = prev if prev is not None and prev.tag == _TR else None
+        if row_source is None and nxt is not None and nxt.element.tag == _TR and text_has_cells:
+            row_source = nxt.element
+        if row_source is not None and (text_has_cells or (nxt is not None and nxt.element.tag == _TR
+                                                          and nxt.element.getparent() is row_source.getparent())):
+            element = self._deleted_row(step, row_source)
+        else:
+            element = self._deleted_paragraph(step, index)
+        self._place(element, nxt)
+        self.anchor = element
+
+    def _place(self, element: etree._Element, nxt: Slot | None) -> None:
+        prev = self.anchor
+        if prev is not None and prev.tag == _TR and element.tag == _P:
+            prev = prev.getparent()  # a paragraph goes after the table, not in it
+        if prev is not None:
+            prev.addnext(element)
+            return
+        if nxt is not None:
+            target = nxt.element
+            if target.tag == _TR and element.tag == _P:
+                target = target.getparent()
+            target.addprevious(element)
+
+    def _neighbour_ppr(self, step: _Step, index: int) -> tuple[etree._Element | None, bool]:
+        """Return the paragraph properties a restored paragraph borrows, and whether
+        they number it: a neighbour of the same kind and the same numbering, if any."""
+        want_number = step.old is not None and bool(step.old.label)
+        kind = step.diff.old.kind if step.diff.old is not None else "paragraph"
+        before = [s for s in reversed(self.steps[max(0, index - _NEAR):index]) if s.in_new and s.new is not None]
+        after = [s for s in self.steps[index + 1:index + 1 + _NEAR] if s.in_new and s.new is not None]
+        # Nearest first, alternating sides, so the closest like paragraph wins.
+        near = [s for pair in zip_longest(before, after) for s in pair if s is not None]
+        if step.role == "from":
+            # A moved paragraph keeps its own properties (and so its own list).
+            near = [s for s in self.steps if s.role == "to" and s.move_id == step.move_id
+                    and s.diff.new == step.diff.new and s.new is not None] + near
+        paragraphs = [s for s in near if s.new is not None and s.new.element.tag == _P]
+        shape = _shape(step.old.label) if step.old is not None else ""
+        ranked = sorted(paragraphs, key=lambda s: (bool(s.new.label) != want_number,  # type: ignore[union-attr]
+                                                   (s.diff.new.kind if s.diff.new else "") != kind,
+                                                   _shape(s.new.label) != shape))  # type: ignore[union-attr]
+        if not ranked:
+            return None, False
+        best = ranked[0]
+        assert best.new is not None
+        ppr = best.new.element.find(_PPR)
+        numbers = want_number and _shape(best.new.label) == shape
+        if ppr is not None and best.new.label and not numbers:
+            # No neighbour numbers like OLD did: the label is spelled out instead.
+            ppr = copy.deepcopy(ppr)
+            for num in ppr.findall(qn("numPr")):
+                ppr.remove(num)
+            _no_number(ppr)
+        return ppr, numbers
+
+    def _deleted_paragraph(self, step: _Step, index: int) -> etree._Element:
+        ppr, numbered = self._neighbour_ppr(step, index)
+        p = etree.Element(_P)
+        if ppr is not None:
+            own = copy.deepcopy(ppr)
+            for child in [c for c in own if c.tag in _NOT_COPIED]:
+                own.remove(child)
+            p.append(own)
+        oc.mark_paragraph(p, ["del"], self.rev)
+        text = _old_text(step, numbered)
+        run = text_run(text, None, deleted=step.role != "from")
+        if step.role == "from":
+            start = oc.range_start("moveFrom", f"move{step.move_id}", self.rev)
+            p.append(oc.revision("moveFrom", [run], self.rev))
+            _wrap_range(p, start, "moveFrom")
+        else:
+            p.append(oc.revision("del", [run], self.rev))
+        return p
+
+    def _deleted_row(self, step: _Step, source: etree._Element) -> etree._Element:
+        """Return a deleted copy of the row ``source`` holding OLD's row text, cell by cell."""
+        tr = copy.deepcopy(source)
+        trpr = tr.find(qn("trPr"))
+        if trpr is not None:
+            for child in [c for c in trpr if c.tag in (qn("ins"), qn("del"), qn("trPrChange"))]:
+                trpr.remove(child)
+        cells = tr.findall(_TC)
+        parts = _old_text(step, False).split("\t")
+        if len(parts) != len(cells):
+            parts = ["\t".join(parts)] + [""] * (len(cells) - 1)
+        for cell, text in zip(cells, parts):
+            first = cell.find(_P)
+            ppr = first.find(_PPR) if first is not None else None
+            for child in [c for c in cell if c.tag != qn("tcPr")]:
+                cell.remove(child)
+            p = etree.SubElement(cell, _P)
+            if ppr is not None:
+                own = copy.deepcopy(ppr)
+                for child in [c for c in own if c.tag in _NOT_COPIED]:
+                    own.remove(child)
+                for num in own.findall(qn("numPr")):
+                    own.remove(num)
+                p.append(own)
+            if text:
+                p.append(oc.revision("del", [text_run(text, None, deleted=True)], self.rev))
+        oc.mark_row(tr, "del", self.rev)
+        return tr
+
+
+def _no_number(ppr: etree._Element) -> None:
+    """Make paragraph properties number nothing (numId 0 also stops a style's numbering)."""
+    for old in ppr.findall(qn("numPr")):
+        ppr.remove(old)
+    num = etree.Element(qn("numPr"))
+    etree.SubElement(num, qn("ilvl")).set(qn("val"), "0")
+    etree.SubElement(num, qn("numId")).set(qn("val"), "0")
+    # numPr follows pStyle, keepNext, keepLines, pageBreakBefore, framePr, widowControl in CT_PPrBase.
+    head = [c for c in ppr if c.tag in _BEFORE_NUMPR]
+    if head:
+        head[-1].addnext(num)
+    else:
+        ppr.insert(0, num)
+
+
+def _unnumber_before(p: etree._Element, rev: oc.Revisions) -> None:
+    """Record (``w:pPrChange``) that ``p`` had no list number before: numId 0."""
+    ppr = p.find(_PPR)
+    if ppr is None:
+        ppr = etree.Element(_PPR)
+        p.insert(0, ppr)
+    before = copy.deepcopy(ppr)
+    for child in [c for c in before if c.tag in _NOT_COPIED]:
+        before.remove(child)
+    _no_number(before)
+    change = etree.SubElement(ppr, qn("pPrChange"), {qn(k): v for k, v in rev.attrs().items()})
+    change.append(before)
+
+
+def _wrap_range(element: etree._Element, start: etree._Element, kind: Literal["moveFrom", "moveTo"]) -> None:
+    """Open a move range at the start of a paragraph (or row's first paragraph) and close it at its end."""
+    paragraphs = [element] if element.tag == _P else list(element.iter(_P))
+    if not paragraphs:
+        return
+    first, last = paragraphs[0], paragraphs[-1]
+    ppr = first.find(_PPR)
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        first.insert(0, start)
+    last.append(oc.range_end(kind, start))
+
+
+def _slots_of(data: bytes) -> tuple[docx.document.Document, list[Slot]]:
+    document = open_docx(data)
+    return document, reading_slots(document.element.body, numbering_of(document))
+
+
+def steps_for(result: DiffResult, new_slots: list[Slot], old_slots: list[Slot] | None) -> list[_Step]:
+    """Return the body steps of ``result``, each linked to its slots on both sides."""
+    steps = _steps(result.clauses)
+    _link(steps, new_slots, "new")
+    if old_slots is not None:
+        _link(steps, old_slots, "old")
+    return steps
+
+
+def write_into_package(result: DiffResult, author: str, when: str) -> bytes:
+    """Return NEW's DOCX package with the comparison marked in it as tracked changes.
+
+    ``when`` is the xsd:dateTime stamped on every revision.
+    """
+    document, new_slots = _slots_of(result.new.package)
+    old_slots = _slots_of(result.old.package)[1] if result.old.package else None
+    steps = steps_for(result, new_slots, old_slots)
+    rev = oc.Revisions(author, when, _revision_start(document.element))
+    _Writer(steps, new_slots, rev).run()
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
