@@ -39,7 +39,7 @@ from assembler.compare.result import ClauseDiff, DiffResult, Unit, UnitDiff
 from assembler.compare.tracked_runs import WordOps, all_inserted, mark_slot, text_run, word_ops
 from assembler.oxml import revisions as oc
 from assembler.oxml.ns import W_NS, qn
-from assembler.readers.docx_walk import Slot, numbering_of, open_docx, reading_slots
+from assembler.readers.docx_walk import Slot, Walker, numbering_of, open_docx, paragraph_elements, reading_slots
 
 Role = Literal["normal", "from", "to"]
 
@@ -60,6 +60,8 @@ class _Step:
     move_id: int
     new: Slot | None = None
     old: Slot | None = None
+    placed: etree._Element | None = None  # where OLD's paragraph is in the redline
+    typed: bool = False  # OLD's label is spelled out in the text, not numbered
 
     @property
     def in_new(self) -> bool:
@@ -161,6 +163,8 @@ class _Writer:
             if step.in_new and step.new is not None:
                 self._edit(step)
                 self.anchor = step.new.element
+                if step.in_old and step.role == "normal":
+                    step.placed = step.new.element
             elif step.in_old:
                 self._restore(step, index)
 
@@ -174,7 +178,8 @@ class _Writer:
             return
         old_numbered = step.old is not None and bool(step.old.label) or (
             step.old is None and bool(step.diff.old.label))
-        ops = word_ops(_old_text(step, bool(slot.label) and old_numbered), slot.text)
+        step.typed = not (bool(slot.label) and old_numbered)
+        ops = word_ops(_old_text(step, not step.typed), slot.text)
         if step.role == "to":
             self._insert_whole(slot, ops, "to", step.move_id)
             return
@@ -210,7 +215,7 @@ class _Writer:
         else:
             element = self._deleted_paragraph(step, index)
         self._place(element, nxt)
-        self.anchor = element
+        self.anchor = step.placed = element
 
     def _place(self, element: etree._Element, nxt: Slot | None) -> None:
         prev = self.anchor
@@ -240,9 +245,15 @@ class _Writer:
                     and s.diff.new == step.diff.new and s.new is not None] + near
         paragraphs = [s for s in near if s.new is not None and s.new.element.tag == _P]
         shape = _shape(step.old.label) if step.old is not None else ""
-        ranked = sorted(paragraphs, key=lambda s: (bool(s.new.label) != want_number,  # type: ignore[union-attr]
-                                                   (s.diff.new.kind if s.diff.new else "") != kind,
-                                                   _shape(s.new.label) != shape))  # type: ignore[union-attr]
+        label = step.old.label if step.old is not None else ""
+
+        def rank(s: _Step) -> tuple[bool, bool, bool, bool]:
+            assert s.new is not None
+            # Same number first (the same place in the same list), then the same
+            # kind of number, then the same kind of paragraph.
+            return (bool(s.new.label) != want_number, s.new.label != label, _shape(s.new.label) != shape,
+                    (s.diff.new.kind if s.diff.new else "") != kind)
+        ranked = sorted(paragraphs, key=rank)
         if not ranked:
             return None, False
         best = ranked[0]
@@ -267,6 +278,7 @@ class _Writer:
             p.append(own)
         oc.mark_paragraph(p, ["del"], self.rev)
         text = _old_text(step, numbered)
+        step.typed = not numbered
         run = text_run(text, None, deleted=step.role != "from")
         if step.role == "from":
             start = oc.range_start("moveFrom", f"move{step.move_id}", self.rev)
@@ -304,6 +316,69 @@ class _Writer:
                 p.append(oc.revision("del", [text_run(text, None, deleted=True)], self.rev))
         oc.mark_row(tr, "del", self.rev)
         return tr
+
+
+def _old_label(step: _Step) -> str:
+    """Return the list label OLD printed before a paragraph, when Word numbered it."""
+    return step.old.label if step.old is not None else ""
+
+
+def _reject_labels(document: docx.document.Document) -> dict[etree._Element, str]:
+    """Return the label each paragraph shows when every change is rejected."""
+    walker = Walker("rejected", {}, numbering_of(document))
+    out: dict[etree._Element, str] = {}
+    for element in paragraph_elements(document.element.body):
+        if element.tag == _P:
+            out[element] = walker.paragraph(element).label
+    return out
+
+
+def fix_labels(document: docx.document.Document, steps: list[_Step], rev: oc.Revisions) -> int:
+    """Spell out OLD's label where rejecting the changes would not number a paragraph as OLD did.
+
+    NEW's list numbering recounts in each view and mostly gives OLD's labels
+    back; where OLD's lists were laid out otherwise, the paragraph loses its
+    number when changes are rejected and OLD's label comes back as deleted
+    text.  Return how many paragraphs were changed so.
+    """
+    spelled: set[int] = set()
+    for _ in range(4):
+        shown = _reject_labels(document)
+        wrong = [k for k, s in enumerate(steps) if s.placed is not None and s.placed.tag == _P
+                 and s.diff.old is not None and k not in spelled
+                 and shown.get(s.placed, "") != ("" if s.typed else _old_label(s))]
+        if not wrong:
+            break
+        for k in wrong:
+            step = steps[k]
+            assert step.placed is not None
+            restored = step.new is None or step.placed is not step.new.element
+            _spell_label(step.placed, "" if step.typed else _old_label(step), step.role == "from", restored, rev)
+        spelled.update(wrong)
+    return len(spelled)
+
+
+def _spell_label(p: etree._Element, label: str, moved: bool, restored: bool, rev: oc.Revisions) -> None:
+    """Make ``p`` unnumbered when changes are rejected, OLD's ``label`` its first (deleted) text."""
+    ppr = p.find(_PPR)
+    if restored:
+        if ppr is None:
+            ppr = etree.Element(_PPR)
+            p.insert(0, ppr)
+        _no_number(ppr)
+    elif ppr is None or ppr.find(qn("pPrChange")) is None:
+        _unnumber_before(p, rev)
+    else:
+        _no_number(ppr.find(qn("pPrChange")).find(_PPR))  # type: ignore[union-attr]
+    if not label:
+        return
+    run = text_run(f"{label}\t", None, deleted=not moved)
+    first = next((c for c in p if c.tag not in (_PPR, qn("moveFromRangeStart"))), None)
+    mark = oc.revision("moveFrom" if moved else "del", [run], rev)
+    if first is not None:
+        first.addprevious(mark)
+    else:
+        p.append(mark)
 
 
 def _no_number(ppr: etree._Element) -> None:
@@ -373,6 +448,7 @@ def write_into_package(result: DiffResult, author: str, when: str) -> bytes:
     steps = steps_for(result, new_slots, old_slots)
     rev = oc.Revisions(author, when, _revision_start(document.element))
     _Writer(steps, new_slots, rev).run()
+    fix_labels(document, steps, rev)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
