@@ -62,6 +62,7 @@ class _Step:
     old: Slot | None = None
     placed: etree._Element | None = None  # where OLD's paragraph is in the redline
     typed: bool = False  # OLD's label is spelled out in the text, not numbered
+    old_index: int | None = None  # OLD's paragraph, in OLD's reading order
 
     @property
     def in_new(self) -> bool:
@@ -115,10 +116,19 @@ def _match(units: list[Unit], slots: list[Slot]) -> list[int | None]:
             continue
         j = j1
         for i in range(i1, i2):
-            for jj in range(j, j2):
+            for jj in range(j, min(j2, j + _NEAR)):
                 if a[i] and (a[i] in b[jj] or b[jj] in a[i]) and b[jj]:
                     out[i], j = jj, jj + 1
                     break
+    # A unit listed out of reading order still finds its slot by its text.
+    free: dict[str, list[int]] = {}
+    used = set(out)
+    for j, key in enumerate(b):
+        if j not in used:
+            free.setdefault(key, []).append(j)
+    for i, key in enumerate(a):
+        if out[i] is None and free.get(key):
+            out[i] = free[key].pop(0)
     return out
 
 
@@ -129,6 +139,35 @@ def _link(steps: list[_Step], slots: list[Slot], side: Literal["new", "old"]) ->
     for step, index in zip(mine, _match(units, slots)):
         if index is not None:
             setattr(step, side, slots[index])
+            if side == "old":
+                step.old_index = index
+
+
+def _in_old_order(steps: list[_Step]) -> list[_Step]:
+    """Return the steps with each paragraph only OLD has right after the one OLD had before it.
+
+    NEW's paragraphs keep NEW's order; a paragraph OLD alone had goes back
+    where OLD had it, even where the comparison listed it elsewhere.
+    """
+    indexed = sorted((s.old_index, k) for k, s in enumerate(steps) if s.old_index is not None)
+    loose = {k for _, k in indexed if not steps[k].in_new}
+    if not loose:
+        return steps
+    after: dict[int, list[int]] = {}
+    first: list[int] = []
+    previous = -1
+    for _, k in indexed:
+        if k in loose:
+            (after.setdefault(previous, []) if previous >= 0 else first).append(k)
+        previous = k
+    out: list[_Step] = []
+    # Each step, then the chain of OLD-only paragraphs that followed it in OLD.
+    todo = list(reversed([k for k in range(len(steps)) if k not in loose])) + list(reversed(first))
+    while todo:
+        k = todo.pop()
+        out.append(steps[k])
+        todo.extend(reversed(after.get(k, [])))
+    return out
 
 
 def _old_text(step: _Step, numbered: bool) -> str:
@@ -197,7 +236,9 @@ class _Writer:
         if element.tag == _TR:
             oc.mark_row(element, "ins", self.rev)
         else:
-            oc.mark_paragraph(element, ["ins"], self.rev)
+            # The mark is of the kind of the text before it: LibreOffice (7.4)
+            # handles a moved paragraph whole only when its mark moved with it.
+            oc.mark_paragraph(element, [_last_kind(element) if mode == "to" else "ins"], self.rev)
         if mode == "to":
             _wrap_range(element, start, "moveTo")
 
@@ -276,7 +317,7 @@ class _Writer:
             for child in [c for c in own if c.tag in _NOT_COPIED]:
                 own.remove(child)
             p.append(own)
-        oc.mark_paragraph(p, ["del"], self.rev)
+        oc.mark_paragraph(p, ["moveFrom" if step.role == "from" else "del"], self.rev)
         text = _old_text(step, numbered)
         step.typed = not numbered
         run = text_run(text, None, deleted=step.role != "from")
@@ -410,6 +451,13 @@ def _unnumber_before(p: etree._Element, rev: oc.Revisions) -> None:
     change.append(before)
 
 
+def _last_kind(p: etree._Element) -> oc.MarkKind:
+    """Return whether the last text of a moved paragraph's new place is moved or inserted."""
+    kinds = [el.tag for el in p.iter(qn("ins"), qn("moveTo")) if el.getparent() is not None
+             and el.getparent().tag != qn("rPr")]
+    return "ins" if kinds and kinds[-1] == qn("ins") else "moveTo"
+
+
 def _wrap_range(element: etree._Element, start: etree._Element, kind: Literal["moveFrom", "moveTo"]) -> None:
     """Open a move range at the start of a paragraph (or row's first paragraph) and close it at its end."""
     paragraphs = [element] if element.tag == _P else list(element.iter(_P))
@@ -435,6 +483,7 @@ def steps_for(result: DiffResult, new_slots: list[Slot], old_slots: list[Slot] |
     _link(steps, new_slots, "new")
     if old_slots is not None:
         _link(steps, old_slots, "old")
+        steps = _in_old_order(steps)
     return steps
 
 

@@ -61,7 +61,11 @@ def word_ops(old: str, new: str) -> WordOps:
         if op == "equal":
             continue
         if i2 > i1:
-            at = starts[j1]
+            # At the end of a paragraph OLD's words follow NEW's: an insertion
+            # that ends a paragraph would otherwise join, in LibreOffice, the
+            # insertion of a paragraph after it, and rejecting both would
+            # merge the paragraphs around them.
+            at = starts[j2] if j2 == len(b) and j2 > j1 else starts[j1]
             deleted[at] = deleted.get(at, "") + "".join(a[i1:i2])
         for k in range(starts[j1], starts[j2]):
             inserted[k] = True
