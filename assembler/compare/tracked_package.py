@@ -451,6 +451,35 @@ def _unnumber_before(p: etree._Element, rev: oc.Revisions) -> None:
     change.append(before)
 
 
+def settle_last_marks(body: etree._Element, rev: oc.Revisions) -> None:
+    """Keep the last paragraph of each story from showing a stray list number.
+
+    The mark of a story's last paragraph (the body's, a cell's, a text box's)
+    cannot go, so when that paragraph was inserted (or deleted) whole, the
+    view it is not in still shows an empty paragraph; it is made unnumbered
+    in that view, so that it shows nothing at all.
+    """
+    stories = [body, *body.iter(_TC, qn("txbxContent"))]
+    for story in stories:
+        paragraphs = [c for c in story if c.tag == _P]
+        if not paragraphs:
+            continue
+        last = paragraphs[-1]
+        ppr = last.find(_PPR)
+        rpr = ppr.find(qn("rPr")) if ppr is not None else None
+        if rpr is None or ppr is None or ppr.find(qn("pPrChange")) is not None:
+            continue
+        if rpr.find(qn("ins")) is not None or rpr.find(qn("moveTo")) is not None:
+            _unnumber_before(last, rev)
+        elif rpr.find(qn("del")) is not None or rpr.find(qn("moveFrom")) is not None:
+            before = copy.deepcopy(ppr)
+            for child in [c for c in before if c.tag in _NOT_COPIED]:
+                before.remove(child)
+            _no_number(ppr)
+            change = etree.SubElement(ppr, qn("pPrChange"), {qn(k): v for k, v in rev.attrs().items()})
+            change.append(before)
+
+
 def _last_kind(p: etree._Element) -> oc.MarkKind:
     """Return whether the last text of a moved paragraph's new place is moved or inserted."""
     kinds = [el.tag for el in p.iter(qn("ins"), qn("moveTo")) if el.getparent() is not None
@@ -498,6 +527,7 @@ def write_into_package(result: DiffResult, author: str, when: str) -> bytes:
     rev = oc.Revisions(author, when, _revision_start(document.element))
     _Writer(steps, new_slots, rev).run()
     fix_labels(document, steps, rev)
+    settle_last_marks(document.element.body, rev)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
