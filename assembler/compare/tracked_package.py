@@ -28,9 +28,10 @@ import copy
 import difflib
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import zip_longest
-from typing import Literal
+from typing import Any, Literal
 
 import docx
 from lxml import etree
@@ -39,6 +40,7 @@ from assembler.compare.result import ClauseDiff, DiffResult, Unit, UnitDiff
 from assembler.compare.tracked_runs import WordOps, all_inserted, mark_slot, text_run, word_ops
 from assembler.oxml import revisions as oc
 from assembler.oxml.ns import W_NS, qn
+from assembler.readers.docx_parts import part_roots
 from assembler.readers.docx_walk import Slot, Walker, numbering_of, open_docx, paragraph_elements, reading_slots
 
 Role = Literal["normal", "from", "to"]
@@ -73,12 +75,17 @@ class _Step:
         return self.role != "to" and self.diff.old is not None and self.diff.status != "added"
 
 
-def _steps(clauses: tuple[ClauseDiff, ...]) -> list[_Step]:
-    """Return the body's units in merged order (NEW's order, OLD's at their old places)."""
+def _part_key(clause: ClauseDiff) -> tuple[str, str] | None:
+    """Return (kind, label) of a header, footer or note section, None for the body's."""
+    if clause.kind == "back" and clause.ref.title in _PART_TITLES and clause.ref.number:
+        return clause.ref.title.casefold(), clause.ref.number
+    return None
+
+
+def _steps(clauses: Iterable[ClauseDiff]) -> list[_Step]:
+    """Return the units in merged order (NEW's order, OLD's at their old places)."""
     out: list[_Step] = []
     for clause in clauses:
-        if clause.kind == "back" and clause.ref.title in _PART_TITLES and clause.ref.number:
-            continue  # a header, footer or note: not in the body
         for u in clause.units:
             move = u.move or clause.move
             role: Role = "from" if move == "from" else ("to" if move == "to" else "normal")
@@ -506,9 +513,9 @@ def _slots_of(data: bytes) -> tuple[docx.document.Document, list[Slot]]:
     return document, reading_slots(document.element.body, numbering_of(document))
 
 
-def steps_for(result: DiffResult, new_slots: list[Slot], old_slots: list[Slot] | None) -> list[_Step]:
-    """Return the body steps of ``result``, each linked to its slots on both sides."""
-    steps = _steps(result.clauses)
+def steps_for(clauses: Iterable[ClauseDiff], new_slots: list[Slot], old_slots: list[Slot] | None) -> list[_Step]:
+    """Return the steps of ``clauses``, each linked to its slots on both sides."""
+    steps = _steps(clauses)
     _link(steps, new_slots, "new")
     if old_slots is not None:
         _link(steps, old_slots, "old")
@@ -522,12 +529,42 @@ def write_into_package(result: DiffResult, author: str, when: str) -> bytes:
     ``when`` is the xsd:dateTime stamped on every revision.
     """
     document, new_slots = _slots_of(result.new.package)
-    old_slots = _slots_of(result.old.package)[1] if result.old.package else None
-    steps = steps_for(result, new_slots, old_slots)
+    old_document, old_slots = _slots_of(result.old.package) if result.old.package else (None, None)
+    body = [c for c in result.clauses if _part_key(c) is None]
+    steps = steps_for(body, new_slots, old_slots)
     rev = oc.Revisions(author, when, _revision_start(document.element))
     _Writer(steps, new_slots, rev).run()
     fix_labels(document, steps, rev)
     settle_last_marks(document.element.body, rev)
+    _mark_parts(result, document, old_document, rev)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def _mark_parts(result: DiffResult, document: docx.document.Document,
+                old_document: docx.document.Document | None, rev: oc.Revisions) -> None:
+    """Mark the changes of headers, footers and notes in NEW's own parts.
+
+    A part NEW has not (a note OLD alone had) cannot be put back; its text is
+    listed in the other outputs of the comparison.
+    """
+    roots = {(kind, label): (root, part) for kind, label, root, part in part_roots(document)}
+    old_roots = ({(kind, label): root for kind, label, root, _ in part_roots(old_document)}
+                 if old_document is not None else {})
+    touched: dict[int, Any] = {}
+    for clause in result.clauses:
+        key = _part_key(clause)
+        if key is None or key not in roots:
+            continue
+        root, part = roots[key]
+        slots = reading_slots(root, None)
+        old_root = old_roots.get(key)
+        steps = steps_for([clause], slots, reading_slots(old_root, None) if old_root is not None else None)
+        _Writer(steps, slots, rev).run()
+        if getattr(part, "element", None) is None:
+            touched[id(part)] = part
+    for part in touched.values():
+        # python-docx keeps notes parts as bytes: the edited tree goes back in.
+        tree = next(root for root, p in roots.values() if p is part).getroottree()
+        part._blob = etree.tostring(tree, xml_declaration=True, encoding="UTF-8", standalone=True)
