@@ -37,20 +37,18 @@ import docx
 from lxml import etree
 
 from assembler.compare.result import ClauseDiff, DiffResult, Unit, UnitDiff
+from assembler.compare.tracked_labels import NOT_COPIED, Wanted, fix_labels, no_number, settle_last_marks, unnumber_before
 from assembler.compare.tracked_runs import WordOps, all_inserted, mark_slot, text_run, word_ops
 from assembler.oxml import revisions as oc
 from assembler.oxml.ns import W_NS, qn
 from assembler.readers.docx_parts import part_roots
-from assembler.readers.docx_walk import Slot, Walker, numbering_of, open_docx, paragraph_elements, reading_slots
+from assembler.readers.docx_walk import Slot, numbering_of, open_docx, reading_slots
 
 Role = Literal["normal", "from", "to"]
 
 _NEAR = 40  # how far (in paragraphs) a restored paragraph looks for a like neighbour
 _PART_TITLES = ("Header", "Footer", "Footnote", "Endnote")
 _P, _TR, _TC, _PPR = qn("p"), qn("tr"), qn("tc"), qn("pPr")
-_NOT_COPIED = (qn("rPr"), qn("sectPr"), qn("pPrChange"))
-_BEFORE_NUMPR = {qn(t) for t in ("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr",
-                                 "widowControl")}
 
 
 @dataclass
@@ -233,7 +231,7 @@ class _Writer:
             mark_slot(slot, ops, "normal", self.rev)
         if slot.label and not old_numbered and slot.element.tag == _P:
             # NEW numbers a paragraph OLD did not: rejecting must take the number away.
-            _unnumber_before(slot.element, self.rev)
+            unnumber_before(slot.element, self.rev)
 
     def _insert_whole(self, slot: Slot, ops: WordOps, mode: Literal["normal", "to"], move_id: int) -> None:
         element = slot.element
@@ -313,7 +311,7 @@ class _Writer:
             ppr = copy.deepcopy(ppr)
             for num in ppr.findall(qn("numPr")):
                 ppr.remove(num)
-            _no_number(ppr)
+            no_number(ppr)
         return ppr, numbers
 
     def _deleted_paragraph(self, step: _Step, index: int) -> etree._Element:
@@ -321,7 +319,7 @@ class _Writer:
         p = etree.Element(_P)
         if ppr is not None:
             own = copy.deepcopy(ppr)
-            for child in [c for c in own if c.tag in _NOT_COPIED]:
+            for child in [c for c in own if c.tag in NOT_COPIED]:
                 own.remove(child)
             p.append(own)
         oc.mark_paragraph(p, ["moveFrom" if step.role == "from" else "del"], self.rev)
@@ -355,7 +353,7 @@ class _Writer:
             p = etree.SubElement(cell, _P)
             if ppr is not None:
                 own = copy.deepcopy(ppr)
-                for child in [c for c in own if c.tag in _NOT_COPIED]:
+                for child in [c for c in own if c.tag in NOT_COPIED]:
                     own.remove(child)
                 for num in own.findall(qn("numPr")):
                     own.remove(num)
@@ -364,127 +362,6 @@ class _Writer:
                 p.append(oc.revision("del", [text_run(text, None, deleted=True)], self.rev))
         oc.mark_row(tr, "del", self.rev)
         return tr
-
-
-def _old_label(step: _Step) -> str:
-    """Return the list label OLD printed before a paragraph, when Word numbered it."""
-    return step.old.label if step.old is not None else ""
-
-
-def _reject_labels(document: docx.document.Document) -> dict[etree._Element, str]:
-    """Return the label each paragraph shows when every change is rejected."""
-    walker = Walker("rejected", {}, numbering_of(document))
-    out: dict[etree._Element, str] = {}
-    for element in paragraph_elements(document.element.body):
-        if element.tag == _P:
-            out[element] = walker.paragraph(element).label
-    return out
-
-
-def fix_labels(document: docx.document.Document, steps: list[_Step], rev: oc.Revisions) -> int:
-    """Spell out OLD's label where rejecting the changes would not number a paragraph as OLD did.
-
-    NEW's list numbering recounts in each view and mostly gives OLD's labels
-    back; where OLD's lists were laid out otherwise, the paragraph loses its
-    number when changes are rejected and OLD's label comes back as deleted
-    text.  Return how many paragraphs were changed so.
-    """
-    spelled: set[int] = set()
-    for _ in range(4):
-        shown = _reject_labels(document)
-        wrong = [k for k, s in enumerate(steps) if s.placed is not None and s.placed.tag == _P
-                 and s.diff.old is not None and k not in spelled
-                 and shown.get(s.placed, "") != ("" if s.typed else _old_label(s))]
-        if not wrong:
-            break
-        for k in wrong:
-            step = steps[k]
-            assert step.placed is not None
-            restored = step.new is None or step.placed is not step.new.element
-            _spell_label(step.placed, "" if step.typed else _old_label(step), step.role == "from", restored, rev)
-        spelled.update(wrong)
-    return len(spelled)
-
-
-def _spell_label(p: etree._Element, label: str, moved: bool, restored: bool, rev: oc.Revisions) -> None:
-    """Make ``p`` unnumbered when changes are rejected, OLD's ``label`` its first (deleted) text."""
-    ppr = p.find(_PPR)
-    if restored:
-        if ppr is None:
-            ppr = etree.Element(_PPR)
-            p.insert(0, ppr)
-        _no_number(ppr)
-    elif ppr is None or ppr.find(qn("pPrChange")) is None:
-        _unnumber_before(p, rev)
-    else:
-        _no_number(ppr.find(qn("pPrChange")).find(_PPR))  # type: ignore[union-attr]
-    if not label:
-        return
-    run = text_run(f"{label}\t", None, deleted=not moved)
-    first = next((c for c in p if c.tag not in (_PPR, qn("moveFromRangeStart"))), None)
-    mark = oc.revision("moveFrom" if moved else "del", [run], rev)
-    if first is not None:
-        first.addprevious(mark)
-    else:
-        p.append(mark)
-
-
-def _no_number(ppr: etree._Element) -> None:
-    """Make paragraph properties number nothing (numId 0 also stops a style's numbering)."""
-    for old in ppr.findall(qn("numPr")):
-        ppr.remove(old)
-    num = etree.Element(qn("numPr"))
-    etree.SubElement(num, qn("ilvl")).set(qn("val"), "0")
-    etree.SubElement(num, qn("numId")).set(qn("val"), "0")
-    # numPr follows pStyle, keepNext, keepLines, pageBreakBefore, framePr, widowControl in CT_PPrBase.
-    head = [c for c in ppr if c.tag in _BEFORE_NUMPR]
-    if head:
-        head[-1].addnext(num)
-    else:
-        ppr.insert(0, num)
-
-
-def _unnumber_before(p: etree._Element, rev: oc.Revisions) -> None:
-    """Record (``w:pPrChange``) that ``p`` had no list number before: numId 0."""
-    ppr = p.find(_PPR)
-    if ppr is None:
-        ppr = etree.Element(_PPR)
-        p.insert(0, ppr)
-    before = copy.deepcopy(ppr)
-    for child in [c for c in before if c.tag in _NOT_COPIED]:
-        before.remove(child)
-    _no_number(before)
-    change = etree.SubElement(ppr, qn("pPrChange"), {qn(k): v for k, v in rev.attrs().items()})
-    change.append(before)
-
-
-def settle_last_marks(body: etree._Element, rev: oc.Revisions) -> None:
-    """Keep the last paragraph of each story from showing a stray list number.
-
-    The mark of a story's last paragraph (the body's, a cell's, a text box's)
-    cannot go, so when that paragraph was inserted (or deleted) whole, the
-    view it is not in still shows an empty paragraph; it is made unnumbered
-    in that view, so that it shows nothing at all.
-    """
-    stories = [body, *body.iter(_TC, qn("txbxContent"))]
-    for story in stories:
-        paragraphs = [c for c in story if c.tag == _P]
-        if not paragraphs:
-            continue
-        last = paragraphs[-1]
-        ppr = last.find(_PPR)
-        rpr = ppr.find(qn("rPr")) if ppr is not None else None
-        if rpr is None or ppr is None or ppr.find(qn("pPrChange")) is not None:
-            continue
-        if rpr.find(qn("ins")) is not None or rpr.find(qn("moveTo")) is not None:
-            _unnumber_before(last, rev)
-        elif rpr.find(qn("del")) is not None or rpr.find(qn("moveFrom")) is not None:
-            before = copy.deepcopy(ppr)
-            for child in [c for c in before if c.tag in _NOT_COPIED]:
-                before.remove(child)
-            _no_number(ppr)
-            change = etree.SubElement(ppr, qn("pPrChange"), {qn(k): v for k, v in rev.attrs().items()})
-            change.append(before)
 
 
 def _last_kind(p: etree._Element) -> oc.MarkKind:
@@ -534,7 +411,9 @@ def write_into_package(result: DiffResult, author: str, when: str) -> bytes:
     steps = steps_for(body, new_slots, old_slots)
     rev = oc.Revisions(author, when, _revision_start(document.element))
     _Writer(steps, new_slots, rev).run()
-    fix_labels(document, steps, rev)
+    fix_labels(document, [Wanted(s.placed, "" if s.typed or s.old is None else s.old.label, s.role == "from",
+                                 s.new is None or s.placed is not s.new.element)
+                          for s in steps if s.placed is not None and s.placed.tag == _P], rev)
     settle_last_marks(document.element.body, rev)
     _mark_parts(result, document, old_document, rev)
     buffer = io.BytesIO()
