@@ -186,6 +186,15 @@ def _old_text(step: _Step, numbered: bool) -> str:
     return text if numbered or not label else f"{label}\t{text}"
 
 
+def _style_id(element: etree._Element) -> str:
+    style = element.find(f"{_PPR}/{qn('pStyle')}") if element.tag == _P else None
+    return style.get(qn("val"), "") if style is not None else ""
+
+
+def _style_ids(document: docx.document.Document) -> frozenset[str]:
+    return frozenset(s.style_id for s in document.styles if s.style_id)
+
+
 def _revision_start(rev_base: etree._Element) -> int:
     """Return the first revision id above every id already used in the document."""
     ids = [int(v) for v in etree.ElementBase.xpath(rev_base, "//@w:id", namespaces={"w": W_NS})
@@ -196,9 +205,9 @@ def _revision_start(rev_base: etree._Element) -> int:
 class _Writer:
     """Marks the comparison on NEW's body, step by step in merged order."""
 
-    def __init__(self, steps: list[_Step], slots: list[Slot], rev: oc.Revisions) -> None:
+    def __init__(self, steps: list[_Step], styles: frozenset[str], rev: oc.Revisions) -> None:
         self.steps = steps
-        self.slots = slots
+        self.styles = styles  # NEW's paragraph style ids
         self.rev = rev
         self.anchor: etree._Element | None = None  # the last element placed, in document order
 
@@ -317,11 +326,17 @@ class _Writer:
     def _deleted_paragraph(self, step: _Step, index: int) -> etree._Element:
         ppr, numbered = self._neighbour_ppr(step, index)
         p = etree.Element(_P)
-        if ppr is not None:
-            own = copy.deepcopy(ppr)
-            for child in [c for c in own if c.tag in NOT_COPIED]:
-                own.remove(child)
-            p.append(own)
+        own = copy.deepcopy(ppr) if ppr is not None else etree.Element(_PPR)
+        for child in [c for c in own if c.tag in NOT_COPIED]:
+            own.remove(child)
+        p.append(own)
+        style = _style_id(step.old.element) if step.old is not None else ""
+        if style in self.styles and not numbered:
+            # OLD's own paragraph style, when NEW's package has it.
+            for old in own.findall(qn("pStyle")):
+                own.remove(old)
+            etree.SubElement(own, qn("pStyle")).set(qn("val"), style)
+            own.insert(0, own[-1])
         oc.mark_paragraph(p, ["moveFrom" if step.role == "from" else "del"], self.rev)
         text = _old_text(step, numbered)
         step.typed = not numbered
@@ -410,7 +425,8 @@ def write_into_package(result: DiffResult, author: str, when: str) -> bytes:
     body = [c for c in result.clauses if _part_key(c) is None]
     steps = steps_for(body, new_slots, old_slots)
     rev = oc.Revisions(author, when, _revision_start(document.element))
-    _Writer(steps, new_slots, rev).run()
+    styles = _style_ids(document)
+    _Writer(steps, styles, rev).run()
     fix_labels(document, [Wanted(s.placed, "" if s.typed or s.old is None else s.old.label, s.role == "from",
                                  s.new is None or s.placed is not s.new.element)
                           for s in steps if s.placed is not None and s.placed.tag == _P], rev)
@@ -440,7 +456,7 @@ def _mark_parts(result: DiffResult, document: docx.document.Document,
         slots = reading_slots(root, None)
         old_root = old_roots.get(key)
         steps = steps_for([clause], slots, reading_slots(old_root, None) if old_root is not None else None)
-        _Writer(steps, slots, rev).run()
+        _Writer(steps, _style_ids(document), rev).run()
         if getattr(part, "element", None) is None:
             touched[id(part)] = part
     for part in touched.values():
