@@ -15,6 +15,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import groupby
 from typing import Literal
 
 from lxml import etree
@@ -23,7 +24,7 @@ from assembler.oxml import revisions as oc
 from assembler.oxml.ns import qn
 from assembler.readers.docx_walk import Slot
 
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+_WORDS = re.compile(r"\w+|[^\w\s]")
 _TEXT_TAGS = {qn("t"), qn("tab"), qn("br"), qn("cr"), qn("noBreakHyphen"), qn("lastRenderedPageBreak")}
 _TRACKED = {qn("ins"), qn("del"), qn("moveFrom"), qn("moveTo")}
 
@@ -43,33 +44,65 @@ class WordOps:
         return any(self.inserted) or bool(self.deleted)
 
 
-def _key(token: str) -> str:
-    # Any run of white space matches any other: a tab for a space is not an edit.
-    return " " if token.isspace() else token
+def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Return the words and punctuation of ``text`` (each keyed with whether space
+    comes before it: "a (b" and "a(b" split into other words) and where each starts and ends."""
+    found = list(_WORDS.finditer(text))
+    keys = [(" " if m.start() and text[m.start() - 1].isspace() else "") + m.group() for m in found]
+    return keys, [m.start() for m in found], [m.end() for m in found]
 
 
 def word_ops(old: str, new: str) -> WordOps:
-    """Return the word-level changes that turn ``old`` into ``new``."""
-    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    starts = [0]
-    for token in b:
-        starts.append(starts[-1] + len(token))
+    """Return the word-level changes that turn ``old`` into ``new``.
+
+    A changed word takes the space before it along (after it, at the start of
+    a paragraph), so that each view keeps its words apart as they were.
+    """
+    ka, a_start, a_end = _tokens(old)
+    kb, b_start, b_end = _tokens(new)
     inserted = [False] * len(new)
     deleted: dict[int, str] = {}
-    matcher = difflib.SequenceMatcher(None, [_key(t) for t in a], [_key(t) for t in b], autojunk=False)
+    if ka == kb:
+        return WordOps(tuple(inserted), deleted)
+    # Most edits touch a few words of a long paragraph: the common head and
+    # tail are equal without asking difflib, which is quadratic in the worst case.
+    head = 0
+    while head < min(len(ka), len(kb)) and ka[head] == kb[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(ka), len(kb)) - head and ka[-1 - tail] == kb[-1 - tail]:
+        tail += 1
+    matcher = difflib.SequenceMatcher(None, ka[head:len(ka) - tail], kb[head:len(kb) - tail], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        if op == "equal":
-            continue
-        if i2 > i1:
+        if op != "equal":
+            _one_change(old, new, (a_start, a_end, b_start, b_end), (i1 + head, i2 + head, j1 + head, j2 + head),
+                        inserted, deleted)
+    return WordOps(tuple(inserted), deleted)
+
+
+def _one_change(old: str, new: str, bounds: tuple[list[int], list[int], list[int], list[int]],
+                span: tuple[int, int, int, int], inserted: list[bool], deleted: dict[int, str]) -> None:
+    """Record one changed stretch: OLD's tokens i1:i2 became NEW's j1:j2."""
+    a_start, a_end, b_start, b_end = bounds
+    i1, i2, j1, j2 = span
+    at = b_end[j1 - 1] if j1 else 0
+    if j2 > j1:
+        first = b_end[j1 - 1] if j1 else 0
+        last = b_end[j2 - 1] if j1 else (b_start[j2] if j2 < len(b_start) else len(new))
+        for k in range(first, last):
+            inserted[k] = True
+        if j2 == len(b_start) and i2 == len(a_start):
             # At the end of a paragraph OLD's words follow NEW's: an insertion
             # that ends a paragraph would otherwise join, in LibreOffice, the
             # insertion of a paragraph after it, and rejecting both would
             # merge the paragraphs around them.
-            at = starts[j2] if j2 == len(b) and j2 > j1 else starts[j1]
-            deleted[at] = deleted.get(at, "") + "".join(a[i1:i2])
-        for k in range(starts[j1], starts[j2]):
-            inserted[k] = True
-    return WordOps(tuple(inserted), deleted)
+            at = len(new)
+    if i2 > i1:
+        if i1:
+            gone = old[a_end[i1 - 1]:a_end[i2 - 1]]
+        else:
+            gone = old[:a_start[i2] if i2 < len(a_start) else len(old)]
+        deleted[at] = deleted.get(at, "") + gone
 
 
 def all_inserted(new: str) -> WordOps:
@@ -91,16 +124,25 @@ def text_run(text: str, rpr: etree._Element | None, *, deleted: bool) -> etree._
 def _pieces(text: str, start: int, ops: WordOps, mode: Mode) -> list[tuple[str, str]]:
     """Return ``text`` (at ``start`` of the slot) cut where changes begin and end,
     as (kind, text): kinds ``equal``, ``ins``, ``del``."""
+    end = start + len(text)
+    inside = sorted(at for at in ops.deleted if start < at < end)
+    if not inside and not any(ops.inserted[start:end]):
+        return [("equal", text)]
     out: list[tuple[str, str]] = []
-    for k, ch in enumerate(text):
-        at = start + k
-        if at in ops.deleted and mode == "normal" and k:
-            out.append(("del", ops.deleted[at]))
-        kind = "ins" if ops.inserted[at] else "equal"
-        if out and out[-1][0] == kind:
-            out[-1] = (kind, out[-1][1] + ch)
-        else:
-            out.append((kind, ch))
+    cuts = [start, *inside, end]
+    for s, e in zip(cuts, cuts[1:]):
+        if s != start and mode == "normal":
+            out.append(("del", ops.deleted[s]))
+        k = s
+        for flag, group in groupby(ops.inserted[s:e]):
+            n = sum(1 for _ in group)
+            kind = "ins" if flag else "equal"
+            piece = text[k - start:k - start + n]
+            if out and out[-1][0] == kind:
+                out[-1] = (kind, out[-1][1] + piece)
+            else:
+                out.append((kind, piece))
+            k += n
     return out
 
 

@@ -178,3 +178,18 @@ def test_libreoffice_accepting_and_rejecting_every_redline_gives_new_and_old(tmp
     numbered = [name for name, (_, new) in PAIRS.items()
                 if any(re.match(r"\(?\w{1,3}[.)]\t", p) for p in seen[f"{new}.docx:plain"])]
     assert len(numbered) >= 4, numbered
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("a b c", "a c"), ("a b c", "a x c"), ("a b", "a"), ("a", "a b"), ("x a", "a"),
+    ("1.1 Access and Use.", "Access and Use, and more."), ("rights, x", "rights and y, x"),
+    ("( “Receiving Party”)", "(“Receiving Party”)"), ("", "a b"), ("a b", ""), ("30 days", "60 days"),
+])
+def test_word_changes_give_back_both_texts(old: str, new: str) -> None:
+    from assembler.compare.tracked_runs import word_ops
+
+    ops = word_ops(old, new)
+    rejected = "".join(ops.deleted.get(k, "") + ("" if ops.inserted[k] else ch) for k, ch in enumerate(new))
+    rejected += ops.deleted.get(len(new), "")
+    assert rejected.split() == old.split()
+    assert ops.changed == (old.split() != new.split())
