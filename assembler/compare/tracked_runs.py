@@ -25,6 +25,8 @@ from assembler.oxml.ns import qn
 from assembler.readers.docx_walk import Slot
 
 _WORDS = re.compile(r"\w+|[^\w\s]")
+_KEYS = re.compile(r" ?(?:\w+|[^\w\s])")
+_SPACE = re.compile(r"\s+")
 _TEXT_TAGS = {qn("t"), qn("tab"), qn("br"), qn("cr"), qn("noBreakHyphen"), qn("lastRenderedPageBreak")}
 _TRACKED = {qn("ins"), qn("del"), qn("moveFrom"), qn("moveTo")}
 
@@ -44,12 +46,10 @@ class WordOps:
         return any(self.inserted) or bool(self.deleted)
 
 
-def _tokens(text: str) -> tuple[list[str], list[int], list[int]]:
-    """Return the words and punctuation of ``text`` (each keyed with whether space
-    comes before it: "a (b" and "a(b" split into other words) and where each starts and ends."""
-    found = list(_WORDS.finditer(text))
-    keys = [(" " if m.start() and text[m.start() - 1].isspace() else "") + m.group() for m in found]
-    return keys, [m.start() for m in found], [m.end() for m in found]
+def _tokens(text: str) -> tuple[list[str], list[re.Match[str]]]:
+    """Return the words and punctuation of ``text``, each keyed with whether space
+    comes before it ("a (b" and "a(b" split into other words), and where each is."""
+    return _KEYS.findall(_SPACE.sub(" ", text)), list(_WORDS.finditer(text))
 
 
 def word_ops(old: str, new: str) -> WordOps:
@@ -58,12 +58,12 @@ def word_ops(old: str, new: str) -> WordOps:
     A changed word takes the space before it along (after it, at the start of
     a paragraph), so that each view keeps its words apart as they were.
     """
-    ka, a_start, a_end = _tokens(old)
-    kb, b_start, b_end = _tokens(new)
     inserted = [False] * len(new)
     deleted: dict[int, str] = {}
-    if ka == kb:
+    if old.split() == new.split():
         return WordOps(tuple(inserted), deleted)
+    ka, a_found = _tokens(old)
+    kb, b_found = _tokens(new)
     # Most edits touch a few words of a long paragraph: the common head and
     # tail are equal without asking difflib, which is quadratic in the worst case.
     head = 0
@@ -75,23 +75,29 @@ def word_ops(old: str, new: str) -> WordOps:
     matcher = difflib.SequenceMatcher(None, ka[head:len(ka) - tail], kb[head:len(kb) - tail], autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op != "equal":
-            _one_change(old, new, (a_start, a_end, b_start, b_end), (i1 + head, i2 + head, j1 + head, j2 + head),
+            _one_change(old, new, (a_found, b_found), (i1 + head, i2 + head, j1 + head, j2 + head),
                         inserted, deleted)
     return WordOps(tuple(inserted), deleted)
 
 
-def _one_change(old: str, new: str, bounds: tuple[list[int], list[int], list[int], list[int]],
+def _one_change(old: str, new: str, found: tuple[list[re.Match[str]], list[re.Match[str]]],
                 span: tuple[int, int, int, int], inserted: list[bool], deleted: dict[int, str]) -> None:
     """Record one changed stretch: OLD's tokens i1:i2 became NEW's j1:j2."""
-    a_start, a_end, b_start, b_end = bounds
+    a, b = found
     i1, i2, j1, j2 = span
-    at = b_end[j1 - 1] if j1 else 0
+
+    def b_end(k: int) -> int:
+        return b[k].end()
+
+    def b_start(k: int) -> int:
+        return b[k].start() if k < len(b) else len(new)
+    at = b_end(j1 - 1) if j1 else 0
     if j2 > j1:
-        first = b_end[j1 - 1] if j1 else 0
-        last = b_end[j2 - 1] if j1 else (b_start[j2] if j2 < len(b_start) else len(new))
+        first = b_end(j1 - 1) if j1 else 0
+        last = b_end(j2 - 1) if j1 else b_start(j2)
         for k in range(first, last):
             inserted[k] = True
-        if j2 == len(b_start) and i2 == len(a_start):
+        if j2 == len(b) and i2 == len(a):
             # At the end of a paragraph OLD's words follow NEW's: an insertion
             # that ends a paragraph would otherwise join, in LibreOffice, the
             # insertion of a paragraph after it, and rejecting both would
@@ -99,9 +105,9 @@ def _one_change(old: str, new: str, bounds: tuple[list[int], list[int], list[int
             at = len(new)
     if i2 > i1:
         if i1:
-            gone = old[a_end[i1 - 1]:a_end[i2 - 1]]
+            gone = old[a[i1 - 1].end():a[i2 - 1].end()]
         else:
-            gone = old[:a_start[i2] if i2 < len(a_start) else len(old)]
+            gone = old[:a[i2].start() if i2 < len(a) else len(old)]
         deleted[at] = deleted.get(at, "") + gone
 
 
