@@ -116,7 +116,8 @@ class Side:
     ``document`` is None for a bare manifest; ``changes`` and ``comments``
     are what the other party left in a returned DOCX (its text is read with
     their changes accepted); ``formatting`` says whether bold and italic were
-    readable (not from PDF or plain text).
+    readable (not from PDF or plain text); ``package`` is the file's
+    bytes when the side is a DOCX file.
     """
 
     label: str
@@ -128,6 +129,7 @@ class Side:
     formatting: bool = True
     notes: tuple[str, ...] = ()
     coverage: Coverage | None = None  # words read against words present (files only)
+    package: bytes = b""  # the DOCX file itself, for a redline written into its own package
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def _file_side(path: Path, label: str, suffix: str, language: str | None) -> Sid
         shown = [c.text for c in docx.comments]
         coverage = file_coverage("docx", data, docx.documents, skipped=docx.skipped, also_read=shown)
         return Side(label, "docx", _pick(docx.documents, docx.manifest, language), docx.manifest,
-                    docx.changes, docx.comments, coverage=coverage)
+                    docx.changes, docx.comments, coverage=coverage, package=data)
     if suffix in _PDF:
         from assembler.readers.pdf import read_pdf
 

@@ -351,6 +351,11 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
         raise UsageError("a bare manifest has no text to show as tracked changes; use another --format")
     # Neither side dated (anyone else's files): the changes are made today.
     day = (date or result.date or datetime.now(UTC).date().isoformat())[:10]
+    if result.new.kind == "docx" and result.new.package:
+        # NEW is someone's DOCX: the redline is that file with the changes marked.
+        from assembler.compare.tracked_package import write_into_package
+
+        return fixed_time_zip(write_into_package(result, author, f"{day}T00:00:00Z"), date_or_none(day))
     rev = oc.Revisions(author, f"{day}T00:00:00Z")
     document = _template()
     style_ids = {s.name: s.style_id for s in document.styles}

@@ -137,15 +137,17 @@ def mark_paragraph(p: etree._Element, kinds: Iterable[MarkKind], revisions: Revi
     rpr = ppr.find(qn("rPr"))
     if rpr is None:
         rpr = _el("rPr")
-        change = ppr.find(qn("pPrChange"))
-        # rPr precedes pPrChange (and sectPr) in CT_PPr.
-        if change is not None:
-            change.addprevious(rpr)
+        later = [c for c in ppr if c.tag in (qn("sectPr"), qn("pPrChange"))]
+        # rPr precedes sectPr and pPrChange in CT_PPr.
+        if later:
+            later[0].addprevious(rpr)
         else:
             ppr.append(rpr)
     order = ("ins", "del", "moveFrom", "moveTo")
-    for kind in sorted(wanted, key=order.index):
-        rpr.append(_el(kind, **revisions.attrs()))
+    # The revision marks come first in CT_ParaRPr, before any run property
+    # a paragraph mark of someone else's document may already carry.
+    for k, kind in enumerate(sorted(wanted, key=order.index)):
+        rpr.insert(k, _el(kind, **revisions.attrs()))
 
 
 def restyle_paragraph(p: etree._Element, old_style_id: str | None, revisions: Revisions) -> None:

@@ -16,6 +16,7 @@ from lxml import etree
 
 from assembler.model import Block, DocumentPart, PartKind
 from assembler.oxml.ns import qn
+from assembler.readers.docx_walk import View, Walker, merge_marks, open_docx, paragraph_elements
 
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _ROMAN = ("i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x")
@@ -38,14 +39,16 @@ def _note_label(kind: PartKind, n: int) -> str:
     return str(n)
 
 
-def read_parts(document: Any, read_blocks: ReadBlocks) -> tuple[DocumentPart, ...]:
-    """Return the headers, footers, footnotes and endnotes that hold any text.
+def part_roots(document: Any) -> list[tuple[PartKind, str, etree._Element, Any]]:
+    """Return the headers, footers, footnotes and endnotes of a document, in reading order.
 
-    Headers and footers are labelled by their type ("default", "first",
-    "even"); a part used by several sections is read once.  Notes are
-    labelled as Word numbers them by default, in the order of their part.
+    Each as (kind, label, root element, package part): headers and footers
+    labelled by their type ("default", "first", "even"), a part used by
+    several sections once; notes labelled as Word numbers them by default,
+    in the order of their part (separators left out).  A note's root is its
+    ``w:footnote`` element inside the part's tree.
     """
-    out: list[DocumentPart] = []
+    out: list[tuple[PartKind, str, etree._Element, Any]] = []
     seen: set[str] = set()
     related = document.part.related_parts
     for sect in document.element.body.iter(qn("sectPr")):
@@ -57,19 +60,39 @@ def read_parts(document: Any, read_blocks: ReadBlocks) -> tuple[DocumentPart, ..
                 continue
             seen.add(rid)
             kind: PartKind = "header" if ref.tag == qn("headerReference") else "footer"
-            blocks = read_blocks(_root(related[rid]))
-            if blocks:
-                out.append(DocumentPart(kind, ref.get(qn("type"), "default"), blocks))
+            out.append((kind, ref.get(qn("type"), "default"), _root(related[rid]), related[rid]))
     for rel in document.part.rels.values():
         if rel.is_external or rel.reltype not in (RT.FOOTNOTES, RT.ENDNOTES):
             continue
         kind = "footnote" if rel.reltype == RT.FOOTNOTES else "endnote"
+        root = _root(rel.target_part)
         n = 0
-        for note in _root(rel.target_part).findall(qn(kind)):
+        for note in root.findall(qn(kind)):
             if note.get(qn("type"), "normal") != "normal":
                 continue  # separators
             n += 1
-            blocks = read_blocks(note)
-            if blocks:
-                out.append(DocumentPart(kind, _note_label(kind, n), blocks))
+            out.append((kind, _note_label(kind, n), note, rel.target_part))
+    return out
+
+
+def read_parts(document: Any, read_blocks: ReadBlocks) -> tuple[DocumentPart, ...]:
+    """Return the headers, footers, footnotes and endnotes that hold any text (see :func:`part_roots`)."""
+    out: list[DocumentPart] = []
+    for kind, label, root, _ in part_roots(document):
+        blocks = read_blocks(root)
+        if blocks:
+            out.append(DocumentPart(kind, label, blocks))
     return tuple(out)
+
+
+def part_texts(data: bytes, view: View = "accepted") -> dict[tuple[str, str], list[str]]:
+    """Return the paragraphs of every header, footer and note of a DOCX in one view of its
+    tracked changes, by (kind, label), as :func:`~assembler.readers.docx_walk.paragraph_texts`
+    reads the body."""
+    document = open_docx(data)
+    out: dict[tuple[str, str], list[str]] = {}
+    for kind, label, root, _ in part_roots(document):
+        walker = Walker(view, {})
+        paras = merge_marks([walker.paragraph(p) for p in paragraph_elements(root)])
+        out[(kind, label)] = ["".join(t for t, _, _ in para.runs) for para in paras]
+    return out
