@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from assembler.compare.align import Move, Segment, Status, pair_sequences, similarity, word_keys, word_segments
 from assembler.compare.moves import MOVE_MIN_WORDS, Entry, Step, find_paragraph_moves
+from assembler.compare.regroup import regroup
 from assembler.compare.result import AlignedBy, ClauseDiff, SectionKind, Unit, UnitDiff
 from assembler.compare.units import Section, UnitScorer, alignment, sections, unit_key
 from assembler.model import Document
@@ -43,6 +44,9 @@ def compare_documents(old: Document, new: Document, *, formatting: bool = True
 def _compare_by(old: Document, new: Document, by: AlignedBy, formatting: bool) -> tuple[ClauseDiff, ...]:
     entries = _pair_sections(sections(old, by), sections(new, by))
     find_paragraph_moves(entries)
+    for entry in entries:
+        if entry.tag not in ("from", "to"):
+            entry.steps[:] = regroup(entry.steps, formatting)
     return _finish(entries, formatting)
 
 

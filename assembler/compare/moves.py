@@ -25,6 +25,7 @@ class Step:
     partner: Step | None = None
     move_id: int = 0
     diff: UnitDiff | None = None
+    linked: bool = False  # paired across a clause boundary: its old unit sits in another clause
 
 
 @dataclass(eq=False)
@@ -85,7 +86,7 @@ def _link(gone: Step, came: Step, place: dict[int, int]) -> None:
     if place.get(id(gone)) != place.get(id(came)):
         _link_move(gone, came)
         return
-    came.tag, came.old = "changed", gone.old
+    came.tag, came.old, came.linked = "changed", gone.old, True
     gone.tag = "dropped"  # its text now sits in ``came``
 
 

@@ -178,6 +178,42 @@ def test_without_headings_paragraphs_are_paired_by_their_sentences() -> None:
     assert [u.status for u in units] == ["changed"]
 
 
+def _marked(result: object) -> list[tuple[str, str, str]]:
+    """Return every unit's status with its edited words (old, new), in merged order."""
+    out = []
+    for clause in result.clauses:  # type: ignore[attr-defined]
+        for u in clause.units:
+            if u.status in ("added", "removed"):
+                out.append((u.status, (u.old or u.new).text, ""))
+            elif u.status == "changed":
+                out += [(s.op, s.old_text, s.new_text) for s in u.segments if s.op != "equal"]
+    return out
+
+
+def test_a_paragraph_split_in_three_marks_only_the_edited_word() -> None:
+    old = doc(("Definitioner", [("Inledning om avtalet. a) Part avser staden eller bolaget. "
+                                "b) Resultat avser det som tas fram i projektet. "
+                                "c) Information avser uppgifter som lämnas mellan parterna.")]), ids=False)
+    new = doc(("Definitioner", ["Inledning om avtalet.", "a) Part avser staden eller bolaget.",
+                                "b) Resultat avser allt som tas fram i projektet.",
+                                "c) Information avser uppgifter som lämnas mellan parterna."]), ids=False)
+    assert _marked(diff_documents(old, new)) == [("replace", "det", "allt")]
+
+
+def test_two_paragraphs_merged_into_one_mark_only_the_edit_and_new_text_stays_added() -> None:
+    old = doc(("Sekretess", ["Parterna ska hålla informationen hemlig under avtalstiden.",
+                             "Skyldigheten gäller även fem år efter avtalets slut.",
+                             "Denna mening utgår ur texten."]), ids=False)
+    new = doc(("Sekretess", [("Parterna ska hålla informationen hemlig under avtalstiden. "
+                             "Skyldigheten gäller även tio år efter avtalets slut."),
+                             "Bolaget betalar sina egna kostnader."]), ids=False)
+    marked = _marked(diff_documents(old, new))
+    assert ("replace", "fem", "tio") in marked
+    assert ("removed", "Denna mening utgår ur texten.", "") in marked
+    assert ("added", "Bolaget betalar sina egna kostnader.", "") in marked
+    assert len(marked) == 3
+
+
 def test_identical_documents_do_not_differ() -> None:
     d = sample_agreement().documents[0]
     result = diff_documents(d, d)
