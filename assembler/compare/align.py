@@ -22,7 +22,7 @@ from itertools import groupby
 from typing import Literal
 
 from assembler.compare.pairing import Pairing, pair_sequences
-from assembler.compare.sequence import match_pairs, opcodes
+from assembler.compare.sequence import block_opcodes, match_blocks, match_pairs, opcodes
 from assembler.model import Span
 
 __all__ = ["Move", "Op", "Pairing", "Segment", "Status", "Tokens", "match_pairs", "normal_key", "opcodes",
@@ -32,7 +32,7 @@ Op = Literal["equal", "insert", "delete", "replace", "typographic", "format"]
 Status = Literal["unchanged", "changed", "added", "removed", "moved"]
 Move = Literal["", "from", "to"]
 
-_TOKEN_RE = re.compile(r"\.\.\.|\w+(?:[-\u2010\u2011\u2013\u2014'\u2019]\w+)*|\s+|[^\w\s]")
+_TOKEN_RE = re.compile(r"\w+(?:[-\u2010\u2011\u2013\u2014'\u2019]\w+)*|\s+|\.\.\.|[^\w\s]")
 _WORD_RE = re.compile(r"\w+")
 _TYPOGRAPHIC = str.maketrans({
     "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
@@ -128,10 +128,12 @@ def word_segments(old: Sequence[Span], new: Sequence[Span], *,
     """Return the word-level difference of two runs of spans as segments."""
     a, b = tokenize(old), tokenize(new)
     ids: dict[str, int] = {}
-    ka = [ids.setdefault(_token_key(t), len(ids)) for t in a.texts]
-    kb = [ids.setdefault(_token_key(t), len(ids)) for t in b.texts]
+    # Each distinct token is keyed once; the streams are then two lookups in C.
+    table = {t: ids.setdefault(_token_key(t), len(ids)) for t in dict.fromkeys(a.texts + b.texts)}
+    ka = list(map(table.__getitem__, a.texts))
+    kb = list(map(table.__getitem__, b.texts))
     raw: list[tuple[Op, int, int, int, int]] = []
-    for tag, i1, i2, j1, j2 in opcodes(match_pairs(ka, kb), len(ka), len(kb)):
+    for tag, i1, i2, j1, j2 in block_opcodes(match_blocks(ka, kb), len(ka), len(kb)):
         if tag != "equal":
             raw.append((tag, i1, i2, j1, j2))  # type: ignore[arg-type]
             continue

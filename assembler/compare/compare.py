@@ -84,13 +84,17 @@ def _section_words(section: Section) -> list[str]:
 
 def _pair_sections(sec_a: list[Section], sec_b: list[Section]) -> list[Entry]:
     """Return clause pairings in merged order, each with its paragraph steps."""
-    words_a = [_section_words(s) for s in sec_a]
-    words_b = [_section_words(s) for s in sec_b]
+    # Words are counted only for sections left unpaired by their keys.
+    words: dict[tuple[int, int], list[str]] = {}
 
     def similar(i: int, j: int) -> float:
         if sec_a[i].kind != sec_b[j].kind:
             return 0.0
-        return similarity(words_a[i], words_b[j])
+        if (0, i) not in words:
+            words[0, i] = _section_words(sec_a[i])
+        if (1, j) not in words:
+            words[1, j] = _section_words(sec_b[j])
+        return similarity(words[0, i], words[1, j])
 
     pairing = pair_sequences([s.key for s in sec_a], [s.key for s in sec_b], similar=similar,
                              movable=lambda j: sec_b[j].kind == "clause")

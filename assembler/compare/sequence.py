@@ -131,33 +131,84 @@ def _exact_lcs(a: Sequence[int], alo: int, ahi: int,
     return out
 
 
-def match_pairs(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int]]:
-    """Return the pairs ``(i, j)`` with ``a[i] == b[j]`` kept by the alignment, in order."""
-    out: list[tuple[int, int]] = []
+def _run(a: Sequence[int], alo: int, b: Sequence[int], blo: int, limit: int, step: int) -> int:
+    """Return how many items match from ``a[alo]``/``b[blo]`` on (``step`` 1) or back from before them (-1).
+
+    Slices are compared in C, doubling and then halving the length, so a
+    long common run costs O(n log n) in C instead of a Python step per item.
+    """
+    def same(k: int) -> bool:
+        if step == 1:
+            return a[alo:alo + k] == b[blo:blo + k]
+        return a[alo - k:alo] == b[blo - k:blo]
+
+    if limit <= 0 or not same(1):
+        return 0
+    good, k = 1, 2
+    while k <= limit and same(k):
+        good, k = k, k * 2
+    bad = min(k, limit + 1)
+    while bad - good > 1:
+        mid = (good + bad) // 2
+        if same(mid):
+            good = mid
+        else:
+            bad = mid
+    return good
+
+
+def match_blocks(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int, int]]:
+    """Return the runs ``(i, j, size)`` with ``a[i:i+size] == b[j:j+size]`` kept by the alignment, in order."""
+    out: list[tuple[int, int, int]] = []
     stack = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
-        while alo < ahi and blo < bhi and a[alo] == b[blo]:
-            out.append((alo, blo))
-            alo += 1
-            blo += 1
-        while alo < ahi and blo < bhi and a[ahi - 1] == b[bhi - 1]:
-            ahi -= 1
-            bhi -= 1
-            out.append((ahi, bhi))
+        head = _run(a, alo, b, blo, min(ahi - alo, bhi - blo), 1)
+        if head:
+            out.append((alo, blo, head))
+            alo, blo = alo + head, blo + head
+        tail = _run(a, ahi, b, bhi, min(ahi - alo, bhi - blo), -1)
+        if tail:
+            ahi, bhi = ahi - tail, bhi - tail
+            out.append((ahi, bhi, tail))
         if alo == ahi or blo == bhi:
             continue
         found = _anchors(a, alo, ahi, b, blo, bhi)
         if found:
-            out.extend(found)
+            out.extend((i, j, 1) for i, j in found)
             prev_i, prev_j = alo, blo
             for i, j in found:
                 stack.append((prev_i, i, prev_j, j))
                 prev_i, prev_j = i + 1, j + 1
             stack.append((prev_i, ahi, prev_j, bhi))
         elif (ahi - alo) * (bhi - blo) <= _EXACT_LCS_CELLS:
-            out.extend(_exact_lcs(a, alo, ahi, b, blo, bhi))
+            out.extend((i, j, 1) for i, j in _exact_lcs(a, alo, ahi, b, blo, bhi))
     out.sort()
+    merged: list[tuple[int, int, int]] = []
+    for i, j, size in out:
+        if merged and merged[-1][0] + merged[-1][2] == i and merged[-1][1] + merged[-1][2] == j:
+            merged[-1] = (merged[-1][0], merged[-1][1], merged[-1][2] + size)
+        else:
+            merged.append((i, j, size))
+    return merged
+
+
+def match_pairs(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int]]:
+    """Return the pairs ``(i, j)`` with ``a[i] == b[j]`` kept by the alignment, in order."""
+    return [(i + d, j + d) for i, j, size in match_blocks(a, b) for d in range(size)]
+
+
+def block_opcodes(blocks: list[tuple[int, int, int]], n: int, m: int) -> list[tuple[str, int, int, int, int]]:
+    """Return difflib-style opcodes (tag, i1, i2, j1, j2) for matched runs."""
+    out: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for bi, bj, size in [*blocks, (n, m, 0)]:
+        if bi > i or bj > j:
+            tag = "replace" if bi > i and bj > j else ("delete" if bi > i else "insert")
+            out.append((tag, i, bi, j, bj))
+        if size:
+            out.append(("equal", bi, bi + size, bj, bj + size))
+        i, j = bi + size, bj + size
     return out
 
 
