@@ -104,6 +104,22 @@ def test_match_pairs_keeps_order_and_equality() -> None:
     assert len(pairs) == 5
 
 
+
+@pytest.mark.parametrize("seed", range(20))
+def test_match_pairs_on_runs_is_a_valid_alignment_as_long_as_common_prefix_and_suffix(seed: int) -> None:
+    # Long equal runs are found by slice compares; every pair must still hold
+    # equal items in strictly increasing order, and shared ends are never lost.
+    rng = random.Random(seed)
+    a = [rng.randrange(6) for _ in range(rng.randrange(0, 300))]
+    b = [x for x in a if rng.random() > 0.05]
+    for _ in range(rng.randrange(0, 10)):
+        b.insert(rng.randrange(len(b) + 1), rng.randrange(9))
+    pairs = match_pairs(a, b)
+    assert all(a[i] == b[j] for i, j in pairs)
+    assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in zip(pairs, pairs[1:]))
+    head = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    assert pairs[:head] == [(k, k) for k in range(head)]
+
 def test_pair_sequences_reports_a_move_once_at_each_end() -> None:
     steps = pair_sequences(list("abcdefghijkl"), list("abcdfghijkle")).steps
     assert [(i, j, t) for i, j, t in steps if t != "equal"] == [(4, 11, "from"), (4, 11, "to")]
