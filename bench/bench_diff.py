@@ -196,7 +196,8 @@ def main() -> None:
 
     old = long_document(args.words)
     new, edits = edited_document(old)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}, "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (timings are inflated by load)")
     print(f"pair: {len(_words(old)):,} / {len(_words(new)):,} words, {len(old.clauses)} clauses, "
           f"{edits} word edits, 3 clauses moved")
     result = diff_documents(old, new)

@@ -1,9 +1,8 @@
 """Reading a PDF back into the document model, without its page furniture.
 
 pypdf extracts the text of each page with good word spacing; its text
-visitor reports where each piece of text sits and in which size.  This reader
-takes the text from the first and the geometry from the second (aligned
-character by character), then:
+visitor reports where each piece of text sits and in which size
+(:mod:`assembler.readers.pdf_page` makes lines of both), then this reader:
 
 - keeps only the agreement's own pages when some pages carry our
   "Sida X av Y" / "Page X of Y" footer (cover pages and merged appendix PDFs
@@ -23,12 +22,11 @@ from __future__ import annotations
 import io
 import itertools
 import logging
-import math
 import re
 import zlib
 from collections import Counter
+from collections.abc import Container
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
@@ -49,6 +47,8 @@ from assembler.readers.lines import (
     plain,
     split_label,
 )
+from assembler.readers.pdf_page import PdfLine as _PdfLine
+from assembler.readers.pdf_page import page_lines
 from assembler.readers.pdf_parts import furniture_parts, page_notes
 
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
@@ -61,9 +61,6 @@ _LIST_LETTER = re.compile(r"^(?:[a-z]|[ivx]{1,5})[.)]$")
 _HEADING_LABEL = re.compile(r"^\d+\.?$")
 _PARTY_RE = re.compile(r"^.*\(\S*\d\S*\)$")  # "Grön Våg AB (556036-0793)"
 _BULLETS = {"•", "\u25aa", "\u25e6", "\u2013", "-"}
-_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi",
-                            "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st", "\u00ad": None})
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _SUSPENDED = {"och", "eller", "samt", "resp", "respektive", "till", "som", "and", "or", "nor", "to"}
 _HYPHENS = ("-", "\u2010")
 # The draft mark our writers print in the header (the watermark is rotated).
@@ -78,79 +75,6 @@ class PdfReading:
     manifest: Manifest | None = None
     notes: tuple[str, ...] = field(default=())
     skipped: tuple[str, ...] = ()  # page furniture read but only accounted for (repeats, page numbers)
-
-
-@dataclass
-class _PdfLine:
-    """One printed line: text (pypdf's spacing), first chunk, position and size."""
-
-    page: int
-    text: str
-    first: str
-    x: float
-    y: float
-    size: float
-    rotated: bool = False
-
-
-def normalize_text(text: str) -> str:
-    """Return text with ligatures split, soft hyphens removed and spaces collapsed."""
-    return _SPACES.sub(" ", text.translate(_LIGATURES))
-
-
-def _position(cm: list[float], tm: list[float]) -> tuple[float, float, float, bool]:
-    """Return x, y, the vertical scale and whether the text is rotated, from tm × cm."""
-    a = tm[0] * cm[0] + tm[1] * cm[2]
-    b = tm[0] * cm[1] + tm[1] * cm[3]
-    c = tm[2] * cm[0] + tm[3] * cm[2]
-    d = tm[2] * cm[1] + tm[3] * cm[3]
-    x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-    y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-    return x, y, math.hypot(c, d), abs(b) > 1e-3 or abs(c) > 1e-3 or a < 0
-
-
-def _page_lines(page: Any, index: int) -> list[_PdfLine]:
-    """Return the lines of one page with the geometry of their first piece of text."""
-    chunks: list[tuple[str, float, float, float, bool]] = []
-
-    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
-        if text and font is not None:
-            x, y, scale, rotated = _position(list(cm), list(tm))
-            chunks.append((text, x, y, float(size or 0) * scale, rotated))
-
-    output = page.extract_text(visitor_text=visit)
-    # pypdf's output is the chunks in order with spaces and line breaks added;
-    # walk both to learn which chunk each output character came from.
-    owner = [-1] * len(output)
-    pos = 0
-    for k, (text, *_rest) in enumerate(chunks):
-        for ch in text:
-            if ch.isspace():
-                if pos < len(output) and output[pos].isspace():
-                    owner[pos] = k
-                    pos += 1
-                continue
-            while pos < len(output) and output[pos] != ch and output[pos].isspace():
-                pos += 1
-            if pos < len(output) and output[pos] == ch:
-                owner[pos] = k
-                pos += 1
-    out: list[_PdfLine] = []
-    start = 0
-    for raw in output.split("\n"):
-        end = start + len(raw)
-        ks = [owner[i] for i in range(start, end) if owner[i] >= 0 and not output[i].isspace()]
-        start = end + 1
-        text = normalize_text(raw).strip()
-        if not text or not ks:
-            continue
-        first = chunks[ks[0]]
-        size = max(chunks[k][3] for k in set(ks))
-        first_text = normalize_text("".join(output[i] for i in range(end - len(raw), end)
-                                            if owner[i] == ks[0])).strip()
-        out.append(_PdfLine(index, text, first_text, first[1], first[2], size,
-                            all(chunks[k][4] for k in set(ks))))
-    return out
 
 
 def _furniture(pages: list[list[_PdfLine]], body: float) -> set[int]:
@@ -214,7 +138,7 @@ def _label(line: _PdfLine) -> tuple[Role, str] | None:
     return None
 
 
-def _join(prev: str, nxt: str, vocabulary: set[str]) -> str:
+def _join(prev: str, nxt: str, vocabulary: Container[str]) -> str:
     """Return two lines of one paragraph joined, line-break hyphenation undone.
 
     "X-" + "Y" is "XY" when the document spells XY elsewhere and never X-Y;
@@ -235,17 +159,23 @@ def _join(prev: str, nxt: str, vocabulary: set[str]) -> str:
     return f"{prev} {nxt}"
 
 
-def _vocabulary(lines: list[_PdfLine]) -> set[str]:
-    words: set[str] = set()
-    for line in lines:
-        words.update(w.casefold() for w in re.findall(r"\w+(?:-\w+)*", line.text))
-    return words
+class _Vocabulary:
+    """The words of the body lines, casefolded; counted on the first question (a hyphen at a line end)."""
+
+    def __init__(self, lines: list[_PdfLine]) -> None:
+        self._lines = lines
+        self._words: set[str] | None = None
+
+    def __contains__(self, word: object) -> bool:
+        if self._words is None:
+            self._words = {w.casefold() for line in self._lines for w in re.findall(r"\w+(?:-\w+)*", line.text)}
+        return word in self._words
 
 
 def _roles(lines: list[_PdfLine], body: float, ours: bool = True) -> list[Line]:
     """Return the paragraphs of the body lines, each with the role our writers gave it."""
     leading = _leading(lines, body)
-    vocabulary = _vocabulary(lines)
+    vocabulary = _Vocabulary(lines)
     full = _full_widths(lines, body)
     out: list[tuple[Role, str, str]] = []  # role, label, text
     last: _PdfLine | None = None
@@ -267,22 +197,13 @@ def _roles(lines: list[_PdfLine], body: float, ours: bool = True) -> list[Line]:
             title_done = True
         elif size > body * 1.05:
             title_done = True
-            first = line.first
-            heading = HEADING_RE.match(text)
-            if _HEADING_LABEL.match(first) and text[len(first):].strip():
-                role, new_label, text = "heading", first.rstrip("."), text[len(first):].strip()
-                mode = ""
-            elif heading and len(text) < 150:
-                role, new_label, text = "heading", heading.group(1), heading.group(2).strip()
-                mode = ""
-            elif last is not None and out and out[-1][0] in ("heading", "section") and \
-                    last.page == line.page and last.y - line.y <= size * 1.4:
+            big = _larger_line(line, last, out)
+            if big is None:
                 out[-1] = (out[-1][0], out[-1][1], f"{out[-1][2]} {text}")
                 last = line
                 continue
-            else:
-                role = "section"
-                mode = "pending"
+            role, new_label, text = big
+            mode = "pending" if role == "section" else ""
         elif mode == "signatures" and size < body * 0.95:
             role = "sig-caption"
         elif label is not None:
@@ -307,6 +228,24 @@ def _roles(lines: list[_PdfLine], body: float, ours: bool = True) -> list[Line]:
         last = line
     return [Line(role, plain(text), label) if role != "paragraph"
             else split_label("paragraph", plain(text)) for role, label, text in out]
+
+
+def _larger_line(line: _PdfLine, last: _PdfLine | None,
+                 out: list[tuple[Role, str, str]]) -> tuple[Role, str, str] | None:
+    """Return role, label and text of a line printed larger than the body text.
+
+    None when it is the second line of the heading or section title above it.
+    """
+    text, first = line.text, line.first
+    heading = HEADING_RE.match(text)
+    if _HEADING_LABEL.match(first) and text[len(first):].strip():
+        return "heading", first.rstrip("."), text[len(first):].strip()
+    if heading and len(text) < 150:
+        return "heading", heading.group(1), heading.group(2).strip()
+    if last is not None and out and out[-1][0] in ("heading", "section") and \
+            last.page == line.page and last.y - line.y <= line.size * 1.4:
+        return None
+    return "section", "", text
 
 
 def _full_widths(lines: list[_PdfLine], body: float) -> dict[float, int]:
@@ -355,7 +294,7 @@ def read_pdf(data: bytes, language: str = "") -> PdfReading:
         if reader.is_encrypted:
             raise DocumentFormatError("this PDF is encrypted; decrypt it before comparing", code="document.encrypted")
         check_pdf_pages(len(reader.pages), "this PDF")
-        pages = [_page_lines(page, k) for k, page in enumerate(reader.pages)]
+        pages = [page_lines(page, k) for k, page in enumerate(reader.pages)]
         middle = float(reader.pages[0].mediabox.width) / 2 if reader.pages else 0.0
         height = float(reader.pages[0].mediabox.height) if reader.pages else 0.0
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:

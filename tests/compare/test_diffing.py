@@ -104,6 +104,22 @@ def test_match_pairs_keeps_order_and_equality() -> None:
     assert len(pairs) == 5
 
 
+
+@pytest.mark.parametrize("seed", range(20))
+def test_match_pairs_on_runs_is_a_valid_alignment_as_long_as_common_prefix_and_suffix(seed: int) -> None:
+    # Long equal runs are found by slice compares; every pair must still hold
+    # equal items in strictly increasing order, and shared ends are never lost.
+    rng = random.Random(seed)
+    a = [rng.randrange(6) for _ in range(rng.randrange(0, 300))]
+    b = [x for x in a if rng.random() > 0.05]
+    for _ in range(rng.randrange(0, 10)):
+        b.insert(rng.randrange(len(b) + 1), rng.randrange(9))
+    pairs = match_pairs(a, b)
+    assert all(a[i] == b[j] for i, j in pairs)
+    assert all(i1 < i2 and j1 < j2 for (i1, j1), (i2, j2) in zip(pairs, pairs[1:]))
+    head = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    assert pairs[:head] == [(k, k) for k in range(head)]
+
 def test_pair_sequences_reports_a_move_once_at_each_end() -> None:
     steps = pair_sequences(list("abcdefghijkl"), list("abcdfghijkle")).steps
     assert [(i, j, t) for i, j, t in steps if t != "equal"] == [(4, 11, "from"), (4, 11, "to")]
@@ -176,6 +192,42 @@ def test_without_headings_paragraphs_are_paired_by_their_sentences() -> None:
     assert result.aligned_by == "sentence"
     units = [u for c in result.clauses for u in c.units if u.status != "unchanged"]
     assert [u.status for u in units] == ["changed"]
+
+
+def _marked(result: object) -> list[tuple[str, str, str]]:
+    """Return every unit's status with its edited words (old, new), in merged order."""
+    out = []
+    for clause in result.clauses:  # type: ignore[attr-defined]
+        for u in clause.units:
+            if u.status in ("added", "removed"):
+                out.append((u.status, (u.old or u.new).text, ""))
+            elif u.status == "changed":
+                out += [(s.op, s.old_text, s.new_text) for s in u.segments if s.op != "equal"]
+    return out
+
+
+def test_a_paragraph_split_in_three_marks_only_the_edited_word() -> None:
+    old = doc(("Definitioner", [("Inledning om avtalet. a) Part avser staden eller bolaget. "
+                                "b) Resultat avser det som tas fram i projektet. "
+                                "c) Information avser uppgifter som lämnas mellan parterna.")]), ids=False)
+    new = doc(("Definitioner", ["Inledning om avtalet.", "a) Part avser staden eller bolaget.",
+                                "b) Resultat avser allt som tas fram i projektet.",
+                                "c) Information avser uppgifter som lämnas mellan parterna."]), ids=False)
+    assert _marked(diff_documents(old, new)) == [("replace", "det", "allt")]
+
+
+def test_two_paragraphs_merged_into_one_mark_only_the_edit_and_new_text_stays_added() -> None:
+    old = doc(("Sekretess", ["Parterna ska hålla informationen hemlig under avtalstiden.",
+                             "Skyldigheten gäller även fem år efter avtalets slut.",
+                             "Denna mening utgår ur texten."]), ids=False)
+    new = doc(("Sekretess", [("Parterna ska hålla informationen hemlig under avtalstiden. "
+                             "Skyldigheten gäller även tio år efter avtalets slut."),
+                             "Bolaget betalar sina egna kostnader."]), ids=False)
+    marked = _marked(diff_documents(old, new))
+    assert ("replace", "fem", "tio") in marked
+    assert ("removed", "Denna mening utgår ur texten.", "") in marked
+    assert ("added", "Bolaget betalar sina egna kostnader.", "") in marked
+    assert len(marked) == 3
 
 
 def test_identical_documents_do_not_differ() -> None:
