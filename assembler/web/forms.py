@@ -11,8 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assembler.interview.answertree import get_value, remove_value, set_value
 from assembler.interview.fields import Field, Path_
-from assembler.interview.plan import Plan, get_value, remove_value, set_value
+from assembler.interview.plan import Plan
 from assembler.interview.values import Finding, check_value, parse_text
 from assembler.library.load import Guard
 
