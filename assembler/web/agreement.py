@@ -179,6 +179,7 @@ def check() -> Response:
     findings = {id_of(name): {"level": f.level, "message": f.message} for name, f in state.findings.items()}
     groups = {id_of(name_of(p)): bool(v) for p, v in state.decided.items() if not isinstance(p[-1], int)}
     response = jsonify(findings=findings, shown=sorted(id_of(n) for n in state.shown), groups=groups,
+                       required=sorted(id_of(n) for n in state.required),
                        guards=[{"level": gd.level, "message": " ".join(
                            (gd.message.get(g.lang) or next(iter(gd.message.values()))).split())} for gd in state.guards],
                        preview=preview, problem=problem)

@@ -25,6 +25,15 @@ class Settings:
     library: Library
     plan: Plan
     agreements: Path | None = None
+    writable: bool = False  # may the legal unit draft and approve clause versions here?
+
+
+def library_writable(root: Path) -> bool:
+    """Whether the app may write drafts and approvals into a library: not the bundled one, and a folder it may write."""
+    import os
+
+    from assembler.library.workspace import is_installed_library
+    return not is_installed_library(root) and os.access(root, os.W_OK) and os.access(root / "fragments", os.W_OK)
 
 
 def settings() -> Settings:

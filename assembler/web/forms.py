@@ -45,6 +45,7 @@ class FormState:
     guards: list[Guard] = field(default_factory=list)
     shown: set[str] = field(default_factory=set)
     needed: set[str] = field(default_factory=set)  # names the schema requires because of other answers
+    required: set[str] = field(default_factory=set)  # shown fields that must be answered, given the answers
 
     @property
     def errors(self) -> dict[str, Finding]:
@@ -131,16 +132,28 @@ def read_form(plan: Plan, data: Mapping[str, str], lang: str, *, submitted: bool
             continue
         value = get_value(state.answers, step.path)
         is_needed = step.field.required or step.path in needed
+        if is_needed:
+            state.required.add(name)
         if value is None and not (is_needed and submitted):
             continue
         problems = check_value(step.field, value, lang, step.path)
         if problems:
             state.findings[name] = problems[0]
+    # A ticked group stays on the page: the plan asks "include it?" only while the group is empty, so the
+    # group itself is not among its steps once it holds an answer (the cause of a group vanishing mid-typing).
+    state.shown.update(name_of(p) for p, included in state.decided.items()
+                       if included and not isinstance(p[-1], int) and _parent_shown(state, p))
     fired = plan.fired_guards(state.answers, state.decided, complete=True)
     # Before the first submit, a guard speaks only about a field the user has filled in: an empty
     # form is not yet "missing an open call".
     state.guards = fired if submitted else [g for g in fired if g.field and _filled(state.answers, g.field)]
     return state
+
+
+def _parent_shown(state: FormState, path: Path_) -> bool:
+    """Whether the group holding ``path`` is on the page (the top level always is)."""
+    parent = tuple(p for p in path[:-1] if not isinstance(p, int))
+    return not parent or name_of(parent) in state.shown or state.decided.get(parent) is not False
 
 
 def _filled(answers: dict[str, Any], field_name: str) -> bool:

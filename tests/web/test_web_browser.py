@@ -19,12 +19,7 @@ import docx
 import pytest
 
 pytest.importorskip("selenium")
-from selenium.common.exceptions import (  # noqa: E402
-    ElementNotInteractableException,
-    InvalidElementStateException,
-    StaleElementReferenceException,
-    TimeoutException,
-)
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -106,33 +101,19 @@ def fid(name: str) -> str:
     return "f-" + name.replace(".", "-")
 
 
-def retry(action: Any) -> Any:
-    """Run a browser action until it succeeds: the page's script may briefly hide a group while it re-checks."""
-    deadline = time.monotonic() + WAIT
-    while True:
-        try:
-            return action()
-        except (ElementNotInteractableException, InvalidElementStateException, StaleElementReferenceException):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def type_into(driver: Any, name: str, value: str) -> None:
-    def act() -> None:
-        field = driver.find_element(By.ID, fid(name))
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
-        field.clear()
-        field.send_keys(value)
-    retry(act)
+    # No retries: a field the page hid while the user types is a bug (a ticked group once vanished
+    # as soon as it held an answer), and the test must see it.
+    field = driver.find_element(By.ID, fid(name))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+    field.clear()
+    field.send_keys(value)
     assert driver.find_element(By.ID, fid(name)).get_attribute("value").replace("\r", "") == value
 
 
 def click(driver: Any, element: Any) -> None:
-    def act() -> None:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-        element.click()
-    retry(act)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
 
 
 def radio(driver: Any, name: str, value: str) -> None:
@@ -202,6 +183,29 @@ def test_new_agreement_as_a_user_fills_it_in(browser: Any, server: str, screensh
     assert "Grönvåg Sensorteknik AB" in text and "Göteborgs stad" in text
     headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
     assert any("Sekretess" in h for h in headings)
+
+
+def test_required_marker_and_questions_follow_the_answers(browser: Any, server: str, screenshots: Path) -> None:
+    """Personal data processed: the role question appears, marked required; not processed: it goes again."""
+    browser.get(server + "/new")
+    role = browser.find_element(By.CSS_SELECTOR, f"[data-field='{fid('personal_data.role')}']")
+    mark = role.find_element(By.CSS_SELECTOR, "label .req")
+    radio(browser, "personal_data.processed", "nej")
+    WebDriverWait(browser, WAIT).until(lambda d: not role.is_displayed())
+    radio(browser, "personal_data.processed", "ja")
+    WebDriverWait(browser, WAIT).until(lambda d: role.is_displayed() and mark.is_displayed())
+    assert "obligatoriskt" in mark.text
+    # Ticking a group shows it at once and it stays while the user fills it in (it used to vanish).
+    click(browser, browser.find_element(By.ID, fid("open_call") + "-include"))
+    type_into(browser, "open_call.published", "2026-01-15")
+    form = browser.find_element(By.ID, "agreement-form")
+    WebDriverWait(browser, WAIT).until(lambda d: form.get_attribute("data-state") == "checked")
+    assert browser.find_element(By.ID, fid("open_call")).is_displayed()
+    type_into(browser, "open_call.channel", "Göteborgs stads webbplats")
+    shoot(browser, screenshots, "09-new-required-live")
+    radio(browser, "personal_data.processed", "nej")
+    WebDriverWait(browser, WAIT).until(lambda d: not role.is_displayed())
+    assert mark.get_attribute("hidden") is not None  # no longer required either
 
 
 def test_english_form_reports_errors_in_english(browser: Any, server: str, screenshots: Path) -> None:

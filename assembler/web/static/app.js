@@ -34,6 +34,11 @@
 
   function apply(data) {
     var shown = new Set(data.shown);
+    var required = new Set(data.required);
+    // The "(required)" marker follows the answers: a yes here can make a question there required.
+    form.querySelectorAll("[data-field] > label .req, [data-field] > fieldset > legend .req").forEach(function (mark) {
+      mark.hidden = !required.has(mark.closest("[data-field]").getAttribute("data-field"));
+    });
     form.querySelectorAll("[data-field]").forEach(function (el) {
       var id = el.getAttribute("data-field");
       if (el.classList.contains("item")) { return; }
@@ -61,14 +66,22 @@
     fetch(url, { method: "POST", body: body, credentials: "same-origin",
                  headers: { "X-CSRF-Token": body.get("csrf_token") } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data && mine === sequence) { apply(data); } })
+      .then(function (data) {
+        if (data && mine === sequence) {
+          apply(data);
+          form.setAttribute("data-state", "checked");  // the page shows the answers as they are now
+        }
+      })
       .catch(function () { /* the buttons still work without the live check */ });
   }
 
-  function later() {
+  function later(event) {
     sequence += 1;  // any answer to a request sent before this change is out of date
+    form.setAttribute("data-state", "checking");
     if (timer) { clearTimeout(timer); }
-    timer = setTimeout(check, 350);
+    // A ticked group is checked at once (which of its questions apply); typing waits for a pause.
+    var group = event && event.target && event.target.hasAttribute && event.target.hasAttribute("data-group");
+    timer = setTimeout(check, group ? 0 : 350);
   }
 
   // An optional group opens at once when ticked; the next check decides which of its fields apply.
