@@ -273,3 +273,36 @@ def test_browse_a_clause_history_and_redline(browser: Any, server: str, screensh
     browser.switch_to.default_content()
     shoot(browser, screenshots, "08-clause-history-redline")
     assert "medvetna om" in deleted and "vet" in inserted
+
+
+def test_legal_unit_drafts_and_another_lawyer_approves(browser: Any, workspace_server: str, screenshots: Path) -> None:
+    browser.get(workspace_server + "/clauses/andringar")
+    click(browser, browser.find_element(By.LINK_TEXT, "Skriv en ny version (utkast)"))
+    box = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "d-text-sv"))
+    text = box.get_attribute("value")
+    assert "skriftliga och undertecknade" in text
+    box.clear()
+    box.send_keys(text.replace("skriftliga och undertecknade", "skriftliga, daterade och undertecknade"))
+    browser.find_element(By.ID, "d-message").send_keys("Ändringar ska vara daterade.")
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button[value='preview']"))
+    frame = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.CSS_SELECTOR, "#draft-preview iframe"))
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.TAG_NAME, "ins"))
+    inserted = " ".join(e.text for e in browser.find_elements(By.TAG_NAME, "ins"))
+    browser.switch_to.default_content()
+    assert "daterade" in inserted
+    shoot(browser, screenshots, "10-draft-preview")
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button[value='create']"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".approve-form"))
+    assert "1.2.0" in browser.find_element(By.TAG_NAME, "h1").text
+    # The drafter (the workspace's user) tries to approve her own draft: refused, the code beside the form.
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".approve-form button[type=submit]"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, "approve-problem"))
+    assert "lifecycle.own-draft" in browser.find_element(By.ID, "approve-problem").text
+    shoot(browser, screenshots, "11-approve-refused-four-eyes")
+    browser.find_element(By.ID, "a-by-1").send_keys("Bo Berg")
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".approve-form button[type=submit]"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".done"))
+    facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    assert "Bo Berg" in facts and "approved" in facts
+    shoot(browser, screenshots, "12-approved")
