@@ -18,8 +18,8 @@ from assembler.interview.values import Finding, check_value, parse_text
 from assembler.library.load import Guard
 
 MAX_ITEMS = 20  # parties, contributions or appendices one form may hold
-# Fields that name a file on disk (an appendix's ``file``): the web app never takes a path from a request,
-# so they are neither shown nor read; attach files with the command line.
+# Fields that name a file on disk (an appendix's ``file``): the web app never takes a path from a request.
+# Such a field is an upload on the page (web/uploads.py); the answer names the file the app made of it.
 SERVER_PATHS = frozenset({"file"})
 
 
@@ -46,6 +46,7 @@ class FormState:
     shown: set[str] = field(default_factory=set)
     needed: set[str] = field(default_factory=set)  # names the schema requires because of other answers
     required: set[str] = field(default_factory=set)  # shown fields that must be answered, given the answers
+    attached: dict[str, str] = field(default_factory=dict)  # upload field -> the file name the app gave it
 
     @property
     def errors(self) -> dict[str, Finding]:
@@ -70,6 +71,8 @@ def _read(plan: Plan, state: FormState, f: Field, data: Mapping[str, str], path:
         p = path + (c.name,)
         name = name_of(p)
         if c.name in SERVER_PATHS:
+            if name in state.attached:
+                set_value(state.answers, p, state.attached[name])
             continue
         if c.kind == "const":
             set_value(state.answers, p, c.schema.get("const"))
@@ -109,12 +112,14 @@ def _read_value(state: FormState, f: Field, data: Mapping[str, str], p: Path_, n
         set_value(state.answers, p, value)
 
 
-def read_form(plan: Plan, data: Mapping[str, str], lang: str, *, submitted: bool) -> FormState:
+def read_form(plan: Plan, data: Mapping[str, str], lang: str, *, submitted: bool,
+              attached: Mapping[str, str] | None = None) -> FormState:
     """Return the answers a posted form describes, checked: field errors, relevance and guards.
 
-    ``submitted`` reports missing required fields too (not on the first, empty form).
+    ``submitted`` reports missing required fields too (not on the first, empty form);
+    ``attached`` gives the file name of each appendix uploaded with the form.
     """
-    state = FormState({}, {}, {}, {})
+    state = FormState({}, {}, {}, {}, attached=dict(attached or {}))
     _read(plan, state, plan.form.root, data, (), lang)
     steps = plan.relevant(state.answers, state.decided)
     relevant = {s.path for s in steps if s.kind == "value"}

@@ -54,6 +54,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "approved": {"sv": "Versionen är godkänd och dess kontrollsumma registrerad.",
                  "en": "The version is approved and its checksum recorded."},
     "error_code": {"sv": "felkod", "en": "error code"},
+    "upload_help": {"sv": "Bilagan som PDF (högst 8 MB, inte krypterad). Filen används bara för den här "
+                           "förhandsgranskningen eller nedladdningen och sparas inte.",
+                    "en": "The appendix as a PDF (at most 8 MB, not encrypted). The file is used only for this preview "
+                          "or download and is not kept."},
+    "upload_again": {"sv": "{name} kontrollerades; välj filen igen innan du laddar ned avtalet.",
+                     "en": "{name} was checked; choose the file again before downloading the agreement."},
     "required": {"sv": "obligatoriskt", "en": "required"},
     "optional": {"sv": "frivilligt", "en": "optional"},
     "yes": {"sv": "Ja", "en": "Yes"},
