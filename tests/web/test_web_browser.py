@@ -306,3 +306,33 @@ def test_legal_unit_drafts_and_another_lawyer_approves(browser: Any, workspace_s
     facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
     assert "Bo Berg" in facts and "approved" in facts
     shoot(browser, screenshots, "12-approved")
+
+
+def test_appendix_pdfs_uploaded_with_the_form(browser: Any, server: str, screenshots: Path) -> None:
+    """An answer file whose data-processing agreement must be a PDF: attach it, see the preview, download the PDF."""
+    import pypdf
+
+    browser.get(server + "/new")
+    browser.find_element(By.ID, "load-file").send_keys(str(REPO / "examples" / "consortium.yaml"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, "form.load button[type=submit]"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, fid("appendices.1.file")))
+    assert "must be attached as a file" in browser.find_element(By.ID, "summary").text
+    for i, name in enumerate(("projektplan-trygg-natt.pdf", "personuppgiftsbitradesavtal-trygg-natt.pdf")):
+        field = browser.find_element(By.ID, fid(f"appendices.{i}.file"))
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+        field.send_keys(str(REPO / "examples" / "appendices" / name))
+    frame = browser.find_element(By.ID, "preview")
+    WebDriverWait(browser, WAIT).until(lambda d: frame.is_displayed())
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+    preview = browser.find_element(By.TAG_NAME, "body").text
+    browser.switch_to.default_content()
+    assert "Personuppgiftsbiträdesavtal" in preview
+    shoot(browser, screenshots, "13-new-appendix-upload")
+    submit(browser, "pdf")
+    target = browser.downloads / "avtal.pdf"
+    deadline = time.monotonic() + WAIT
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    pages = [p.extract_text() for p in pypdf.PdfReader(str(target)).pages]
+    assert "Personuppgiftsbiträdesavtal – Trygg natt" in pages[-1]
