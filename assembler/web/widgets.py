@@ -49,7 +49,8 @@ def _children(form: Form, f: Field, state: FormState, path: Path_, lang: str) ->
             continue
         w = _widget(form, c, state, path + (c.name,), lang)
         if c.name in SERVER_PATHS:  # a file: uploaded with the form, never a typed path
-            w.kind, w.value = "upload", state.attached.get(w.name, "")
+            # The schema's help speaks of a path beside the answer file; the page says what an upload takes.
+            w.kind, w.value, w.help = "upload", state.attached.get(w.name, ""), ""
         out.append(w)
     return out
 

@@ -30,8 +30,13 @@ SCREENSHOTS = Path("/work/screenshots")  # a copy for people to look at; the tes
 
 def shoot(driver, folder: Path, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Save a full-page screenshot in the test's folder and a copy for people to look at."""
+    driver.execute_script("window.scrollTo(0, 0)")  # the picture starts at the top of the page
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, min(max(int(height), 1000), 6000))
+    # Chromium paints a sandboxed frame that was off screen only once it is in view: let two frames pass,
+    # or the picture shows an empty preview the user never sees.
+    driver.execute_async_script("var done = arguments[0]; requestAnimationFrame(function () {"
+                                " requestAnimationFrame(function () { done(); }); });")
     path = folder / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(1400, 1000)
