@@ -333,6 +333,8 @@ def test_appendix_pdfs_uploaded_with_the_form(browser: Any, server: str, screens
     preview = browser.find_element(By.TAG_NAME, "body").text
     browser.switch_to.default_content()
     assert "Personuppgiftsbiträdesavtal" in preview
+    # The list at the top follows the check: the file is there, nothing stops the agreement any more.
+    WebDriverWait(browser, WAIT).until(lambda d: not d.find_element(By.ID, "summary").is_displayed())
     shoot(browser, screenshots, "13-new-appendix-upload")
     submit(browser, "pdf")
     target = browser.downloads / "avtal.pdf"
