@@ -14,6 +14,7 @@ serves a read-only library (the bundled one, or a folder it may not write).
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +38,7 @@ from assembler.web.i18n import text as words
 bp = Blueprint("drafting", __name__)
 
 MAX_TEXT = 200_000  # characters of one language's clause text; a clause is a few thousand
+_HEADING = re.compile(r"^#[ \t]+[a-z]{2}[ \t]*$")  # a language heading, as the library's loader reads one
 
 
 def _writable_versions(clause_id: str) -> tuple[ClauseVersion, ...]:
@@ -68,7 +70,7 @@ def _reload() -> None:
     """Serve the library as it is now on disk, after a draft or an approval was written."""
     from assembler.interview.plan import plan_for
     old = settings()
-    lib = load_library(old.library.root)
+    lib = load_library(old.library.root, collect=True)  # as the CLI reads a library: a broken file is a problem
     current_app.extensions["assembler"] = dataclasses.replace(old, library=lib, plan=plan_for(lib, min(lib.blueprints)))
 
 
@@ -86,7 +88,16 @@ def _edited_texts(base: ClauseVersion, form: Mapping[str, str]) -> dict[str, str
         if len(text) > MAX_TEXT:
             raise UsageError(f"the {lang} text is longer than {MAX_TEXT} characters", option=f"text.{lang}",
                              code="web.text-too-long")
-        out[lang] = text.strip("\n")
+        text = text.strip("\n")
+        # The text goes into the clause file between its language headings: a heading typed into it would
+        # start another section, and an empty one leaves the language out (the loader refuses both).
+        heading = next((i for i, line in enumerate(text.split("\n"), 1) if _HEADING.match(line)), None)
+        if heading is not None:
+            raise UsageError(f"line {heading} of the {lang} text is a language heading ('# sv'); a clause "
+                             "text has none of its own", option=f"text.{lang}", code="web.text-heading")
+        if not text.strip():
+            raise UsageError(f"the {lang} text is empty", option=f"text.{lang}", code="web.text-empty")
+        out[lang] = text
     return out
 
 

@@ -153,3 +153,16 @@ def test_read_only_libraries_show_no_drafting_forms(tmp_path: Path) -> None:
         token = csrf(client.get("/new").get_data(as_text=True))
         assert client.post("/clauses/andringar/1.1.0/approve", data={"csrf_token": token, "by": "Bo"}).status_code == 404
         assert client.post("/clauses/andringar/draft", data={"csrf_token": token}).status_code == 404
+
+
+@pytest.mark.parametrize(("typed", "code"), [("Första stycket.\n\n# en\n\nSmuggled.", "web.text-heading"),
+                                             ("  \n ", "web.text-empty")])
+def test_a_text_that_would_break_the_clause_file_is_refused(ws_client: Any, workspace: Path, typed: str,
+                                                            code: str) -> None:
+    form = {**draft_form(ws_client), "text.sv": typed, "action": "create"}
+    refused = ws_client.post("/clauses/andringar/draft", data=form)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and code in codes(page)
+    assert 'aria-invalid="true"' in page.split('id="d-text-sv"')[1].split(">")[0]  # tied to its text box
+    assert not (workspace / "fragments" / "andringar" / "1.2.0.md").exists()
+    assert ws_client.get("/clauses/andringar").status_code == 200
