@@ -166,3 +166,17 @@ def test_a_text_that_would_break_the_clause_file_is_refused(ws_client: Any, work
     assert 'aria-invalid="true"' in page.split('id="d-text-sv"')[1].split(">")[0]  # tied to its text box
     assert not (workspace / "fragments" / "andringar" / "1.2.0.md").exists()
     assert ws_client.get("/clauses/andringar").status_code == 200
+
+
+def test_the_drafting_and_approval_forms_label_every_control(ws_client: Any) -> None:
+    from tests.web.test_web_app import parse
+
+    form = draft_form(ws_client)
+    assert ws_client.post("/clauses/andringar/draft", data={**form, "action": "create"}).status_code == 303
+    for url in ("/clauses/andringar/draft", "/clauses/andringar/1.2.0"):
+        page = parse(ws_client.get(url).get_data(as_text=True))
+        assert page.lang == "sv" and page.controls
+        for control in page.controls:
+            assert control.get("id") in page.labels, (url, control)
+            for ref in control.get("aria-describedby", "").split():
+                assert ref in page.ids, (url, control["id"], ref)
