@@ -180,3 +180,35 @@ def test_the_drafting_and_approval_forms_label_every_control(ws_client: Any) -> 
             assert control.get("id") in page.labels, (url, control)
             for ref in control.get("aria-describedby", "").split():
                 assert ref in page.ids, (url, control["id"], ref)
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_assembler_serve_in_a_workspace_offers_drafting_unless_read_only(workspace: Path, read_only: bool) -> None:
+    """`assembler serve` run inside a workspace, as a real process: drafting is on, or off with --read-only."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-m", "assembler", "serve", "--port", str(port)] + (["--read-only"] if read_only else [])
+    server = subprocess.Popen(command, cwd=workspace.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first = server.stdout.readline().decode() if server.stdout else ""
+        assert ("read-only" in first) == read_only and f"http://127.0.0.1:{port}/" in first, first
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/clauses/andringar", timeout=5).read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)  # waiting for the server to listen, not for the page to settle
+        assert ("/clauses/andringar/draft" in page) != read_only
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
