@@ -14,7 +14,7 @@ from assembler.library.catalogue import clause_history, list_clauses, show_claus
 from assembler.library.load import ClauseVersion
 from assembler.library.versions import Version
 from assembler.model import Document, ItemList, Paragraph
-from assembler.web.context import embed_html, settings
+from assembler.web.context import embed_html, settings, workspace_user
 
 bp = Blueprint("clauses", __name__)
 
@@ -74,7 +74,6 @@ def clause_page(clause_id: str, version: str | None, *, approval: dict[str, Any]
     texts = {lang: blocks(clause_document(lib, detail.clause.ref, lang)) for lang in detail.languages}
     history = list(reversed(clause_history(lib, clause_id)))
     redline, old, new = _redline(versions)
-    from assembler.web.drafting import workspace_user
     drafts = [cv for cv in versions if cv.status == "draft"] if settings().writable else []
     body = render_template("clause.html", detail=detail, cv=detail.clause, texts=texts, history=history,
                            versions=[str(v.version) for v in versions], uses=uses_of(lib, clause_id),

@@ -41,6 +41,16 @@ def settings() -> Settings:
     return current_app.extensions["assembler"]  # type: ignore[no-any-return]
 
 
+def workspace_user() -> str:
+    """Return the workspace's configured user ('' when none), the default drafter and approver."""
+    from assembler.errors import AssemblerError
+    from assembler.library.workspace import settings_for
+    try:
+        return settings_for(settings().library.root).user
+    except AssemblerError:
+        return ""
+
+
 def csrf_token() -> str:
     """Return this session's CSRF token, making one on first use."""
     token = session.get("csrf")

@@ -31,8 +31,7 @@ from assembler.library.lifecycle import BUMPS, approve, new_version
 from assembler.library.load import ClauseVersion, load_library
 from assembler.library.sources import split_front_matter
 from assembler.library.versions import Version
-from assembler.library.workspace import settings_for
-from assembler.web.context import embed_html, settings
+from assembler.web.context import embed_html, settings, workspace_user
 from assembler.web.i18n import text as words
 
 bp = Blueprint("drafting", __name__)
@@ -49,14 +48,6 @@ def _writable_versions(clause_id: str) -> tuple[ClauseVersion, ...]:
     if not versions:
         abort(404)
     return versions
-
-
-def workspace_user() -> str:
-    """Return the workspace's configured user ('' when none), the default drafter and approver."""
-    try:
-        return settings_for(settings().library.root).user
-    except AssemblerError:
-        return ""
 
 
 def problem_of(exc: AssemblerError) -> dict[str, str]:
