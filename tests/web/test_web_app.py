@@ -208,11 +208,16 @@ def test_uploaded_appendix_pdfs_make_the_preview_and_the_pdf(app: Any, client: A
     assert "Personuppgiftsbiträdesavtal – Trygg natt" in web_pages[-1]
     both = post(client, "/new", with_files({**form, "action": "both"}, example_files()),
                 content_type="multipart/form-data")
+    folder = tmp_path / "zip"
     with zipfile.ZipFile(io.BytesIO(both.data)) as archive:
         names = set(archive.namelist())
-        answers = archive.read("answers.yaml").decode("utf-8")
-    # The answer file names the PDFs that lie beside it, so `assembler build` builds it unchanged.
+        archive.extractall(folder)
+    answers = (folder / "answers.yaml").read_text(encoding="utf-8")
+    # The answer file names the PDFs that lie beside it, so `assembler build` builds it unchanged, to the byte.
     assert set(APPENDICES.values()) <= names and "file: personuppgiftsbitradesavtal-trygg-natt.pdf" in answers
+    subprocess.run([sys.executable, "-m", "assembler", "build", str(folder / "answers.yaml"), "--strict",
+                    "--format", "pdf", "-o", str(folder / "rebuilt.pdf")], check=True, capture_output=True)
+    assert (folder / "rebuilt.pdf").read_bytes() == (folder / "avtal.pdf").read_bytes()
 
 
 def _encrypted_pdf() -> bytes:
