@@ -10,7 +10,12 @@ then times what the page's script does as the user types:
   field changed, before the first submit (field checks, relevance, guards;
   no preview) - the issue asks for <= 50 ms;
 * preview: the same after a submit, so the basic agreement is assembled and
-  rendered as HTML - the issue asks for <= 150 ms.
+  rendered as HTML - the issue asks for <= 150 ms;
+* preview with appendix uploads: examples/consortium.yaml with its two
+  appendix PDFs sent along (as the page's script sends them with every check
+  once chosen), checked as the PDF writer checks them - no budget, reported.
+
+Requests are multipart/form-data, as the page's script sends its FormData.
 
 Each figure is the median (and the 90th percentile) of ``--runs`` requests
 on one kept-alive connection after three warm-up requests.  Exit 1 when a
@@ -21,13 +26,13 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import json
 import re
 import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.parse
 from pathlib import Path
 
 from assembler.interview.plan import plan_for
@@ -35,7 +40,12 @@ from assembler.library.load import load_library
 from assembler.library.sources import parse_yaml
 from assembler.web.forms import form_data
 
-BASIC = Path(__file__).resolve().parent.parent / "examples" / "basic.yaml"
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+BASIC = EXAMPLES / "basic.yaml"
+CONSORTIUM = EXAMPLES / "consortium.yaml"
+UPLOADS = {"upload.appendices.0.file": EXAMPLES / "appendices" / "projektplan-trygg-natt.pdf",
+           "upload.appendices.1.file": EXAMPLES / "appendices" / "personuppgiftsbitradesavtal-trygg-natt.pdf"}
+BOUNDARY = "assembler-bench-boundary"
 BUDGETS = {"validation round trip": 50.0, "preview of the basic agreement": 150.0}
 
 
@@ -71,7 +81,18 @@ def session(conn: http.client.HTTPConnection) -> tuple[str, str]:
     return cookie, found.group(1)
 
 
-def timed(conn: http.client.HTTPConnection, body: bytes, headers: dict[str, str], runs: int) -> list[float]:
+def multipart(fields: dict[str, str], files: dict[str, Path]) -> bytes:
+    """Return a multipart/form-data body with these fields and files, as a browser's FormData posts it."""
+    parts = [f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    for k, path in files.items():
+        parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{k}"; filename="{path.name}"\r\n'
+                     "Content-Type: application/pdf\r\n\r\n".encode() + path.read_bytes() + b"\r\n")
+    return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
+
+
+def timed(conn: http.client.HTTPConnection, body: bytes, headers: dict[str, str], runs: int,
+          preview: bool) -> list[float]:
     out = []
     for i in range(runs + 3):
         started = time.perf_counter()
@@ -81,6 +102,8 @@ def timed(conn: http.client.HTTPConnection, body: bytes, headers: dict[str, str]
         elapsed = (time.perf_counter() - started) * 1000
         if response.status != 200:
             raise SystemExit(f"/new/check answered {response.status}: {payload[:200]!r}")
+        if preview and not json.loads(payload).get("preview"):
+            raise SystemExit(f"/new/check made no preview: {payload[:300]!r}")
         if i >= 3:
             out.append(elapsed)
     return out
@@ -92,27 +115,30 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=0, help="port to serve on (default: a free one)")
     args = parser.parse_args()
     port = args.port or free_port()
-    data = form_data(plan_for(load_library(), "opi-innovation"),
-                     parse_yaml(BASIC.read_text(encoding="utf-8"), str(BASIC)).data)
+    plan = plan_for(load_library(), "opi-innovation")
+    data = form_data(plan, parse_yaml(BASIC.read_text(encoding="utf-8"), str(BASIC)).data)
+    consortium = form_data(plan, parse_yaml(CONSORTIUM.read_text(encoding="utf-8"), str(CONSORTIUM)).data)
     server = start(port)
     failed = False
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         cookie, token = session(conn)
-        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "X-CSRF-Token": token,
-                   "Origin": f"http://127.0.0.1:{port}"}
-        typing = {**data, "private_parties.0.orgnr": "556036-079", "submitted": "0"}
-        submitted = {**data, "submitted": "1"}
-        cases = {"validation round trip": typing, "preview of the basic agreement": submitted}
+        headers = {"Content-Type": f"multipart/form-data; boundary={BOUNDARY}", "Cookie": cookie,
+                   "X-CSRF-Token": token, "Origin": f"http://127.0.0.1:{port}"}
+        cases = {"validation round trip": multipart({**data, "private_parties.0.orgnr": "556036-079",
+                                                     "submitted": "0"}, {}),
+                 "preview of the basic agreement": multipart({**data, "submitted": "1"}, {}),
+                 "preview, 2 appendix uploads": multipart({**consortium, "submitted": "1"}, UPLOADS)}
         print(f"assembler serve on port {port}; {args.runs} requests each, after 3 warm-up requests")
-        for name, form in cases.items():
-            times = timed(conn, urllib.parse.urlencode(form).encode(), headers, args.runs)
+        for name, body in cases.items():
+            times = timed(conn, body, headers, args.runs, preview=name != "validation round trip")
             median = statistics.median(times)
             p90 = statistics.quantiles(times, n=10)[-1]
-            ok = median <= BUDGETS[name]
+            budget = BUDGETS.get(name)
+            ok = budget is None or median <= budget
             failed |= not ok
-            print(f"{name:32s} median {median:6.1f} ms   p90 {p90:6.1f} ms   budget {BUDGETS[name]:.0f} ms   "
-                  f"{'ok' if ok else 'OVER BUDGET'}")
+            verdict = "reported" if budget is None else f"budget {budget:.0f} ms   {'ok' if ok else 'OVER BUDGET'}"
+            print(f"{name:32s} median {median:6.1f} ms   p90 {p90:6.1f} ms   {verdict}")
     finally:
         server.terminate()
         server.wait(timeout=10)

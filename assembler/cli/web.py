@@ -16,12 +16,17 @@ from assembler.errors import UsageError
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--agreements", type=click.Path(path_type=Path, file_okay=False, exists=True), default=None,
               help="Folder of issued agreements (DOCX/PDF), to show where each clause is used.")
+@click.option("--read-only", "read_only", is_flag=True,
+              help="Show no drafting or approval forms, even for a workspace's library.")
 @library_option
-def serve(host: str, port: int, agreements: Path | None, library: Path | None) -> None:
+def serve(host: str, port: int, agreements: Path | None, read_only: bool, library: Path | None) -> None:
     """Start the local web app: new agreement form, clause library, compare.
 
     Open the address it prints in a browser.  It serves only the library it
-    was started on, and by default only to this computer.  Stop it with Ctrl+C.
+    was started on, and by default only to this computer.  In a workspace
+    (the library is the unit's own and writable) lawyers also draft and
+    approve clause versions there, with the four-eyes rule of `assembler
+    clauses approve`.  Stop it with Ctrl+C.
     """
     try:
         import waitress
@@ -30,6 +35,8 @@ def serve(host: str, port: int, agreements: Path | None, library: Path | None) -
     from assembler.web import create_app
 
     hosts = ("127.0.0.1", "localhost") if host in ("127.0.0.1", "localhost") else (host,)
-    app = create_app(library, agreements=agreements, hosts=tuple(f"{h}:{port}" for h in hosts) + hosts)
-    echo(f"Serving the clause library on http://{host}:{port}/  (Ctrl+C stops)")
+    app = create_app(library, agreements=agreements, hosts=tuple(f"{h}:{port}" for h in hosts) + hosts,
+                     read_only=read_only)
+    mode = "drafting and approval on" if app.extensions["assembler"].writable else "read-only"
+    echo(f"Serving the clause library ({mode}) on http://{host}:{port}/  (Ctrl+C stops)")
     waitress.serve(app, host=host, port=port, threads=4, ident="assembler", _quiet=True)

@@ -95,6 +95,11 @@ class Form:
         return current
 
 
+def item_field(f: Field) -> Field:
+    """Return the field of one item of an array of objects."""
+    return Field(f.name, f.item_key, "object", f.schema, True, f.children)
+
+
 def _resolve(node: dict[str, Any], schema: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Return a node with its ``$ref`` merged in (the node's own keys win) and the ref's key."""
     ref = node.get("$ref")

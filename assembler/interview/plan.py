@@ -14,17 +14,17 @@ decided yet, so a guard is reported only once everything it reads is known.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
-from jsonschema import Draft202012Validator
 
 from assembler.errors import AssemblerError, Location
-from assembler.interview.fields import Field, Form, Path_, load_form
+from assembler.interview.answertree import patched, with_value
+from assembler.interview.fields import Field, Form, Path_, item_field, load_form
+from assembler.interview.required import conditional_required
 from assembler.library.load import Blueprint, Guard, Library
 from assembler.library.template import evaluate
 
@@ -188,7 +188,7 @@ class Plan:
     def required(self, answers: dict[str, Any]) -> set[Path_]:
         """Return the paths an ``if``/``then`` of the schema makes required on these answers."""
         out: set[Path_] = set()
-        _conditional(self.form.root, answers, (), out)
+        conditional_required(self.form.root, answers, (), out)
         return out
 
 
@@ -264,146 +264,8 @@ def _fill(f: Field, data: Any, path: Path_, decided: Decided, complete: bool) ->
     if f.kind == "array" and isinstance(data, list):
         if not complete and decided.get(path + (len(data),)) is not False:
             return PENDING  # more items may come: its length is not known yet
-        return [_fill(_item(f), d, path + (i,), decided, complete) for i, d in enumerate(data)]
+        return [_fill(item_field(f), d, path + (i,), decided, complete) for i, d in enumerate(data)]
     return data
-
-
-def _item(f: Field) -> Field:
-    """Return the field of one item of an array of objects."""
-    return Field(f.name, f.item_key, "object", f.schema, True, f.children)
-
-
-def _conditional(f: Field, data: Any, path: Path_, out: set[Path_]) -> None:
-    if not isinstance(data, dict):
-        return
-    for rule in f.schema.get("allOf") or ():
-        if isinstance(rule, dict) and "if" in rule and "then" in rule and _if_validator(rule["if"]).is_valid(data):
-            _required_by(rule["then"], path, out)
-    for c in f.children:
-        if c.kind == "object":
-            _conditional(c, data.get(c.name), path + (c.name,), out)
-        elif c.kind == "array":
-            for i, item in enumerate(data.get(c.name) or ()):
-                _conditional(_item(c), item, path + (c.name, i), out)
-
-
-_IF_VALIDATORS: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
-
-
-def _if_validator(schema: dict[str, Any]) -> Draft202012Validator:
-    """Return the validator of an ``if`` subschema, made once per schema node."""
-    cached = _IF_VALIDATORS.get(id(schema))
-    if cached is None or cached[0] is not schema:
-        cached = (schema, Draft202012Validator(schema))
-        _IF_VALIDATORS[id(schema)] = cached
-    return cached[1]
-
-
-def _required_by(then: dict[str, Any], path: Path_, out: set[Path_]) -> None:
-    for name in then.get("required") or ():
-        out.add(path + (str(name),))
-    for name, sub in (then.get("properties") or {}).items():
-        if isinstance(sub, dict):
-            _required_by(sub, path + (str(name),), out)
-
-
-def set_value(answers: dict[str, Any], path: Path_, value: Any) -> None:
-    """Set the answer at ``path``, making the groups and list items on the way."""
-    node: Any = answers
-    for part, nxt in itertools.pairwise(path):
-        if isinstance(part, int):
-            while len(node) <= part:
-                node.append({})
-            node = node[part]
-        else:
-            if part not in node or not isinstance(node[part], (dict, list)):
-                node[part] = [] if isinstance(nxt, int) else {}
-            node = node[part]
-    last = path[-1]
-    if isinstance(node, list) and isinstance(last, int):
-        while len(node) <= last:
-            node.append({})
-    node[last] = value
-
-
-def remove_value(answers: dict[str, Any], path: Path_) -> None:
-    """Remove the answer at ``path``, and an array item or group it leaves empty."""
-    trail: list[tuple[Any, str | int]] = []
-    node: Any = answers
-    for part in path[:-1]:
-        try:
-            trail.append((node, part))
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return
-    last = path[-1]
-    if isinstance(node, dict):
-        node.pop(last, None)  # type: ignore[call-overload]
-    while trail and node in ({}, []):
-        parent, part = trail.pop()
-        if isinstance(parent, list) and part == len(parent) - 1:
-            parent.pop()
-        elif isinstance(parent, dict) and isinstance(part, str):
-            parent.pop(part, None)
-        else:
-            break
-        node = parent
-
-
-def _with_value(answers: dict[str, Any], path: Path_, value: Any) -> dict[str, Any]:
-    """Return a copy of the answers with one value set, copying only the groups and lists on its path."""
-    top: dict[str, Any] = dict(answers)
-    node: Any = top
-    for part, nxt in itertools.pairwise(path):
-        if isinstance(node, list) and isinstance(part, int):
-            while len(node) <= part:
-                node.append({})
-            child = node[part]
-        else:
-            child = node.get(part, [] if isinstance(nxt, int) else {})
-        child = list(child) if isinstance(child, list) else dict(child)
-        node[part] = child
-        node = child
-    last = path[-1]
-    if isinstance(node, list) and isinstance(last, int):
-        while len(node) <= last:
-            node.append({})
-    node[last] = value
-    return top
-
-
-def _patched(filled: dict[str, Any], path: Path_, value: Any) -> dict[str, Any] | None:
-    """Return filled answers with one value set (None: removed), or None when a pending value is in the way."""
-    top: dict[str, Any] = dict(filled)
-    node: Any = top
-    for part in path[:-1]:
-        try:
-            child = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-        if not isinstance(child, (dict, list)):
-            return None
-        child = list(child) if isinstance(child, list) else dict(child)
-        node[part] = child
-        node = child
-    if not isinstance(node, dict):
-        return None
-    if value is None:
-        node.pop(path[-1], None)
-    else:
-        node[path[-1]] = value
-    return top
-
-
-def get_value(answers: Any, path: Path_) -> Any:
-    """Return the answer at ``path``, or None."""
-    node = answers
-    for part in path:
-        try:
-            node = node[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return node
 
 
 class _Walk:
@@ -458,7 +320,7 @@ class _Walk:
 
     def items(self, c: Field, items: Any, p: Path_) -> Step | None:
         items = items if isinstance(items, list) else []
-        item = _item(c)
+        item = item_field(c)
         for i, entry in enumerate(items):
             step = self.walk(item, entry, p + (i,))
             if step is not None:
@@ -500,10 +362,10 @@ class _Walk:
             self._filled = _fill(self.plan.form.root, self.answers, (), self.decided, self.complete)
         outcomes = []
         for value in [None, *values]:
-            filled = _patched(self._filled, path, value)
+            filled = patched(self._filled, path, value)
             if filled is None:  # the path runs through a pending value: fill the trial answers afresh
                 decided = {**self.decided, path: False} if value is None else dict(self.decided)
-                trial = self.answers if value is None else _with_value(self.answers, path, value)
+                trial = self.answers if value is None else with_value(self.answers, path, value)
                 filled = _fill(self.plan.form.root, trial, (), decided, self.complete)
             ctx = self.plan.context_of(filled, computed)
             outcomes.append(tuple(_truth(expr, ctx, loc) for expr, loc in conditions))

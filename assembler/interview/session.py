@@ -15,8 +15,9 @@ from typing import Any, Protocol
 
 from assembler._files import decode_text, read_bytes
 from assembler.errors import AnswersError, Location
+from assembler.interview.answertree import remove_value, set_value
 from assembler.interview.fields import Field, Form, Path_
-from assembler.interview.plan import Plan, Step, remove_value, set_value
+from assembler.interview.plan import Plan, Step
 from assembler.interview.values import Finding, check_answers, check_value, parse_text
 from assembler.library.load import Guard
 from assembler.library.sources import parse_json, parse_yaml

@@ -13,13 +13,14 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, redirect, render_template, request, url_for
 
-from assembler.errors import AssemblerError
+from assembler.errors import AppendixError, AssemblerError
 from assembler.interview.plan import Plan
 from assembler.interview.values import Finding
 from assembler.interview.yamlout import answers_yaml
 from assembler.library.sources import parse_json, parse_yaml
 from assembler.web.context import embed_html, settings
 from assembler.web.forms import FormState, form_data, id_of, name_of, read_form
+from assembler.web.uploads import Upload, attached, files_of, finding_of, read_uploads
 from assembler.web.widgets import build_widgets
 
 bp = Blueprint("agreement", __name__)
@@ -28,12 +29,14 @@ _ITEM_KEY = re.compile(r"^(?P<list>[a-z_]+)\.(?P<index>\d+)\.(?P<rest>.+)$")
 MAX_ANSWER_FILE = 512 * 1024
 
 
-def _assemble(plan: Plan, answers: dict[str, Any], *, preview: bool = False) -> tuple[Any, str]:
+def _assemble(plan: Plan, answers: dict[str, Any], uploads: list[Upload], *, preview: bool = False) -> tuple[Any, str]:
     """Return the assembly of a set of answers and the answer file it was made from.
 
     Downloads are assembled from the very YAML file offered for download, so
     that building that file again gives the same bytes; the preview reads the
-    same answers as JSON, which is quicker to write and read.
+    same answers as JSON, which is quicker to write and read.  Uploaded
+    appendix PDFs lie beside the answer file, in this request's own folder,
+    where the pipeline reads appendix files; the folder goes with the request.
     """
     from assembler.assembly.pipeline import assemble
 
@@ -44,7 +47,12 @@ def _assemble(plan: Plan, answers: dict[str, Any], *, preview: bool = False) -> 
     with tempfile.TemporaryDirectory(prefix="assembler-web-") as tmp:
         path = Path(tmp) / name
         path.write_text(text, encoding="utf-8")
+        for file_name, data in files_of(uploads).items():
+            (Path(tmp) / file_name).write_bytes(data)
         assembly = assemble(path, library=settings().library)
+    if uploads:
+        from assembler.writers.pdf_finish import load_appendices
+        load_appendices(assembly.agreement)  # the PDF writer's checks: encrypted, empty or damaged files
     return assembly, text
 
 
@@ -61,13 +69,21 @@ def _guards(state: FormState) -> None:
 def _check(data: Mapping[str, str], *, submitted: bool, render: bool = True) -> tuple[FormState, str | None, str]:
     """Return the checked form, the preview HTML (None while something stops it) and a problem of the pipeline."""
     plan = settings().plan
-    state = read_form(plan, data, g.lang, submitted=submitted)
+    uploads, refused = read_uploads(request.files, g.lang)
+    g.uploads = uploads
+    state = read_form(plan, data, g.lang, submitted=submitted, attached=attached(uploads))
+    state.findings.update(refused)
     _guards(state)
     if not submitted or not render or state.errors or state.guard_errors:
         return state, None, ""
     from assembler.writers import writer_for
     try:
-        assembly, _ = _assemble(plan, state.answers, preview=True)
+        assembly, _ = _assemble(plan, state.answers, uploads, preview=True)
+    except AppendixError as exc:
+        found = finding_of(exc, uploads)
+        if found is not None:
+            state.findings[found[0]] = found[1]
+        return state, None, exc.message
     except AssemblerError as exc:
         return state, None, exc.message
     return state, writer_for("html")(assembly.agreement).decode("utf-8"), ""
@@ -149,7 +165,7 @@ def _download(data: Mapping[str, str], fmt: str) -> Response:
     plan = settings().plan
     from assembler.writers import writer_for
     try:
-        assembly, yaml_text = _assemble(plan, state.answers)
+        assembly, yaml_text = _assemble(plan, state.answers, g.uploads)
     except AssemblerError:
         return _page(data, submitted=True, status=422)  # the page shows what stops it
     stem = "avtal" if g.lang == "sv" else "agreement"
@@ -164,6 +180,8 @@ def _download(data: Mapping[str, str], fmt: str) -> Response:
         for kind in ("docx", "pdf"):
             archive.writestr(f"{stem}.{kind}", writer_for(kind)(assembly.agreement))
         archive.writestr("answers.yaml", yaml_text)
+        for name, content in files_of(g.uploads).items():  # beside the answer file, where `build` looks for them
+            archive.writestr(name, content)
     return _file(buffer.getvalue(), f"{stem}.zip", "application/zip")
 
 
@@ -179,6 +197,7 @@ def check() -> Response:
     findings = {id_of(name): {"level": f.level, "message": f.message} for name, f in state.findings.items()}
     groups = {id_of(name_of(p)): bool(v) for p, v in state.decided.items() if not isinstance(p[-1], int)}
     response = jsonify(findings=findings, shown=sorted(id_of(n) for n in state.shown), groups=groups,
+                       required=sorted(id_of(n) for n in state.required),
                        guards=[{"level": gd.level, "message": " ".join(
                            (gd.message.get(g.lang) or next(iter(gd.message.values()))).split())} for gd in state.guards],
                        preview=preview, problem=problem)

@@ -20,34 +20,44 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from assembler.interview.plan import plan_for
 from assembler.library.load import Library, load_library
-from assembler.web.context import Settings, csrf_token
+from assembler.web.context import Settings, csrf_token, library_writable
 from assembler.web.i18n import LANGUAGES, text
 
 MAX_UPLOAD = 10 * 1024 * 1024  # bytes in one request, files included
 
 
 def create_app(library: Path | str | Library | None = None, *, agreements: Path | None = None,
-               hosts: tuple[str, ...] = ("127.0.0.1", "localhost"), secret: bytes | None = None) -> Flask:
-    """Return the web app serving one clause library (the bundled one by default)."""
+               hosts: tuple[str, ...] = ("127.0.0.1", "localhost"), secret: bytes | None = None,
+               read_only: bool = False) -> Flask:
+    """Return the web app serving one clause library (the bundled one by default).
+
+    The legal unit's drafting and approval pages are there when the library
+    is a workspace's (not the bundled one), the app may write into it, and
+    ``read_only`` is not asked for.
+    """
     lib = library if isinstance(library, Library) else load_library(library)
+    writable = library is not None and not read_only and library_writable(lib.root)
     kind = min(lib.blueprints)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=secret or secrets.token_bytes(32), MAX_CONTENT_LENGTH=MAX_UPLOAD,
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Strict", TRUSTED_HOSTS=list(hosts),
         MAX_FORM_PARTS=2000, TEMPLATES_AUTO_RELOAD=False)
-    app.extensions["assembler"] = Settings(lib, plan_for(lib, kind), agreements)
+    app.extensions["assembler"] = Settings(lib, plan_for(lib, kind), agreements, writable)
     app.jinja_env.autoescape = True
-    app.jinja_env.globals.update(t=lambda key: text(key, g.lang), csrf_token=csrf_token)
+    app.jinja_env.globals.update(t=lambda key: text(key, g.lang), csrf_token=csrf_token,
+                                 writable=lambda: app.extensions["assembler"].writable)
     app.before_request(_before)
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _error)
     from assembler.web.agreement import bp as agreement_bp
     from assembler.web.clauses import bp as clauses_bp
     from assembler.web.compare import bp as compare_bp
+    from assembler.web.drafting import bp as drafting_bp
     app.register_blueprint(agreement_bp)
     app.register_blueprint(clauses_bp)
     app.register_blueprint(compare_bp)
+    app.register_blueprint(drafting_bp)
     return app
 
 

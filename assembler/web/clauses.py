@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, Response, abort, g, render_template, request
 
 from assembler.compare.libraries import clause_document
 from assembler.compare.present import render_html
@@ -14,7 +14,7 @@ from assembler.library.catalogue import clause_history, list_clauses, show_claus
 from assembler.library.load import ClauseVersion
 from assembler.library.versions import Version
 from assembler.model import Document, ItemList, Paragraph
-from assembler.web.context import embed_html, settings
+from assembler.web.context import embed_html, settings, workspace_user
 
 bp = Blueprint("clauses", __name__)
 
@@ -54,12 +54,19 @@ def blocks(doc: Document) -> list[dict[str, Any]]:
 
 @bp.get("/clauses")
 def index() -> str:
-    return render_template("clauses.html", clauses=list_clauses(settings().library))
+    return render_template("clauses.html", clauses=list_clauses(settings().library),
+                           root=str(settings().library.root.parent))
 
 
 @bp.get("/clauses/<clause_id>")
 @bp.get("/clauses/<clause_id>/<version>")
-def clause(clause_id: str, version: str | None = None) -> str:
+def clause(clause_id: str, version: str | None = None) -> Response:
+    return clause_page(clause_id, version)
+
+
+def clause_page(clause_id: str, version: str | None, *, approval: dict[str, Any] | None = None,
+                status: int = 200) -> Response:
+    """Return one clause's page; ``approval`` holds a refused approval's problem and form, shown beside it."""
     lib = settings().library
     versions = _clause_versions(clause_id)
     chosen = _version(versions, version)
@@ -67,9 +74,14 @@ def clause(clause_id: str, version: str | None = None) -> str:
     texts = {lang: blocks(clause_document(lib, detail.clause.ref, lang)) for lang in detail.languages}
     history = list(reversed(clause_history(lib, clause_id)))
     redline, old, new = _redline(versions)
-    return render_template("clause.html", detail=detail, cv=detail.clause, texts=texts, history=history,
+    drafts = [cv for cv in versions if cv.status == "draft"] if settings().writable else []
+    body = render_template("clause.html", detail=detail, cv=detail.clause, texts=texts, history=history,
                            versions=[str(v.version) for v in versions], uses=uses_of(lib, clause_id),
-                           issued=_issued(clause_id), redline=redline, old=old, new=new)
+                           issued=_issued(clause_id), redline=redline, old=old, new=new, drafts=drafts,
+                           approval=approval or {}, user=workspace_user() if settings().writable else "",
+                           done="drafted" if request.args.get("drafted") else
+                           "approved" if request.args.get("approved") else "")
+    return Response(body, status=status, mimetype="text/html")
 
 
 def _redline(versions: tuple[ClauseVersion, ...]) -> tuple[Any, str, str]:

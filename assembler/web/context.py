@@ -25,11 +25,30 @@ class Settings:
     library: Library
     plan: Plan
     agreements: Path | None = None
+    writable: bool = False  # may the legal unit draft and approve clause versions here?
+
+
+def library_writable(root: Path) -> bool:
+    """Whether the app may write drafts and approvals into a library: not the bundled one, and a folder it may write."""
+    import os
+
+    from assembler.library.workspace import is_installed_library
+    return not is_installed_library(root) and os.access(root, os.W_OK) and os.access(root / "fragments", os.W_OK)
 
 
 def settings() -> Settings:
     """Return what the running app serves."""
     return current_app.extensions["assembler"]  # type: ignore[no-any-return]
+
+
+def workspace_user() -> str:
+    """Return the workspace's configured user ('' when none), the default drafter and approver."""
+    from assembler.errors import AssemblerError
+    from assembler.library.workspace import settings_for
+    try:
+        return settings_for(settings().library.root).user
+    except AssemblerError:
+        return ""
 
 
 def csrf_token() -> str:

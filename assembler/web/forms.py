@@ -11,14 +11,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from assembler.interview.answertree import get_value, remove_value, set_value
 from assembler.interview.fields import Field, Path_
-from assembler.interview.plan import Plan, get_value, remove_value, set_value
+from assembler.interview.plan import Plan
 from assembler.interview.values import Finding, check_value, parse_text
 from assembler.library.load import Guard
 
 MAX_ITEMS = 20  # parties, contributions or appendices one form may hold
-# Fields that name a file on disk (an appendix's ``file``): the web app never takes a path from a request,
-# so they are neither shown nor read; attach files with the command line.
+# Fields that name a file on disk (an appendix's ``file``): the web app never takes a path from a request.
+# Such a field is an upload on the page (web/uploads.py); the answer names the file the app made of it.
 SERVER_PATHS = frozenset({"file"})
 
 
@@ -44,6 +45,8 @@ class FormState:
     guards: list[Guard] = field(default_factory=list)
     shown: set[str] = field(default_factory=set)
     needed: set[str] = field(default_factory=set)  # names the schema requires because of other answers
+    required: set[str] = field(default_factory=set)  # shown fields that must be answered, given the answers
+    attached: dict[str, str] = field(default_factory=dict)  # upload field -> the file name the app gave it
 
     @property
     def errors(self) -> dict[str, Finding]:
@@ -68,6 +71,8 @@ def _read(plan: Plan, state: FormState, f: Field, data: Mapping[str, str], path:
         p = path + (c.name,)
         name = name_of(p)
         if c.name in SERVER_PATHS:
+            if name in state.attached:
+                set_value(state.answers, p, state.attached[name])
             continue
         if c.kind == "const":
             set_value(state.answers, p, c.schema.get("const"))
@@ -107,12 +112,14 @@ def _read_value(state: FormState, f: Field, data: Mapping[str, str], p: Path_, n
         set_value(state.answers, p, value)
 
 
-def read_form(plan: Plan, data: Mapping[str, str], lang: str, *, submitted: bool) -> FormState:
+def read_form(plan: Plan, data: Mapping[str, str], lang: str, *, submitted: bool,
+              attached: Mapping[str, str] | None = None) -> FormState:
     """Return the answers a posted form describes, checked: field errors, relevance and guards.
 
-    ``submitted`` reports missing required fields too (not on the first, empty form).
+    ``submitted`` reports missing required fields too (not on the first, empty form);
+    ``attached`` gives the file name of each appendix uploaded with the form.
     """
-    state = FormState({}, {}, {}, {})
+    state = FormState({}, {}, {}, {}, attached=dict(attached or {}))
     _read(plan, state, plan.form.root, data, (), lang)
     steps = plan.relevant(state.answers, state.decided)
     relevant = {s.path for s in steps if s.kind == "value"}
@@ -130,16 +137,28 @@ def read_form(plan: Plan, data: Mapping[str, str], lang: str, *, submitted: bool
             continue
         value = get_value(state.answers, step.path)
         is_needed = step.field.required or step.path in needed
+        if is_needed:
+            state.required.add(name)
         if value is None and not (is_needed and submitted):
             continue
         problems = check_value(step.field, value, lang, step.path)
         if problems:
             state.findings[name] = problems[0]
+    # A ticked group stays on the page: the plan asks "include it?" only while the group is empty, so the
+    # group itself is not among its steps once it holds an answer (the cause of a group vanishing mid-typing).
+    state.shown.update(name_of(p) for p, included in state.decided.items()
+                       if included and not isinstance(p[-1], int) and _parent_shown(state, p))
     fired = plan.fired_guards(state.answers, state.decided, complete=True)
     # Before the first submit, a guard speaks only about a field the user has filled in: an empty
     # form is not yet "missing an open call".
     state.guards = fired if submitted else [g for g in fired if g.field and _filled(state.answers, g.field)]
     return state
+
+
+def _parent_shown(state: FormState, path: Path_) -> bool:
+    """Whether the group holding ``path`` is on the page (the top level always is)."""
+    parent = tuple(p for p in path[:-1] if not isinstance(p, int))
+    return not parent or name_of(parent) in state.shown or state.decided.get(parent) is not False
 
 
 def _filled(answers: dict[str, Any], field_name: str) -> bool:

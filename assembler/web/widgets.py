@@ -13,7 +13,7 @@ from assembler.web.forms import SERVER_PATHS, FormState, id_of, name_of
 class Widget:
     """One field, group or list of groups of the form, ready to render."""
 
-    kind: str  # group | items | list | text | date | integer | number | boolean | choice
+    kind: str  # group | items | list | text | date | integer | number | boolean | choice | upload
     name: str
     id: str
     label: str
@@ -45,9 +45,13 @@ def build_widgets(form: Form, state: FormState, lang: str) -> list[Widget]:
 def _children(form: Form, f: Field, state: FormState, path: Path_, lang: str) -> list[Widget]:
     out = []
     for c in f.children:
-        if c.kind == "const" or c.name in SERVER_PATHS:
+        if c.kind == "const":
             continue
-        out.append(_widget(form, c, state, path + (c.name,), lang))
+        w = _widget(form, c, state, path + (c.name,), lang)
+        if c.name in SERVER_PATHS:  # a file: uploaded with the form, never a typed path
+            # The schema's help speaks of a path beside the answer file; the page says what an upload takes.
+            w.kind, w.value, w.help = "upload", state.attached.get(w.name, ""), ""
+        out.append(w)
     return out
 
 

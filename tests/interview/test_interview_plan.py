@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from assembler.interview.answertree import set_value
 from assembler.interview.fields import Field
-from assembler.interview.plan import Plan, plan_for, set_value
+from assembler.interview.plan import Plan, plan_for
 from assembler.interview.session import Interview
 from assembler.interview.values import check_value, parse_text
 from assembler.library.load import load_library

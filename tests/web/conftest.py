@@ -51,21 +51,46 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def server(history_library: Path) -> Iterator[str]:
-    """The app served by waitress on a free local port, as `assembler serve` does; yields its base URL."""
+def _serve(library: Path) -> Iterator[str]:
+    """Serve the app on one library with waitress on a free local port, as `assembler serve` does."""
     import waitress
 
     from assembler.web import create_app
 
     port = _free_port()
-    app = create_app(history_library, hosts=(f"127.0.0.1:{port}", "127.0.0.1"))
+    app = create_app(library, hosts=(f"127.0.0.1:{port}", "127.0.0.1"))
     srv = waitress.create_server(app, host="127.0.0.1", port=port, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{port}"
     srv.close()
     thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def server(history_library: Path) -> Iterator[str]:
+    """The app on the history library, served by waitress; yields its base URL."""
+    yield from _serve(history_library)
+
+
+def make_workspace(folder: Path, user: str = "Anna Andersson") -> Path:
+    """Make a legal unit's workspace as `assembler init --user` does; return its library folder."""
+    from assembler.library.workspace import init_workspace
+
+    init_workspace(folder, user=user)
+    return folder / "clauses"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A fresh writable workspace whose user is Anna Andersson; its library folder."""
+    return make_workspace(tmp_path / "workspace")
+
+
+@pytest.fixture(scope="session")
+def workspace_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on a writable workspace (user Anna Andersson), served by waitress; yields its base URL."""
+    yield from _serve(make_workspace(tmp_path_factory.mktemp("ws") / "workspace"))
 
 
 @pytest.fixture(scope="session")

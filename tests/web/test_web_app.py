@@ -164,13 +164,85 @@ def test_an_uploaded_answer_file_fills_the_form(client: Any) -> None:
     assert "srcdoc=" in html
 
 
-def test_an_uploaded_answer_file_whose_appendix_must_be_a_file_says_so(client: Any) -> None:
-    # The web form never reads a path from a request, so the data-processing agreement a processor must
-    # attach as a file cannot come with an uploaded answer file: the user is told, no preview is made.
+def test_an_uploaded_answer_file_whose_appendix_must_be_a_file_asks_for_the_upload(client: Any) -> None:
+    # The web form never reads a path from a request: the data-processing agreement a processor must attach
+    # as a file is asked for as an upload beside its appendix block; until then no preview is made.
     upload = (io.BytesIO((REPO / "examples" / "consortium.yaml").read_bytes()), "consortium.yaml")
     html = post(client, "/new/load", {"answers": upload}, content_type="multipart/form-data").get_data(as_text=True)
     assert 'name="count.private_parties" value="3"' in html  # the consortium's three development partners
     assert "must be attached as a file" in html and "srcdoc=" not in html
+    assert 'name="upload.appendices.1.file" type="file" accept=".pdf,application/pdf"' in html
+
+
+APPENDICES = {"upload.appendices.0.file": "projektplan-trygg-natt.pdf",
+              "upload.appendices.1.file": "personuppgiftsbitradesavtal-trygg-natt.pdf"}
+
+
+def consortium(app: Any) -> dict[str, Any]:
+    data = parse_yaml((REPO / "examples" / "consortium.yaml").read_text(encoding="utf-8"), "consortium.yaml").data
+    return form_data(app.extensions["assembler"].plan, data)
+
+
+def with_files(form: dict[str, Any], files: dict[str, tuple[bytes, str]]) -> dict[str, Any]:
+    return {**form, **{k: (io.BytesIO(data), name) for k, (data, name) in files.items()}}
+
+
+def example_files() -> dict[str, tuple[bytes, str]]:
+    return {k: ((REPO / "examples" / "appendices" / name).read_bytes(), name) for k, name in APPENDICES.items()}
+
+
+def test_uploaded_appendix_pdfs_make_the_preview_and_the_pdf(app: Any, client: Any, tmp_path: Path) -> None:
+    form = consortium(app)
+    page = post(client, "/new", with_files(form, example_files()), content_type="multipart/form-data")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "srcdoc=" in html and "must be attached as a file" not in html
+    pdf = post(client, "/new", with_files({**form, "action": "pdf"}, example_files()),
+               content_type="multipart/form-data")
+    assert pdf.mimetype == "application/pdf"
+    built = tmp_path / "cli.pdf"
+    subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "consortium.yaml"),
+                    "--format", "pdf", "-o", str(built)], check=True, capture_output=True)
+    web_pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages]
+    cli_pages = [p.extract_text() for p in pypdf.PdfReader(str(built)).pages]
+    assert web_pages == cli_pages  # the same agreement with the same appendix pages as `assembler build`
+    assert "Personuppgiftsbiträdesavtal – Trygg natt" in web_pages[-1]
+    both = post(client, "/new", with_files({**form, "action": "both"}, example_files()),
+                content_type="multipart/form-data")
+    folder = tmp_path / "zip"
+    with zipfile.ZipFile(io.BytesIO(both.data)) as archive:
+        names = set(archive.namelist())
+        archive.extractall(folder)
+    answers = (folder / "answers.yaml").read_text(encoding="utf-8")
+    # The answer file names the PDFs that lie beside it, so `assembler build` builds it unchanged, to the byte.
+    assert set(APPENDICES.values()) <= names and "file: personuppgiftsbitradesavtal-trygg-natt.pdf" in answers
+    subprocess.run([sys.executable, "-m", "assembler", "build", str(folder / "answers.yaml"), "--strict",
+                    "--format", "pdf", "-o", str(folder / "rebuilt.pdf")], check=True, capture_output=True)
+    assert (folder / "rebuilt.pdf").read_bytes() == (folder / "avtal.pdf").read_bytes()
+
+
+def _encrypted_pdf() -> bytes:
+    writer = pypdf.PdfWriter(clone_from=str(REPO / "examples" / "appendices" / "projektplan-trygg-natt.pdf"))
+    writer.encrypt("secret")
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("data", "name", "code"), [
+    (b"PK\x03\x04 not a pdf", "plan.pdf", "Filen är inte en PDF"),
+    (b"%PDF-1.7\n%%EOF", "plan.txt", "Filen är inte en PDF"),
+    (None, "plan.pdf", "encrypted"),
+    (b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF", "plan.pdf", "damaged"),
+])
+def test_an_uploaded_appendix_is_checked_as_the_command_line_checks_it(app: Any, client: Any, data: bytes | None,
+                                                                       name: str, code: str) -> None:
+    files = example_files()
+    files["upload.appendices.1.file"] = (_encrypted_pdf() if data is None else data, name)
+    page = post(client, "/new", with_files(consortium(app), files), content_type="multipart/form-data")
+    html = page.get_data(as_text=True)
+    message = html.split('id="f-appendices-1-file-error"')[1].split("</p>")[0]
+    assert code in message, message  # beside the upload field it concerns
+    assert "srcdoc=" not in html
 
 
 def test_a_typed_file_path_is_never_read(client: Any, basic: dict[str, str]) -> None:

@@ -19,12 +19,7 @@ import docx
 import pytest
 
 pytest.importorskip("selenium")
-from selenium.common.exceptions import (  # noqa: E402
-    ElementNotInteractableException,
-    InvalidElementStateException,
-    StaleElementReferenceException,
-    TimeoutException,
-)
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
 
@@ -35,8 +30,13 @@ SCREENSHOTS = Path("/work/screenshots")  # a copy for people to look at; the tes
 
 def shoot(driver, folder: Path, name: str) -> Path:  # type: ignore[no-untyped-def]
     """Save a full-page screenshot in the test's folder and a copy for people to look at."""
+    driver.execute_script("window.scrollTo(0, 0)")  # the picture starts at the top of the page
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, min(max(int(height), 1000), 6000))
+    # Chromium paints a sandboxed frame that was off screen only once it is in view: let two frames pass,
+    # or the picture shows an empty preview the user never sees.
+    driver.execute_async_script("var done = arguments[0]; requestAnimationFrame(function () {"
+                                " requestAnimationFrame(function () { done(); }); });")
     path = folder / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(1400, 1000)
@@ -106,33 +106,19 @@ def fid(name: str) -> str:
     return "f-" + name.replace(".", "-")
 
 
-def retry(action: Any) -> Any:
-    """Run a browser action until it succeeds: the page's script may briefly hide a group while it re-checks."""
-    deadline = time.monotonic() + WAIT
-    while True:
-        try:
-            return action()
-        except (ElementNotInteractableException, InvalidElementStateException, StaleElementReferenceException):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def type_into(driver: Any, name: str, value: str) -> None:
-    def act() -> None:
-        field = driver.find_element(By.ID, fid(name))
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
-        field.clear()
-        field.send_keys(value)
-    retry(act)
+    # No retries: a field the page hid while the user types is a bug (a ticked group once vanished
+    # as soon as it held an answer), and the test must see it.
+    field = driver.find_element(By.ID, fid(name))
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+    field.clear()
+    field.send_keys(value)
     assert driver.find_element(By.ID, fid(name)).get_attribute("value").replace("\r", "") == value
 
 
 def click(driver: Any, element: Any) -> None:
-    def act() -> None:
-        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-        element.click()
-    retry(act)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
 
 
 def radio(driver: Any, name: str, value: str) -> None:
@@ -204,6 +190,29 @@ def test_new_agreement_as_a_user_fills_it_in(browser: Any, server: str, screensh
     assert any("Sekretess" in h for h in headings)
 
 
+def test_required_marker_and_questions_follow_the_answers(browser: Any, server: str, screenshots: Path) -> None:
+    """Personal data processed: the role question appears, marked required; not processed: it goes again."""
+    browser.get(server + "/new")
+    role = browser.find_element(By.CSS_SELECTOR, f"[data-field='{fid('personal_data.role')}']")
+    mark = role.find_element(By.CSS_SELECTOR, "label .req")
+    radio(browser, "personal_data.processed", "nej")
+    WebDriverWait(browser, WAIT).until(lambda d: not role.is_displayed())
+    radio(browser, "personal_data.processed", "ja")
+    WebDriverWait(browser, WAIT).until(lambda d: role.is_displayed() and mark.is_displayed())
+    assert "obligatoriskt" in mark.text
+    # Ticking a group shows it at once and it stays while the user fills it in (it used to vanish).
+    click(browser, browser.find_element(By.ID, fid("open_call") + "-include"))
+    type_into(browser, "open_call.published", "2026-01-15")
+    form = browser.find_element(By.ID, "agreement-form")
+    WebDriverWait(browser, WAIT).until(lambda d: form.get_attribute("data-state") == "checked")
+    assert browser.find_element(By.ID, fid("open_call")).is_displayed()
+    type_into(browser, "open_call.channel", "Göteborgs stads webbplats")
+    shoot(browser, screenshots, "09-new-required-live")
+    radio(browser, "personal_data.processed", "nej")
+    WebDriverWait(browser, WAIT).until(lambda d: not role.is_displayed())
+    assert mark.get_attribute("hidden") is not None  # no longer required either
+
+
 def test_english_form_reports_errors_in_english(browser: Any, server: str, screenshots: Path) -> None:
     browser.get(server + "/new?lang=en")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
@@ -269,3 +278,68 @@ def test_browse_a_clause_history_and_redline(browser: Any, server: str, screensh
     browser.switch_to.default_content()
     shoot(browser, screenshots, "08-clause-history-redline")
     assert "medvetna om" in deleted and "vet" in inserted
+
+
+def test_legal_unit_drafts_and_another_lawyer_approves(browser: Any, workspace_server: str, screenshots: Path) -> None:
+    browser.get(workspace_server + "/clauses/andringar")
+    click(browser, browser.find_element(By.LINK_TEXT, "Skriv en ny version (utkast)"))
+    box = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.ID, "d-text-sv"))
+    text = box.get_attribute("value")
+    assert "skriftliga och undertecknade" in text
+    box.clear()
+    box.send_keys(text.replace("skriftliga och undertecknade", "skriftliga, daterade och undertecknade"))
+    browser.find_element(By.ID, "d-message").send_keys("Ändringar ska vara daterade.")
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button[value='preview']"))
+    frame = WebDriverWait(browser, WAIT).until(lambda d: d.find_element(By.CSS_SELECTOR, "#draft-preview iframe"))
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.TAG_NAME, "ins"))
+    inserted = " ".join(e.text for e in browser.find_elements(By.TAG_NAME, "ins"))
+    browser.switch_to.default_content()
+    assert "daterade" in inserted
+    shoot(browser, screenshots, "10-draft-preview")
+    click(browser, browser.find_element(By.CSS_SELECTOR, "button[value='create']"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".approve-form"))
+    assert "1.2.0" in browser.find_element(By.TAG_NAME, "h1").text
+    # The drafter (the workspace's user) tries to approve her own draft: refused, the code beside the form.
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".approve-form button[type=submit]"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, "approve-problem"))
+    assert "lifecycle.own-draft" in browser.find_element(By.ID, "approve-problem").text
+    shoot(browser, screenshots, "11-approve-refused-four-eyes")
+    browser.find_element(By.ID, "a-by-1").send_keys("Bo Berg")
+    click(browser, browser.find_element(By.CSS_SELECTOR, ".approve-form button[type=submit]"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".done"))
+    facts = browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    assert "Bo Berg" in facts and "approved" in facts
+    shoot(browser, screenshots, "12-approved")
+
+
+def test_appendix_pdfs_uploaded_with_the_form(browser: Any, server: str, screenshots: Path) -> None:
+    """An answer file whose data-processing agreement must be a PDF: attach it, see the preview, download the PDF."""
+    import pypdf
+
+    browser.get(server + "/new")
+    browser.find_element(By.ID, "load-file").send_keys(str(REPO / "examples" / "consortium.yaml"))
+    click(browser, browser.find_element(By.CSS_SELECTOR, "form.load button[type=submit]"))
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.ID, fid("appendices.1.file")))
+    assert "must be attached as a file" in browser.find_element(By.ID, "summary").text
+    for i, name in enumerate(("projektplan-trygg-natt.pdf", "personuppgiftsbitradesavtal-trygg-natt.pdf")):
+        field = browser.find_element(By.ID, fid(f"appendices.{i}.file"))
+        browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", field)
+        field.send_keys(str(REPO / "examples" / "appendices" / name))
+    frame = browser.find_element(By.ID, "preview")
+    WebDriverWait(browser, WAIT).until(lambda d: frame.is_displayed())
+    browser.switch_to.frame(frame)
+    WebDriverWait(browser, WAIT).until(lambda d: d.find_elements(By.TAG_NAME, "h1"))
+    preview = browser.find_element(By.TAG_NAME, "body").text
+    browser.switch_to.default_content()
+    assert "Personuppgiftsbiträdesavtal" in preview
+    # The list at the top follows the check: the file is there, nothing stops the agreement any more.
+    WebDriverWait(browser, WAIT).until(lambda d: not d.find_element(By.ID, "summary").is_displayed())
+    shoot(browser, screenshots, "13-new-appendix-upload")
+    submit(browser, "pdf")
+    target = browser.downloads / "avtal.pdf"
+    deadline = time.monotonic() + WAIT
+    while not target.exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    pages = [p.extract_text() for p in pypdf.PdfReader(str(target)).pages]
+    assert "Personuppgiftsbiträdesavtal – Trygg natt" in pages[-1]

@@ -32,8 +32,58 @@
     }
   }
 
+  // The list at the top follows the answers too: what the last check found, or nothing.
+  function summarize(data) {
+    var box = document.getElementById("summary");
+    // Before the first submit the messages stand beside their fields only: no list announced on every key.
+    if (!box || submitted.value !== "1") { return; }
+    var items = [];
+    Object.keys(data.findings).forEach(function (id) {
+      var f = data.findings[id];
+      if (f.level === "error" && data.shown.indexOf(id) >= 0) { items.push({ level: "error", message: f.message, id: id }); }
+    });
+    data.guards.forEach(function (gd) { items.push({ level: gd.level, message: gd.message, guard: true }); });
+    if (data.problem) { items.push({ level: "error", message: data.problem }); }
+    var key = JSON.stringify(items);
+    if (box.getAttribute("data-shown") === key) { return; }  // unchanged: no new announcement
+    box.setAttribute("data-shown", key);
+    box.textContent = "";
+    box.hidden = items.length === 0;
+    if (!items.length) { return; }
+    var heading = document.createElement("h2");
+    var stops = items.some(function (i) { return i.level === "error"; });
+    heading.textContent = stops ? box.dataset.problems : box.dataset.warning;
+    var list = document.createElement("ul");
+    items.forEach(function (i) {
+      var li = document.createElement("li");
+      if (i.guard) {
+        li.className = "guard-" + i.level;
+        var strong = document.createElement("strong");
+        strong.textContent = (i.level === "error" ? form.dataset.stop : form.dataset.warn) + " ";
+        li.appendChild(strong);
+      }
+      if (i.id) {
+        var link = document.createElement("a");
+        link.href = "#" + i.id;
+        link.textContent = i.message;
+        li.appendChild(link);
+      } else {
+        li.appendChild(document.createTextNode(i.message));
+      }
+      list.appendChild(li);
+    });
+    box.appendChild(heading);
+    box.appendChild(list);
+  }
+
   function apply(data) {
+    summarize(data);
     var shown = new Set(data.shown);
+    var required = new Set(data.required);
+    // The "(required)" marker follows the answers: a yes here can make a question there required.
+    form.querySelectorAll("[data-field] > label .req, [data-field] > fieldset > legend .req").forEach(function (mark) {
+      mark.hidden = !required.has(mark.closest("[data-field]").getAttribute("data-field"));
+    });
     form.querySelectorAll("[data-field]").forEach(function (el) {
       var id = el.getAttribute("data-field");
       if (el.classList.contains("item")) { return; }
@@ -61,14 +111,22 @@
     fetch(url, { method: "POST", body: body, credentials: "same-origin",
                  headers: { "X-CSRF-Token": body.get("csrf_token") } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (data) { if (data && mine === sequence) { apply(data); } })
+      .then(function (data) {
+        if (data && mine === sequence) {
+          apply(data);
+          form.setAttribute("data-state", "checked");  // the page shows the answers as they are now
+        }
+      })
       .catch(function () { /* the buttons still work without the live check */ });
   }
 
-  function later() {
+  function later(event) {
     sequence += 1;  // any answer to a request sent before this change is out of date
+    form.setAttribute("data-state", "checking");
     if (timer) { clearTimeout(timer); }
-    timer = setTimeout(check, 350);
+    // A ticked group is checked at once (which of its questions apply); typing waits for a pause.
+    var group = event && event.target && event.target.hasAttribute && event.target.hasAttribute("data-group");
+    timer = setTimeout(check, group ? 0 : 350);
   }
 
   // An optional group opens at once when ticked; the next check decides which of its fields apply.
