@@ -18,6 +18,7 @@ from assembler.interview.plan import Plan
 from assembler.interview.values import Finding
 from assembler.interview.yamlout import answers_yaml
 from assembler.library.sources import parse_json, parse_yaml
+from assembler.model import HouseStyle
 from assembler.web.context import embed_html, settings
 from assembler.web.forms import FormState, form_data, id_of, name_of, read_form
 from assembler.web.uploads import Upload, attached, files_of, finding_of, read_uploads
@@ -49,11 +50,23 @@ def _assemble(plan: Plan, answers: dict[str, Any], uploads: list[Upload], *, pre
         path.write_text(text, encoding="utf-8")
         for file_name, data in files_of(uploads).items():
             (Path(tmp) / file_name).write_bytes(data)
-        assembly = assemble(path, library=settings().library)
+        assembly = assemble(path, library=settings().library, house_style=None if preview else _house_style())
     if uploads:
         from assembler.writers.pdf_finish import load_appendices
         load_appendices(assembly.agreement)  # the PDF writer's checks: encrypted, empty or damaged files
     return assembly, text
+
+
+def _house_style() -> HouseStyle | None:
+    """Return the workspace's house style (reference DOCX, PDF/A), as ``assembler build`` there uses it.
+
+    The preview is our HTML and takes none of it; downloads do, so that the
+    files equal what the command line builds from the downloaded answer file.
+    """
+    from assembler.library.house_style import house_style_for
+    from assembler.library.workspace import settings_for
+
+    return house_style_for(settings_for(settings().library.root))
 
 
 def _guards(state: FormState) -> None:

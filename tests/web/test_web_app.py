@@ -347,3 +347,25 @@ def test_where_used_lists_issued_agreements(history_library: Path, tmp_path: Pat
     app = create_app(history_library, agreements=folder, hosts=("localhost",))
     page = app.test_client().get("/clauses/sekretess-offentlighet").get_data(as_text=True)
     assert "basic.docx" in page and "KS 2026/0412" in page
+
+
+def test_downloads_in_a_workspace_take_its_house_settings(workspace: Path, tmp_path: Path) -> None:
+    """A workspace that asks for PDF/A gets PDF/A from the web too, and the same bytes `assembler build` writes."""
+    from assembler.web import create_app
+
+    settings = workspace.parent / "assembler.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("pdf_a = false", "pdf_a = true"),
+                        encoding="utf-8")
+    app = create_app(workspace, hosts=("localhost",))
+    client = app.test_client()
+    data = parse_yaml((REPO / "examples" / "basic.yaml").read_text(encoding="utf-8"), "basic.yaml").data
+    fields = form_data(app.extensions["assembler"].plan, data)
+    pdf_bytes = post(client, "/new", {**fields, "action": "pdf"}).data
+    metadata = pypdf.PdfReader(io.BytesIO(pdf_bytes)).xmp_metadata
+    assert metadata is not None and b"pdfaid:part" in metadata.stream.get_data()
+
+    answers = tmp_path / "answers.yaml"
+    answers.write_bytes(post(client, "/new", {**fields, "action": "yaml"}).data)
+    subprocess.run([sys.executable, "-m", "assembler", "build", str(answers), "--format", "pdf",
+                    "-o", str(tmp_path / "built.pdf")], cwd=workspace.parent, check=True, capture_output=True)
+    assert (tmp_path / "built.pdf").read_bytes() == pdf_bytes
