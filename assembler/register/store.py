@@ -329,6 +329,31 @@ def _redact(location: str) -> str:
     return location
 
 
+DEFAULT_FILE = "register.sqlite3"  # a workspace's register when its settings name none
+
+
+def workspace_register(start: Path | None = None, *, existing_only: bool = False) -> str | None:
+    """Return the register of the workspace at or above ``start`` (default: the current folder), or None.
+
+    The workspace's ``register`` setting names it (a SQLite path relative to
+    the workspace, or a PostgreSQL URL); when the setting is empty the
+    workspace keeps ``register.sqlite3`` in its folder, created on first use.
+    With ``existing_only`` (for commands that only read, such as where-used)
+    a SQLite file that does not exist yet counts as no register, so that they
+    fall back to reading the files.  None outside a workspace.
+    """
+    from assembler.library.workspace import find_workspace, load_settings
+    root = find_workspace(start)
+    if root is None:
+        return None
+    location = load_settings(root).register.strip() or DEFAULT_FILE
+    if is_url(location):
+        return location
+    path = Path(location).expanduser()
+    path = path if path.is_absolute() else root.resolve() / path
+    return None if existing_only and not path.exists() else str(path)
+
+
 def open_register(location: str | Path) -> Register:
     """Open (and create or migrate on first use) the register at a SQLite path or PostgreSQL URL."""
     return Register(location)
