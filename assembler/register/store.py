@@ -195,29 +195,40 @@ class Register:
 
     def record(self, issued: Issued) -> str:
         """Record one issued agreement (again: the same agreement updates its record); return its id."""
-        ident = record_id(issued)
-        m = issued.manifest
+        return self.record_many([issued])[0]
+
+    def record_many(self, batch: Sequence[Issued]) -> list[str]:
+        """Record issued agreements in one transaction (all or none); return their ids, in order.
+
+        A batch run records its agreements a few dozen at a time: one
+        transaction (one lock, one sync) each time instead of one per agreement.
+        """
+        ids = [record_id(issued) for issued in batch]
         now = _now()
+        agreements, parties, clauses, files = [], [], [], []
+        for ident, issued in zip(ids, batch):
+            m = issued.manifest
+            agreements.append((ident, m.reference, m.agreement, m.agreement_version, m.blueprint_sha256, m.language,
+                               m.assembled, m.answers_sha256, int(m.draft), m.tool_version, issued.label,
+                               issued.built_by, now))
+            parties += [(ident, i, p.role, p.name, p.orgnr) for i, p in enumerate(issued.parties)]
+            clauses += [(ident, c.id, c.version, c.sha256) for c in m.clauses]
+            files += [(str(f.path), ident, f.format, f.sha256, f.size, now) for f in issued.files]
         with self._transaction() as cur:
-            cur.execute(self._q(
+            cur.executemany(self._q(
                 "INSERT INTO agreements (id, reference, agreement, agreement_version, blueprint_sha256, language, "
                 "assembled, answers_sha256, draft, tool_version, source, built_by, built_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
-                "source = excluded.source, built_by = excluded.built_by, built_at = excluded.built_at"),
-                (ident, m.reference, m.agreement, m.agreement_version, m.blueprint_sha256, m.language, m.assembled,
-                 m.answers_sha256, int(m.draft), m.tool_version, issued.label, issued.built_by, now))
+                "source = excluded.source, built_by = excluded.built_by, built_at = excluded.built_at"), agreements)
             cur.executemany(self._q("INSERT INTO parties (agreement_id, position, role, name, orgnr) VALUES "
-                                    "(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-                            [(ident, i, p.role, p.name, p.orgnr) for i, p in enumerate(issued.parties)])
+                                    "(?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"), parties)
             cur.executemany(self._q("INSERT INTO clauses (agreement_id, clause_id, version, sha256) VALUES "
-                                    "(?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-                            [(ident, c.id, c.version, c.sha256) for c in m.clauses])
+                                    "(?, ?, ?, ?) ON CONFLICT DO NOTHING"), clauses)
             cur.executemany(self._q(
                 "INSERT INTO files (path, agreement_id, format, sha256, size, written_at) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (path) DO UPDATE SET agreement_id = excluded.agreement_id, format = excluded.format, "
-                "sha256 = excluded.sha256, size = excluded.size, written_at = excluded.written_at"),
-                [(str(f.path), ident, f.format, f.sha256, f.size, now) for f in issued.files])
-        return ident
+                "sha256 = excluded.sha256, size = excluded.size, written_at = excluded.written_at"), files)
+        return ids
 
     def agreements(self, *, status: str | None = None, reference: str | None = None) -> list[Registered]:
         """Return the registered agreements, newest assembly first, with their parties."""
