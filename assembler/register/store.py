@@ -21,20 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from assembler.assembly.issued import Issued, builder
-from assembler.errors import AssemblerError, UsageError
+from assembler.errors import AssemblerError, RegisterError, UsageError
 from assembler.manifest import manifest_to_json
 from assembler.register.schema import LATEST, MIGRATIONS, SERIAL, VERSION_TABLE
 
 STATUSES = ("issued", "sent", "returned", "signed", "terminated")
 _BUSY_MS = 60_000  # a batch run holds the write lock for milliseconds at a time; waiting a minute is never normal
 _LOCK_KEY = 7_441_016  # PostgreSQL advisory lock taken while migrating, so two first uses do not race
-
-
-class RegisterError(AssemblerError):
-    """The register cannot be opened or used: a bad URL, an unreachable server, a newer schema."""
-
-    exit_code = 2
-    default_code = "register.unavailable"
 
 
 def is_url(location: str) -> bool:
