@@ -142,6 +142,13 @@ class AppendixError(AssemblerError):
     default_code = "appendix.unreadable"
 
 
+class RegisterError(AssemblerError):
+    """The agreement register cannot be opened or used: a bad URL, an unreachable server, a newer schema."""
+
+    exit_code = 2
+    default_code = "register.unavailable"
+
+
 class ValidationFailed(AssemblerError):
     """Several problems were found; ``problems`` lists them all."""
 

@@ -29,6 +29,7 @@ from assembler.model import HouseStyle
 from assembler.writers import EXTENSIONS
 
 ANSWER_SUFFIXES = (".yaml", ".yml", ".json")
+_CHUNK_MAX = 8  # agreements sent to a worker at once
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,10 @@ def _build_item(item: BatchItem) -> Issued | Failure:
                        "internal")
 
 
+def _build_chunk(chunk: list[BatchItem]) -> list[Issued | Failure]:
+    return [_build_item(item) for item in chunk]
+
+
 def _row(item: BatchItem) -> Row:
     assert item.row is not None  # an item is a file or a row
     return item.row
@@ -176,10 +181,15 @@ def run_batch(items: Sequence[BatchItem], options: BatchOptions, *, jobs: int | 
         # multiprocessing costs a one-agreement build tens of milliseconds of imports: only here
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
+        # Items go to the workers a few at a time: one message each way per chunk rather than per agreement,
+        # chunks small enough that the progress bar moves and the workers finish together.
+        size = max(1, min(_CHUNK_MAX, len(items) // (jobs * 8)))
+        chunks = [list(range(start, min(start + size, len(items)))) for start in range(0, len(items), size)]
         with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(options,)) as pool:
-            futures = {pool.submit(_build_item, item): index for index, item in enumerate(items)}
+            futures = {pool.submit(_build_chunk, [items[i] for i in chunk]): chunk for chunk in chunks}
             for future in as_completed(futures):
-                done(futures[future], future.result())
+                for index, outcome in zip(futures[future], future.result()):
+                    done(index, outcome)
     if hasattr(os, "sync"):
         os.sync()  # every file of the batch on disk before the summary says it was written
     ordered = [outcomes[i] for i in range(len(items))]

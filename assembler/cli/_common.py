@@ -101,14 +101,27 @@ def library_option(fn: Callable[..., Any]) -> Callable[..., Any]:
                         envvar="ASSEMBLER_LIBRARY", default=None, help=LIBRARY_HELP, callback=_choose_library)(fn)
 
 
-REGISTER_HELP = ("The agreement register: a SQLite file or a postgresql:// URL (also $ASSEMBLER_REGISTER). "
-                 "Builds record what they issue in it.")
+REGISTER_HELP = ("The agreement register: a SQLite file or a postgresql:// URL (also $ASSEMBLER_REGISTER; in a "
+                 "workspace, its 'register' setting, else register.sqlite3 there). Builds record what they issue in it.")
+
+
+def workspace_register(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Return --register or $ASSEMBLER_REGISTER when given, else the register of the workspace (None outside one).
+
+    Commands that only read (where-used, register list/show) take the
+    workspace's SQLite register only once it exists: before the first build
+    there is nothing in it, and where-used then reads the files.
+    """
+    if value is not None:
+        return value
+    from assembler.register.store import workspace_register as found
+    return found(existing_only=ctx.info_name != "build")
 
 
 def register_option(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Add the --register option (also read from $ASSEMBLER_REGISTER)."""
+    """Add the --register option (also read from $ASSEMBLER_REGISTER; else the workspace's register)."""
     return click.option("--register", "register", metavar="PATH|URL", envvar="ASSEMBLER_REGISTER", default=None,
-                        help=REGISTER_HELP)(fn)
+                        help=REGISTER_HELP, callback=workspace_register)(fn)
 
 
 def warn(problems: tuple[Problem, ...] | list[Problem]) -> None:

@@ -15,6 +15,8 @@ from assembler.assembly.issued import Issued
 from assembler.cli._common import echo
 from assembler.errors import AssemblerError, UsageError
 
+_RECORD_EVERY = 50  # agreements recorded per register transaction
+
 
 def run(sources: list[Path], options: BatchOptions, *, jobs: int | None, quiet: bool, register: str | None) -> None:
     """Build every agreement of ``sources``; print failures and a summary; exit 1 if any failed."""
@@ -29,14 +31,24 @@ def run(sources: list[Path], options: BatchOptions, *, jobs: int | None, quiet: 
         from assembler.register.store import open_register
         reg = open_register(register)
     unrecorded: list[tuple[Issued, str]] = []
+    pending: list[Issued] = []
     bar = _progress(len(items), quiet)
+
+    def flush() -> None:
+        # One transaction per few dozen agreements: the register's lock and sync are paid once for all of them.
+        if reg is not None and pending:
+            try:
+                reg.record_many(pending)
+            except Exception as exc:  # noqa: BLE001 - the files are written; say which were not recorded, go on
+                why = str(exc) if isinstance(exc, AssemblerError) else f"{type(exc).__name__}: {exc}"
+                unrecorded.extend((outcome, why) for outcome in pending)
+            pending.clear()
 
     def done(outcome: Issued | Failure) -> None:
         if reg is not None and isinstance(outcome, Issued):
-            try:
-                reg.record(outcome)
-            except Exception as exc:  # noqa: BLE001 - the files are written; say which were not recorded, go on
-                unrecorded.append((outcome, str(exc) if isinstance(exc, AssemblerError) else f"{type(exc).__name__}: {exc}"))
+            pending.append(outcome)
+            if len(pending) >= _RECORD_EVERY:
+                flush()
         if isinstance(outcome, Failure) and bar is not None:
             bar.write(f"failed: {outcome.item.label}", file=sys.stderr)
         if bar is not None:
@@ -44,6 +56,7 @@ def run(sources: list[Path], options: BatchOptions, *, jobs: int | None, quiet: 
 
     try:
         result = run_batch(items, options, jobs=jobs, on_done=done)
+        flush()
     finally:
         if bar is not None:
             bar.close()

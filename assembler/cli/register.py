@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from assembler.cli._common import REGISTER_HELP, dump, echo, table
+from assembler.cli._common import REGISTER_HELP, dump, echo, table, workspace_register
 from assembler.errors import UsageError
 
 if TYPE_CHECKING:
@@ -15,14 +15,15 @@ if TYPE_CHECKING:
 
 def _open(location: str | None) -> Register:
     if not location:
-        raise UsageError("no register: give --register PATH|URL or set $ASSEMBLER_REGISTER", option="register",
+        raise UsageError("no register: give --register PATH|URL, set $ASSEMBLER_REGISTER or work in a workspace "
+                         "that has built an agreement", option="register",
                          code="register.none")
     from assembler.register.store import open_register
     return open_register(location)
 
 
 _register_option = click.option("--register", "location", metavar="PATH|URL", envvar="ASSEMBLER_REGISTER",
-                                default=None, help=REGISTER_HELP)
+                                default=None, help=REGISTER_HELP, callback=workspace_register)
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 
 

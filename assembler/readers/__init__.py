@@ -13,6 +13,7 @@ from assembler._files import read_bytes
 from assembler.errors import AssemblerError, Location
 from assembler.manifest import manifest_from_json
 from assembler.model import Manifest
+from assembler.readers.quick_manifest import quick_docx_manifest, quick_pdf_manifest
 
 
 def sniff(data: bytes) -> str | None:
@@ -34,9 +35,17 @@ def read_embedded_manifest(data: bytes, suffix: str = "") -> Manifest:
     """
     kind = sniff(data)
     if kind == "docx":
+        # The quick readers answer for files shaped as ours are; anything else (damaged, hostile, re-saved by
+        # another program) is read in full, which also says precisely what is wrong.
+        quick = quick_docx_manifest(data)
+        if quick is not None:
+            return quick
         from assembler.readers.docx import read_docx_manifest
         return read_docx_manifest(data)
     if kind == "pdf":
+        quick = quick_pdf_manifest(data)
+        if quick is not None:
+            return quick
         from assembler.readers.pdf import read_pdf_manifest
         return read_pdf_manifest(data)
     if suffix.lower() in (".html", ".htm"):

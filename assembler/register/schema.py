@@ -73,6 +73,15 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
         )""",
         "CREATE INDEX events_agreement ON events (agreement_id)",
     )),
+    (2, (
+        # where-used reads one clause version's agreements, their files and their parties: indexes that hold every
+        # column those reads need answer them from the index alone, without a lookup in the table per row.
+        "CREATE INDEX clauses_use_agreement ON clauses (clause_id, version, agreement_id)",
+        "DROP INDEX clauses_use",
+        "CREATE INDEX files_agreement_path ON files (agreement_id, format, path)",
+        "DROP INDEX files_agreement",
+        "CREATE INDEX parties_name ON parties (agreement_id, position, name)",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -26,9 +26,9 @@ SUFFIXES = (".docx", ".pdf")
 
 @dataclass(frozen=True)
 class Usage:
-    """One agreement that uses the clause."""
+    """One agreement that uses the clause; ``path`` is its file (as text: a register answers with thousands)."""
 
-    file: Path
+    path: str
     agreement: str
     agreement_version: str
     reference: str
@@ -41,9 +41,14 @@ class Usage:
     status: str | None = None  # sent, signed … as the register records it (None from a folder scan)
     status_date: str | None = None
 
+    @property
+    def file(self) -> Path:
+        """The agreement's file."""
+        return Path(self.path)
+
     def to_dict(self, folder: Path) -> dict[str, Any]:
         """Return the usage as JSON-ready data, the file relative to ``folder``; the status when the register knows it."""
-        out = {"file": _relative(self.file, folder), "agreement": self.agreement,
+        out = {"file": _relative(self.path, folder), "agreement": self.agreement,
                "agreement_version": self.agreement_version, "reference": self.reference,
                "parties": list(self.parties), "assembled": self.assembled, "language": self.language,
                "version": self.version, "draft": self.draft, "superseded_by": self.superseded_by}
@@ -84,11 +89,9 @@ class WhereUsed:
                 "unregistered": [_relative(p, self.folder) for p in self.unregistered]}
 
 
-def _relative(path: Path, folder: Path) -> str:
-    try:
-        return str(path.relative_to(folder))
-    except ValueError:
-        return str(path)
+def _relative(path: Path | str, folder: Path) -> str:
+    text, base = str(path), str(folder).rstrip("/") + "/"
+    return text[len(base):] if text.startswith(base) and len(text) > len(base) else text
 
 
 def agreement_files(folder: Path, follow_symlinks: bool = False) -> list[Path]:
@@ -214,7 +217,7 @@ def where_used(folder: Path | str | None, ref: str, *, library: Library | Path |
             why = superseded_by(lib, clause_id, stamp.version) if lib is not None else None
             if superseded_only and why is None:
                 continue
-            uses.append(Usage(path, m.agreement, m.agreement_version, m.reference, m.parties, m.assembled,
+            uses.append(Usage(str(path), m.agreement, m.agreement_version, m.reference, m.parties, m.assembled,
                               m.language, stamp.version, m.draft, why))
     unknown: tuple[Path, ...] = ()
     if register is not None:
@@ -228,7 +231,7 @@ def _from_register(register: Register, root: Path | None, clause_id: str, versio
                    lib: Library | None, superseded_only: bool) -> WhereUsed:
     rows = register.uses(clause_id, str(version) if version is not None else None,
                          root.resolve() if root is not None else None)
-    parties = register.parties_of(sorted({r[10] for r in rows}))
+    parties = register.parties_using(clause_id, str(version) if version is not None else None)
     uses = []
     verdicts: dict[str, str | None] = {}  # a register holds thousands of uses of a few versions: ask once each
     for path, agreement, agreement_version, reference, assembled, language, draft, status, status_date, used, ident in rows:
@@ -237,7 +240,7 @@ def _from_register(register: Register, root: Path | None, clause_id: str, versio
         why = verdicts[used]
         if superseded_only and why is None:
             continue
-        uses.append(Usage(Path(path), agreement, agreement_version, reference, parties.get(ident, ()), assembled,
+        uses.append(Usage(path, agreement, agreement_version, reference, parties.get(ident, ()), assembled,
                           language, used, bool(draft), why, status, status_date))
     folder = root.resolve() if root is not None else Path.cwd()
     return WhereUsed(clause_id, str(version) if version else None, folder, 0, len({r[10] for r in rows}),

@@ -38,8 +38,9 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 from assembler.model import Agreement, Appendix, Block, ItemList
 from assembler.model import Paragraph as ModelParagraph
 from assembler.writers.pdf_archive import is_pdf_a
-from assembler.writers.pdf_finish import OutlineMark, RenderedPdf, finish_pdf, load_appendices
+from assembler.writers.pdf_finish import PRODUCER, OutlineMark, RenderedPdf, finish_pdf, load_appendices
 from assembler.writers.pdf_look import Look, draw_logo, look_for
+from assembler.writers.pdf_meta import CanvasFinish
 from assembler.writers.pdf_style import (
     FONT,
     GREY,
@@ -67,6 +68,9 @@ def write_pdf(agreement: Agreement) -> bytes:
     not a PDF, encrypted or corrupt.
     """
     appendices = load_appendices(agreement)
+    if not appendices and not is_pdf_a(agreement):
+        # Nothing to merge and no output intent: ReportLab writes the finished file in one pass.
+        return render_pages(agreement, finish=True).data
     rendered = render_pages(agreement, [loaded.appendix for loaded in appendices])
     return finish_pdf(rendered, agreement, appendices)
 
@@ -255,8 +259,11 @@ class _Builder:
         return tuple(clauses), tuple(appendices)
 
 
-def render_pages(agreement: Agreement, covers: Sequence[Appendix] = ()) -> RenderedPdf:
-    """Return the agreement pages drawn by ReportLab, one cover page per appendix in ``covers``."""
+def render_pages(agreement: Agreement, covers: Sequence[Appendix] = (), finish: bool = False) -> RenderedPdf:
+    """Return the agreement pages drawn by ReportLab, one cover page per appendix in ``covers``.
+
+    With ``finish`` (no covers), the data is the finished PDF: outline, labels, metadata and manifest included.
+    """
     look = look_for(agreement.house_style)
     builder = _Builder(agreement, look)
     draft = is_draft(agreement)
@@ -282,14 +289,22 @@ def render_pages(agreement: Agreement, covers: Sequence[Appendix] = ()) -> Rende
                           bottomMargin=look.bottom,
                           pageTemplates=[PageTemplate("body", [frame], onPage=on_body),
                                          PageTemplate("cover", [frame], onPage=on_cover)])
+    finisher = CanvasFinish(agreement, lambda: _flat_marks(builder), PRODUCER) if finish else None
     doc.build(builder.story(covers),
-              canvasmaker=functools.partial(PagedCanvas, footer=builder.footer, kinds=kinds))
+              canvasmaker=functools.partial(PagedCanvas, footer=builder.footer, kinds=kinds, finish=finisher))
     clause_marks, appendix_marks = builder.outline()
     body = kinds.count("body")
     return RenderedPdf(
         data=buf.getvalue(), body_pages=body, clause_marks=clause_marks,
         appendix_marks=appendix_marks, covers=tuple(range(body, body + len(covers))),
         stamp=watermark_stamp(opaque=is_pdf_a(agreement)) if draft and covers else None)
+
+
+def _flat_marks(builder: _Builder) -> list[tuple[str, int, float | None]]:
+    """Return the outline entries in order: the clauses, then the appendices by number."""
+    clause_marks, appendix_marks = builder.outline()
+    marks = list(clause_marks) + [mark for _number, mark in sorted(appendix_marks, key=lambda m: m[0])]
+    return [(m.title, m.page, m.top) for m in marks]
 
 
 def render_covers(agreement: Agreement, covers: Sequence[Appendix]) -> bytes:

@@ -28,7 +28,6 @@ from pypdf.generic import (
     NameObject,
     TextStringObject,
 )
-from pypdf.xmp import XmpInformation
 
 from assembler._dates import date_or_none, midnight_utc
 from assembler.errors import AppendixError, Location
@@ -36,6 +35,7 @@ from assembler.manifest import PDF_MANIFEST_NAME, manifest_to_json, xmp_with_man
 from assembler.model import Agreement, Appendix, AppendixFile
 from assembler.writers.pdf_active import strip_active
 from assembler.writers.pdf_archive import add_output_intent, is_pdf_a, mark_metadata_stream
+from assembler.writers.pdf_meta import document_metadata
 
 # pypdf logs what it repairs in a damaged file.  With no handler anywhere,
 # Python would print those lines to stderr; the error we raise says it
@@ -207,47 +207,9 @@ def _add_outline(writer: PdfWriter, mark: OutlineMark) -> None:
 
 def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, producer: str) -> None:
     """Write the document information dictionary, the XMP stream and the catalog language."""
-    docs = agreement.documents
-    props = [d.properties for d in docs if d.properties is not None]
-    first = props[0] if props else None
-    title = " / ".join(p.title for p in props) if props else " / ".join(d.title for d in docs)
-    subject = first.subject if first else ""
-    author = first.author if first else ""
-    keywords = list(first.keywords) if first else []
-    languages = [p.language for p in props if p.language] or [d.language for d in docs]
-    # Dates come from the assembly date, never the clock: the same build gives the same bytes.
-    when = midnight_utc(date_or_none((first.date if first and first.date else "") or agreement.manifest.assembled))
-    creator = f"assembler {agreement.manifest.tool_version}"
-
-    info = {"/Title": title, "/Subject": subject, "/Author": author,
-            "/Keywords": ", ".join(keywords), "/Creator": creator, "/Producer": producer}
-    if first and first.comments:
-        info["/Comments"] = first.comments
-    if when:
-        info["/CreationDate"] = info["/ModDate"] = when.strftime("D:%Y%m%d%H%M%SZ")
-    writer.metadata = {k: v for k, v in info.items() if v}
-
-    xmp = XmpInformation.create()
-    xmp.dc_title = {"x-default": title}
-    if subject:
-        xmp.dc_description = {"x-default": subject}
-    if author:
-        xmp.dc_creator = [author]
-    if keywords:
-        xmp.dc_subject = keywords
-        xmp.pdf_keywords = ", ".join(keywords)
-    if first and first.comments:
-        xmp.dc_rights = {"x-default": first.comments}
-    xmp.dc_language = languages
-    xmp.dc_format = "application/pdf"
-    xmp.pdf_producer = producer
-    xmp.xmp_creator_tool = creator
-    if when:
-        xmp.xmp_create_date = xmp.xmp_modify_date = xmp.xmp_metadata_date = when
-    # One build, one identity: the same manifest names the same document.
-    doc_id = hashlib.sha256(manifest_json.encode()).hexdigest()
-    xmp.xmpmm_document_id = f"uuid:{_uuid_text(doc_id)}"
-    xmp.xmpmm_instance_id = f"uuid:{_uuid_text(doc_id)}"
+    meta = document_metadata(agreement, manifest_json, producer)
+    writer.metadata = dict(meta.info)
+    xmp = meta.xmp
     if is_pdf_a(agreement):
         xmp.pdfaid_part = "2"
         xmp.pdfaid_conformance = "B"
@@ -257,15 +219,10 @@ def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, p
         writer.xmp_metadata = xmp
 
     root = writer.root_object
-    root[NameObject("/Lang")] = TextStringObject(languages[0])
+    root[NameObject("/Lang")] = TextStringObject(meta.languages[0])
     root[NameObject("/PageMode")] = NameObject("/UseOutlines")
     # Viewers show the title rather than the file name.
     writer.create_viewer_preferences()[NameObject("/DisplayDocTitle")] = BooleanObject(True)
-
-
-def _uuid_text(hexdigest: str) -> str:
-    h = hexdigest[:32]
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
 
 
 def _attach_manifest(writer: PdfWriter, manifest_json: str, when: _dt.datetime | None) -> None:

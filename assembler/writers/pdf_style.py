@@ -234,11 +234,12 @@ class PagedCanvas(Canvas):
     """
 
     def __init__(self, *args: Any, footer: Callable[[Canvas, int, int], None],
-                 kinds: list[str], **kwargs: Any) -> None:
+                 kinds: list[str], finish: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._held: list[dict[str, Any]] = []
         self._footer = footer
         self._kinds = kinds
+        self._finish = finish  # a pdf_meta.CanvasFinish: outline, labels, metadata written as the pages go out
 
     def showPage(self) -> None:
         self._held.append(dict(self.__dict__))
@@ -250,7 +251,11 @@ class PagedCanvas(Canvas):
             self.__dict__.update(state)
             if self._kinds[index] == "body":
                 self._footer(self, index + 1, total)
+            if self._finish is not None:
+                self._finish.page(self, index)
             super().showPage()
+        if self._finish is not None:
+            self._finish.save(self)
         super().save()
 
 

@@ -130,3 +130,42 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     with pytest.raises(Exception, match="newer than this assembler knows") as info:
         open_register(location)
     assert getattr(info.value, "code", "") == "register.schema"
+
+
+def test_a_register_made_by_schema_1_is_migrated_and_keeps_its_records(tmp_path: Path) -> None:
+    import sqlite3
+
+    from assembler.register.schema import MIGRATIONS, VERSION_TABLE
+    location = tmp_path / "old.sqlite3"
+    with sqlite3.connect(location) as conn:  # what the first released version made
+        conn.execute(VERSION_TABLE)
+        for statement in MIGRATIONS[0][1]:
+            conn.execute(statement.replace("{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT"))
+        conn.execute("INSERT INTO schema_version VALUES (1, '2026-01-01T00:00:00+00:00')")
+    answers = _make(tmp_path, "KS 2026/0301")
+    result = build(answers, output=tmp_path / "out", formats=("docx", "pdf"), library=MINI, as_of="2026-03-01")
+    with sqlite3.connect(location) as conn:
+        assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")} >= {"clauses_use"}
+    with open_register(location) as reg:
+        assert reg.schema_version == LATEST
+        reg.record(issued_from_build(str(answers), result))
+        report = where_used(None, "sekretess", register=reg)
+    assert len(report.uses) == 2 and report.source == "register"
+    with sqlite3.connect(location) as conn:
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"clauses_use_agreement", "files_agreement_path", "parties_name"} <= indexes and "clauses_use" not in indexes
+
+
+def test_many_agreements_are_recorded_in_one_transaction(register_location: str, tmp_path: Path) -> None:
+    issued = []
+    for n in range(3):
+        answers = _make(tmp_path, f"KS 2026/04{n:02d}", secrecy=n != 1)
+        result = build(answers, output=tmp_path / f"out{n}", formats=("docx", "pdf"), library=MINI, as_of="2026-03-01")
+        issued.append(issued_from_build(str(answers), result))
+    with open_register(register_location) as reg:
+        ids = reg.record_many(issued)
+        assert reg.record_many(issued) == ids  # again: the same records, none added
+        assert sorted(r.reference for r in reg.agreements()) == ["KS 2026/0400", "KS 2026/0401", "KS 2026/0402"]
+        found = where_used(None, "sekretess", register=reg)
+        assert sorted({u.reference for u in found.uses}) == ["KS 2026/0400", "KS 2026/0402"]
+        assert {u.parties for u in found.uses} == {("Helsingborgs stad", "Ljus AB")}
