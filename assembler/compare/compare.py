@@ -46,7 +46,10 @@ def _compare_by(old: Document, new: Document, by: AlignedBy, formatting: bool) -
     find_paragraph_moves(entries)
     for entry in entries:
         if entry.tag not in ("from", "to"):
-            entry.steps[:] = regroup(entry.steps, formatting)
+            steps = regroup(entry.steps, formatting)
+            if len(steps) != len(entry.steps) or any(a is not b for a, b in zip(steps, entry.steps)):
+                entry.one_to_one = list(entry.steps)
+            entry.steps[:] = steps
     return _finish(entries, formatting)
 
 
@@ -158,6 +161,7 @@ def _finish(entries: list[Entry], formatting: bool) -> tuple[ClauseDiff, ...]:
     out: list[ClauseDiff] = []
     for entry in entries:
         units = tuple(_unit_diff(s, formatting) for s in entry.steps)
+        whole = tuple(_unit_diff(s, formatting) for s in entry.one_to_one) if entry.one_to_one else ()
         text_changed = any(u.status != "unchanged" for u in units)
         ref_a = entry.old.ref if entry.old else None
         ref_b = entry.new.ref if entry.new else None
@@ -171,7 +175,7 @@ def _finish(entries: list[Entry], formatting: bool) -> tuple[ClauseDiff, ...]:
         else:
             status, move = ("changed" if text_changed else "unchanged"), ""
         out.append(ClauseDiff(status, ref_a, ref_b, units, kind, move,  # type: ignore[arg-type]
-                              entry.move_id, text_changed))
+                              entry.move_id, text_changed, whole))
     return tuple(out)
 
 

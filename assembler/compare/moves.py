@@ -38,6 +38,7 @@ class Entry:
     steps: list[Step]
     partner: Entry | None = None
     move_id: int = 0
+    one_to_one: list[Step] | None = None  # the steps before re-cutting, when re-cutting changed them
 
 
 def find_paragraph_moves(entries: list[Entry]) -> None:

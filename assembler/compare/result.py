@@ -90,7 +90,14 @@ class UnitDiff:
 
 @dataclass(frozen=True)
 class ClauseDiff:
-    """How one clause differs; ``units`` in merged order (see :class:`UnitDiff`)."""
+    """How one clause differs; ``units`` in merged order (see :class:`UnitDiff`).
+
+    ``one_to_one`` is set only where edited paragraphs were re-cut across
+    paragraph ends (:mod:`assembler.compare.regroup`): the same clause with
+    each paragraph of either side whole, paired with at most one of the
+    other's.  A redline written into NEW's own package marks changes on
+    whole paragraphs and uses these units.
+    """
 
     status: Status
     old: ClauseRef | None
@@ -100,6 +107,12 @@ class ClauseDiff:
     move: Move = ""
     move_id: int = 0
     text_changed: bool = False
+    one_to_one: tuple[UnitDiff, ...] = ()
+
+    @property
+    def whole_units(self) -> tuple[UnitDiff, ...]:
+        """Return the units with every paragraph whole: ``one_to_one`` where set, else ``units``."""
+        return self.one_to_one or self.units
 
     @property
     def ref(self) -> ClauseRef:

@@ -81,10 +81,15 @@ def _part_key(clause: ClauseDiff) -> tuple[str, str] | None:
 
 
 def _steps(clauses: Iterable[ClauseDiff]) -> list[_Step]:
-    """Return the units in merged order (NEW's order, OLD's at their old places)."""
+    """Return the units in merged order (NEW's order, OLD's at their old places).
+
+    Each paragraph must be whole on both sides (a pair is one OLD paragraph
+    and one NEW paragraph), so a clause whose edited paragraphs were re-cut
+    across paragraph ends is taken as paired one to one.
+    """
     out: list[_Step] = []
     for clause in clauses:
-        for u in clause.units:
+        for u in clause.whole_units:
             move = u.move or clause.move
             role: Role = "from" if move == "from" else ("to" if move == "to" else "normal")
             out.append(_Step(u, role, u.move_id if u.move else clause.move_id))

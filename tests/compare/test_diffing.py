@@ -230,6 +230,28 @@ def test_two_paragraphs_merged_into_one_mark_only_the_edit_and_new_text_stays_ad
     assert len(marked) == 3
 
 
+def test_a_re_cut_clause_keeps_its_paragraphs_whole_paired_one_to_one() -> None:
+    old = doc(("Sekretess", ["Parterna ska hålla informationen hemlig under avtalstiden.",
+                             "Skyldigheten gäller även fem år efter avtalets slut.",
+                             "Denna mening utgår ur texten."]), ids=False)
+    new = doc(("Sekretess", [("Parterna ska hålla informationen hemlig under avtalstiden. "
+                             "Skyldigheten gäller även tio år efter avtalets slut."),
+                             "Bolaget betalar sina egna kostnader."]), ids=False)
+    result = diff_documents(old, new)
+    recut = [c for c in result.clauses if c.one_to_one]
+    assert len(recut) == 1
+    clause = recut[0]
+    # The re-cut units pair NEW's first paragraph with OLD text from two paragraphs ...
+    assert [u.old.text for u in clause.units if u.old is not None] != [
+        u.old.text for u in clause.one_to_one if u.old is not None]
+    # ... the one-to-one units hold each paragraph of either side whole, once, in order (after the heading).
+    assert [(u.old.label, u.old.text) for u in clause.whole_units if u.old is not None][1:] == [
+        (p.number, p.text) for p in old.clauses[0].blocks]  # type: ignore[union-attr]
+    assert [(u.new.label, u.new.text) for u in clause.whole_units if u.new is not None][1:] == [
+        (p.number, p.text) for p in new.clauses[0].blocks]  # type: ignore[union-attr]
+    assert all(not c.one_to_one and c.whole_units == c.units for c in result.clauses if c is not clause)
+
+
 def test_identical_documents_do_not_differ() -> None:
     d = sample_agreement().documents[0]
     result = diff_documents(d, d)

@@ -69,6 +69,19 @@ def test_accept_all_gives_new_and_reject_all_gives_old_word_for_word(name: str) 
         assert words(texts) == words(old_parts.get(key, [])), key
 
 
+@pytest.mark.parametrize("name", ["csa", "eupl", "epl"])
+def test_paragraphs_the_comparison_re_cut_come_back_whole_in_each_view(name: str) -> None:
+    # These revisions split and join paragraphs: the comparison pairs a NEW
+    # paragraph with OLD text from several OLD paragraphs (less noise), while
+    # the package marks whole paragraphs, one OLD with at most one NEW.
+    old, new = PAIRS[name]
+    result = diff_sides(load_side(str(REAL / f"{old}.docx")), load_side(str(REAL / f"{new}.docx")))
+    assert any(c.one_to_one for c in result.clauses)
+    data = redline(name)
+    assert paragraph_texts(data, "rejected") == paragraph_texts((REAL / f"{old}.docx").read_bytes())
+    assert paragraph_texts(data, "accepted") == paragraph_texts((REAL / f"{new}.docx").read_bytes())
+
+
 def test_headers_notes_and_text_boxes_are_marked_where_they_are() -> None:
     data = redline("rich-nda")
     rejected, accepted = part_texts(data, "rejected"), part_texts(data, "accepted")
