@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import FIXTURES, load_bench
+from libreoffice import uno_python
 from lxml import etree
 from sample import sample_agreement
 
@@ -177,18 +178,7 @@ def test_bare_manifests_have_no_text_to_track() -> None:
         write_tracked_docx(result)
 
 
-def _uno_python() -> str | None:
-    """Return a Python that can drive LibreOffice (has ``uno``), or None."""
-    if shutil.which("soffice") is None:
-        return None
-    for candidate in ("/usr/bin/python3", shutil.which("python3")):
-        if candidate and subprocess.run([candidate, "-c", "import uno"], capture_output=True,
-                                        check=False).returncode == 0:
-            return candidate
-    return None
-
-
-@pytest.mark.skipif(_uno_python() is None, reason="LibreOffice with its Python (uno) is not installed")
+@pytest.mark.skipif(uno_python() is None, reason="LibreOffice with its Python (uno) is not installed")
 def test_libreoffice_accepting_and_rejecting_all_gives_new_and_old(tmp_path: Path) -> None:
     bench = load_bench("bench_diff")
     long_old = bench.long_document(12_000, clauses=10)
@@ -198,7 +188,7 @@ def test_libreoffice_accepting_and_rejecting_all_gives_new_and_old(tmp_path: Pat
     for name, (old, new) in pairs.items():
         (tmp_path / f"{name}.docx").write_bytes(write_tracked_docx(diff_documents(old, new), date="2026-03-01"))
     script = FIXTURES / "diff" / "lo_accept.py"
-    done = subprocess.run([_uno_python() or "", str(script), str(tmp_path / "profile"),
+    done = subprocess.run([uno_python() or "", str(script), str(tmp_path / "profile"),
                            *(str(tmp_path / f"{name}.docx") for name in pairs)],
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stderr

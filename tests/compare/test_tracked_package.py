@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from libreoffice import uno_python
 from lxml import etree
 
 from assembler.compare.diff import diff_sides
@@ -164,23 +164,13 @@ def test_the_same_comparison_gives_the_same_bytes() -> None:
     assert redline("cc-by") == first
 
 
-def _uno_python() -> str | None:
-    if shutil.which("soffice") is None:
-        return None
-    for candidate in ("/usr/bin/python3", shutil.which("python3")):
-        if candidate and subprocess.run([candidate, "-c", "import uno"], capture_output=True,
-                                        check=False).returncode == 0:
-            return candidate
-    return None
-
-
-@pytest.mark.skipif(_uno_python() is None, reason="LibreOffice with its Python (uno) is not installed")
+@pytest.mark.skipif(uno_python() is None, reason="LibreOffice with its Python (uno) is not installed")
 def test_libreoffice_accepting_and_rejecting_every_redline_gives_new_and_old(tmp_path: Path) -> None:
     files: list[str] = []
     for name, (old, new) in PAIRS.items():
         (tmp_path / f"{name}.docx").write_bytes(redline(name))
         files += [str(tmp_path / f"{name}.docx"), f"={REAL / f'{old}.docx'}", f"={REAL / f'{new}.docx'}"]
-    done = subprocess.run([_uno_python() or "", str(FIXTURES / "diff" / "lo_accept.py"),
+    done = subprocess.run([uno_python() or "", str(FIXTURES / "diff" / "lo_accept.py"),
                            str(tmp_path / "profile"), *files], capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr
     seen = json.loads(done.stdout)
