@@ -8,17 +8,18 @@ and counted, and the scan goes on.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from assembler._files import read_bytes
 from assembler.errors import AssemblerError, UsageError
 from assembler.library.lifecycle import parse_clause_ref
 from assembler.library.load import Library, load_library
 from assembler.library.versions import Version
-from assembler.model import Manifest
 from assembler.readers import read_embedded_manifest, sniff
+from assembler.readers.quick_manifest import quick_file_view
 from assembler.register.store import Register
 
 SUFFIXES = (".docx", ".pdf")
@@ -55,6 +56,34 @@ class Usage:
         if self.status is not None:
             out |= {"status": self.status, "status_date": self.status_date}
         return out
+
+
+class _Stamp(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+
+
+class Stamped(Protocol):
+    """What where-used reads of a manifest: a :class:`Manifest`, or the ``ManifestView`` a scan decodes."""
+
+    @property
+    def agreement(self) -> str: ...
+    @property
+    def agreement_version(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def parties(self) -> tuple[str, ...]: ...
+    @property
+    def assembled(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def draft(self) -> bool: ...
+    @property
+    def clauses(self) -> Sequence[_Stamp]: ...
 
 
 @dataclass(frozen=True)
@@ -94,64 +123,88 @@ def _relative(path: Path | str, folder: Path) -> str:
     return text[len(base):] if text.startswith(base) and len(text) > len(base) else text
 
 
-def agreement_files(folder: Path, follow_symlinks: bool = False) -> list[Path]:
-    """Return every DOCX and PDF regular file under ``folder``, recursively, sorted.
+def agreement_files(folder: Path, follow_symlinks: bool = False) -> list[str]:
+    """Return the path of every DOCX and PDF regular file under ``folder``, recursively, sorted as paths sort.
 
-    Walks with an explicit stack (a tree may be deeper than Python's
-    recursion limit).  A symbolic link is followed only when it stays inside
-    ``folder``, unless ``follow_symlinks``; a folder is never entered twice.
+    Paths are text: a scan lists ten thousand files, and a Path for each
+    costs more than reading its manifest.  Walks with an explicit stack (a
+    tree may be deeper than Python's recursion limit).  A symbolic link is
+    followed only when it stays inside ``folder``, unless
+    ``follow_symlinks``; a folder is never entered twice.
     """
-    root = Path(os.path.realpath(folder))
-    out: list[Path] = []
+    root = os.path.realpath(folder)
+    out: list[str] = []
     seen: set[tuple[int, int]] = set()
-    stack = [folder]
+    stack = [os.fspath(Path(folder))]  # as a Path spells it, so the files are named as before
     while stack:
         current = stack.pop()
         try:
-            st = current.stat()
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
+            st = os.stat(current)
+            with os.scandir(current) as listing:
+                entries = list(listing)
         except OSError:
             continue
         if (st.st_dev, st.st_ino) in seen:
             continue
         seen.add((st.st_dev, st.st_ino))
         for entry in entries:
-            path = Path(entry.path)
-            if entry.is_symlink() and not follow_symlinks and not _within(path, root):
-                continue
             try:
+                if entry.is_symlink() and not follow_symlinks and not _within(entry.path, root):
+                    continue
                 if entry.is_dir():
-                    stack.append(path)
-                elif entry.is_file() and path.suffix.lower() in SUFFIXES:
-                    out.append(path)
+                    stack.append(entry.path)
+                elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in SUFFIXES:
+                    out.append(entry.path)
             except OSError:
                 continue
-    return sorted(out)
+    out.sort(key=lambda path: path.split(os.sep))  # component by component, as Path objects compare
+    return out
 
 
-def _within(path: Path, root: Path) -> bool:
-    resolved = Path(os.path.realpath(path))
-    return resolved == root or root in resolved.parents
+def _within(path: str, root: str) -> bool:
+    resolved = os.path.realpath(path)
+    return resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def scan(folder: Path, follow_symlinks: bool = False) -> tuple[list[tuple[Path, Manifest]], list[Unreadable], int]:
+def read_agreement(path: str) -> tuple[Stamped | None, str | None]:
+    """Return the manifest a file carries and None, or None and why it is not an agreement of ours.
+
+    The quick reader answers for files shaped as ours are (with a
+    ``ManifestView``); any other file is read in full, which says precisely
+    what is wrong with it.
+    """
+    try:
+        try:
+            kind, manifest = quick_file_view(path)
+        except OSError:
+            kind, manifest = "unsure", None  # the full reading below words the refusal
+        if manifest is not None:
+            return manifest, None
+        if kind is None:
+            return None, "neither a DOCX nor a PDF file"
+        data = read_bytes(Path(path), "agreement")
+        if sniff(data) is None:
+            return None, "neither a DOCX nor a PDF file"
+        return read_embedded_manifest(data), None
+    except AssemblerError as exc:
+        return None, exc.message
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror or exc}"
+    except Exception as exc:  # noqa: BLE001 - zip and PDF parsers raise many kinds on corrupt input; one bad file must not stop the scan
+        return None, f"unreadable ({type(exc).__name__}: {exc})"
+
+
+def scan(folder: Path, follow_symlinks: bool = False) -> tuple[list[tuple[str, Stamped]], list[Unreadable], int]:
     """Return (file and manifest of each agreement, unreadable files, files looked at) under ``folder``."""
-    found: list[tuple[Path, Manifest]] = []
+    found: list[tuple[str, Stamped]] = []
     bad: list[Unreadable] = []
     files = agreement_files(folder, follow_symlinks)
     for path in files:
-        try:
-            data = read_bytes(path, "agreement")
-            if sniff(data) is None:
-                bad.append(Unreadable(path, "neither a DOCX nor a PDF file"))
-                continue
-            found.append((path, read_embedded_manifest(data)))
-        except AssemblerError as exc:
-            bad.append(Unreadable(path, exc.message))
-        except OSError as exc:
-            bad.append(Unreadable(path, f"cannot be read: {exc.strerror or exc}"))
-        except Exception as exc:  # noqa: BLE001 - zip and PDF parsers raise many kinds on corrupt input; one bad file must not stop the scan
-            bad.append(Unreadable(path, f"unreadable ({type(exc).__name__}: {exc})"))
+        manifest, reason = read_agreement(path)
+        if manifest is not None:
+            found.append((path, manifest))
+        else:
+            bad.append(Unreadable(Path(path), reason or "unreadable"))
     return found, bad, len(files)
 
 
@@ -210,19 +263,22 @@ def where_used(folder: Path | str | None, ref: str, *, library: Library | Path |
         raise UsageError("name a folder to search, or a register (--register)", code="usage.where-used")
     found, bad, scanned = scan(root, follow_symlinks)
     uses = []
+    verdicts: dict[str, str | None] = {}  # thousands of agreements use a few versions: ask the library once each
     for path, m in found:
         for stamp in m.clauses:
             if stamp.id != clause_id or (version is not None and not _same(stamp.version, version)):
                 continue
-            why = superseded_by(lib, clause_id, stamp.version) if lib is not None else None
+            if stamp.version not in verdicts:
+                verdicts[stamp.version] = superseded_by(lib, clause_id, stamp.version) if lib is not None else None
+            why = verdicts[stamp.version]
             if superseded_only and why is None:
                 continue
-            uses.append(Usage(str(path), m.agreement, m.agreement_version, m.reference, m.parties, m.assembled,
+            uses.append(Usage(path, m.agreement, m.agreement_version, m.reference, m.parties, m.assembled,
                               m.language, stamp.version, m.draft, why))
     unknown: tuple[Path, ...] = ()
     if register is not None:
         known = register.known_paths(root.resolve())
-        unknown = tuple(p for p, _ in found if str(p.resolve()) not in known)
+        unknown = tuple(Path(p) for p, _ in found if os.path.realpath(p) not in known)
     return WhereUsed(clause_id, str(version) if version else None, root, scanned, len(found), tuple(uses),
                      tuple(bad), superseded_only, "scan", unknown)
 
