@@ -289,6 +289,7 @@ _OBJ = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b")
 _NAMED = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*(\d+)\s+(\d+)\s+R")
 _ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
 _OBJECT_BYTES = 1_000_000  # an object of ours up to its stream is a few hundred bytes
+_TABLE_BYTES = 4 * 1024 * 1024  # a cross-reference table of 200,000 objects; a larger one goes to the full reader
 
 
 class _Pdf:
@@ -301,29 +302,31 @@ class _Pdf:
             found = _STARTXREF.search(src.read(max(0, src.size - 1024), 1024))
         if found is None:
             raise ValueError("no startxref")
-        pos = int(found.group(1))
-        head = _XREF.match(src.read(pos, 64))
+        self.table_at = int(found.group(1))
+        if not 0 <= src.size - self.table_at <= _TABLE_BYTES:
+            raise ValueError("a table larger than a scan reads")
+        # Without an update the table and the trailer run from startxref's offset to the end: one read.
+        self.table = src.read(self.table_at, src.size - self.table_at)
+        head = _XREF.match(self.table)
         if head is None:
             raise ValueError("a cross-reference stream")
-        pos += head.end()
-        self.sections: list[tuple[int, int, int]] = []  # (first object, count, where its entries start)
-        while (sub := _SUBSECTION.match(src.read(pos, 48))) is not None:
-            if len(self.sections) >= 1000:
-                raise ValueError("too many subsections")
+        pos = head.end()
+        self.sections: list[tuple[int, int, int]] = []  # (first object, count, where its entries start in the table)
+        while (sub := _SUBSECTION.match(self.table, pos)) is not None:
             first, n = int(sub.group(1)), int(sub.group(2))
-            self.sections.append((first, n, pos + sub.end()))
-            pos += sub.end() + 20 * n
-        tail = _until(src, pos, b"startxref", 4096)
-        if tail is None:
+            self.sections.append((first, n, sub.end()))
+            pos = sub.end() + 20 * n
+        end = self.table.find(b"startxref", pos)
+        if end < 0:
             raise ValueError("no trailer")
-        self.trailer = tail
+        self.trailer = self.table[pos:end]
         if not self.trailer.lstrip().startswith(b"trailer") or b"/Prev" in self.trailer or b"/Encrypt" in self.trailer:
             raise ValueError("an updated or encrypted PDF")
 
     def offset(self, number: int) -> int:
         for first, n, at in self.sections:
             if first <= number < first + n:
-                entry = self.src.read(at + 20 * (number - first), 20)
+                entry = self.table[at + 20 * (number - first):at + 20 * (number - first) + 20]
                 if entry[17:18] != b"n":
                     raise ValueError("a free object")
                 return int(entry[:10])
@@ -332,31 +335,27 @@ class _Pdf:
     def body(self, ref: tuple[int, int]) -> tuple[bytes, int]:
         """Return an object's text up to ``stream`` or ``endobj``, and where that keyword starts in the file."""
         at = self.offset(ref[0])
-        text = _until(self.src, at, _BODY_END, _OBJECT_BYTES)
-        head = _OBJ.match(text) if text is not None else None
-        if text is None or head is None or (int(head.group(1)), int(head.group(2))) != ref:
-            raise ValueError("the table points elsewhere, or an unterminated object")
-        return text[head.end():], at + len(text)
+        chunk = 512
+        while True:  # read in growing chunks: our objects up to their stream are a few hundred bytes
+            text = self.src.read(at, chunk)
+            stream, end = text.find(b"stream"), text.find(b"endobj")
+            stop = stream if 0 <= stream < end or end < 0 else end
+            if stop >= 0:
+                break
+            if len(text) < chunk or chunk >= _OBJECT_BYTES:
+                raise ValueError("an unterminated object")
+            chunk = min(chunk * 8, _OBJECT_BYTES)
+        head = _OBJ.match(text)
+        if head is None or (int(head.group(1)), int(head.group(2))) != ref:
+            raise ValueError("the table points elsewhere")
+        return text[head.end():stop], at + stop
 
 
-_BODY_END = re.compile(rb"stream|endobj")
-
-
-def _until(src: _Source, at: int, end: bytes | re.Pattern[bytes], limit: int) -> bytes | None:
-    """Return the bytes from ``at`` up to ``end`` (excluded), read in growing chunks up to ``limit``; None past it."""
-    chunk = 512
-    while True:
-        text = src.read(at, chunk)
-        stop = text.find(end) if isinstance(end, bytes) else (m.start() if (m := end.search(text)) else -1)
-        if stop >= 0:
-            return text[:stop]
-        if len(text) < chunk or chunk >= limit:
-            return None
-        chunk = min(chunk * 8, limit)
+_REFS = {key: re.compile(rb"/%s\s+(\d+)\s+(\d+)\s+R" % key) for key in (b"Root", b"Names", b"EmbeddedFiles", b"F", b"UF")}
 
 
 def _ref(text: bytes, key: bytes) -> tuple[int, int] | None:
-    found = re.search(rb"/%s\s+(\d+)\s+(\d+)\s+R" % key, text)
+    found = _REFS[key].search(text)
     return (int(found.group(1)), int(found.group(2))) if found else None
 
 

@@ -194,18 +194,78 @@ def read_agreement(path: str) -> tuple[Stamped | None, str | None]:
         return None, f"unreadable ({type(exc).__name__}: {exc})"
 
 
-def scan(folder: Path, follow_symlinks: bool = False) -> tuple[list[tuple[str, Stamped]], list[Unreadable], int]:
-    """Return (file and manifest of each agreement, unreadable files, files looked at) under ``folder``."""
-    found: list[tuple[str, Stamped]] = []
-    bad: list[Unreadable] = []
-    files = agreement_files(folder, follow_symlinks)
-    for path in files:
-        manifest, reason = read_agreement(path)
-        if manifest is not None:
-            found.append((path, manifest))
-        else:
-            bad.append(Unreadable(Path(path), reason or "unreadable"))
-    return found, bad, len(files)
+# A use as a scan finds it: path, agreement, agreement version, reference, parties, assembled, language, the version
+# of the clause used, draft.  Plain text and tuples: what a worker process sends back is small and quick to pickle.
+_Row = tuple[str, str, str, str, tuple[str, ...], str, str, str, bool]
+_PARALLEL_FROM = 400  # files; below this a second process costs more than it saves
+
+
+def scan_files(paths: Sequence[str], clause_id: str,
+               version: str | None) -> tuple[list[_Row], list[str], list[tuple[str, str]]]:
+    """Read ``paths``; return the uses of the clause (any version, or ``version``), the files that are agreements
+    of ours, and the files that are not, each with the reason."""
+    wanted = Version.parse(version) if version is not None else None
+    rows: list[_Row] = []
+    agreements: list[str] = []
+    bad: list[tuple[str, str]] = []
+    for path in paths:
+        m, reason = read_agreement(path)
+        if m is None:
+            bad.append((path, reason or "unreadable"))
+            continue
+        agreements.append(path)
+        for stamp in m.clauses:
+            if stamp.id == clause_id and (wanted is None or _same(stamp.version, wanted)):
+                rows.append((path, m.agreement, m.agreement_version, m.reference, m.parties, m.assembled, m.language,
+                             stamp.version, m.draft))
+    return rows, agreements, bad
+
+
+class _Scan:
+    """A scan of files, in ``jobs`` worker processes when there are enough files, started on entering.
+
+    The caller loads the library while the workers read (the two take about
+    as long for a few thousand files).  Workers are forked, so they start at
+    once with everything imported; where fork is unavailable the scan runs
+    in this process.  What they send back is only the text of
+    :func:`scan_files`'s result, made by our own code in our own child
+    process, never anything read from a file.
+    """
+
+    def __init__(self, paths: list[str], clause_id: str, version: str | None, jobs: int) -> None:
+        self.args = (paths, clause_id, version)
+        self.jobs = min(jobs, len(paths) // (_PARALLEL_FROM // 2) or 1)
+        self.pool: Any = None
+        self.futures: list[Any] = []
+
+    def __enter__(self) -> _Scan:
+        import multiprocessing
+        if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
+            paths, clause_id, version = self.args
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
+            size = -(-len(paths) // (self.jobs * 4))  # a few chunks a worker: an even finish whatever the mix
+            self.futures = [self.pool.submit(scan_files, paths[i:i + size], clause_id, version)
+                            for i in range(0, len(paths), size)]
+        return self
+
+    def result(self) -> tuple[list[_Row], list[str], list[tuple[str, str]]]:
+        """Return the scan's result, in the order of the paths."""
+        if self.pool is None:
+            return scan_files(*self.args)
+        rows: list[_Row] = []
+        agreements: list[str] = []
+        bad: list[tuple[str, str]] = []
+        for future in self.futures:
+            r, a, b = future.result()
+            rows += r
+            agreements += a
+            bad += b
+        return rows, agreements, bad
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def superseded_by(library: Library, clause_id: str, version: str) -> str | None:
@@ -241,7 +301,7 @@ def _library_or_none(library: Library | Path | str | None, needed: bool) -> Libr
 
 def where_used(folder: Path | str | None, ref: str, *, library: Library | Path | str | None = None,
                superseded_only: bool = False, register: Register | None = None, rescan: bool = False,
-               follow_symlinks: bool = False) -> WhereUsed:
+               follow_symlinks: bool = False, jobs: int = 1) -> WhereUsed:
     """Return the agreements under ``folder`` that use the clause ``ref`` (``id`` or ``id@version``).
 
     With a ``register`` (and not ``rescan``) the register answers, for the
@@ -250,37 +310,42 @@ def where_used(folder: Path | str | None, ref: str, *, library: Library | Path |
     With ``superseded_only``, only agreements whose version of the clause
     has been superseded in the library.  Unreadable and foreign files are
     listed in the result, never raised.  Symbolic links leading out of
-    ``folder`` are not followed unless ``follow_symlinks``.
+    ``folder`` are not followed unless ``follow_symlinks``.  With ``jobs``
+    above 1 a scan of many files is shared among that many forked worker
+    processes (the command line's choice; a server calling this keeps the
+    default, one process).
     """
     clause_id, version = parse_clause_ref(ref, need_version=False)
     root = Path(folder) if folder is not None else None
     if root is not None and not root.is_dir():
         raise UsageError(f"the folder '{root}' does not exist" if not root.exists() else f"'{root}' is not a folder")
-    lib = _library_or_none(library, superseded_only)
     if register is not None and not rescan:
-        return _from_register(register, root, clause_id, version, lib, superseded_only)
+        return _from_register(register, root, clause_id, version, _library_or_none(library, superseded_only),
+                              superseded_only)
     if root is None:
         raise UsageError("name a folder to search, or a register (--register)", code="usage.where-used")
-    found, bad, scanned = scan(root, follow_symlinks)
+    files = agreement_files(root, follow_symlinks)
+    with _Scan(files, clause_id, str(version) if version is not None else None, jobs) as running:
+        # The library says which versions are superseded: loaded while workers read, else only if a file uses one.
+        lib = _library_or_none(library, superseded_only) if running.pool is not None else None
+        rows, agreements, bad = running.result()
+    if running.pool is None and (rows or superseded_only):
+        lib = _library_or_none(library, superseded_only)
     uses = []
     verdicts: dict[str, str | None] = {}  # thousands of agreements use a few versions: ask the library once each
-    for path, m in found:
-        for stamp in m.clauses:
-            if stamp.id != clause_id or (version is not None and not _same(stamp.version, version)):
-                continue
-            if stamp.version not in verdicts:
-                verdicts[stamp.version] = superseded_by(lib, clause_id, stamp.version) if lib is not None else None
-            why = verdicts[stamp.version]
-            if superseded_only and why is None:
-                continue
-            uses.append(Usage(path, m.agreement, m.agreement_version, m.reference, m.parties, m.assembled,
-                              m.language, stamp.version, m.draft, why))
+    for row in rows:
+        used = row[7]
+        if used not in verdicts:
+            verdicts[used] = superseded_by(lib, clause_id, used) if lib is not None else None
+        if superseded_only and verdicts[used] is None:
+            continue
+        uses.append(Usage(*row, superseded_by=verdicts[used]))
     unknown: tuple[Path, ...] = ()
     if register is not None:
         known = register.known_paths(root.resolve())
-        unknown = tuple(Path(p) for p, _ in found if os.path.realpath(p) not in known)
-    return WhereUsed(clause_id, str(version) if version else None, root, scanned, len(found), tuple(uses),
-                     tuple(bad), superseded_only, "scan", unknown)
+        unknown = tuple(Path(p) for p in agreements if os.path.realpath(p) not in known)
+    return WhereUsed(clause_id, str(version) if version else None, root, len(files), len(agreements), tuple(uses),
+                     tuple(Unreadable(Path(p), why) for p, why in bad), superseded_only, "scan", unknown)
 
 
 def _from_register(register: Register, root: Path | None, clause_id: str, version: Version | None,

@@ -105,3 +105,30 @@ def test_a_missing_folder_is_a_usage_error(tmp_path: Path, runner: CliRunner) ->
     result = runner.invoke(cli, ["where-used", "villkor", str(tmp_path / "nope"), "--library", str(MINI)])
     assert result.exit_code == 2
     assert result.output == f"error: the folder '{tmp_path / 'nope'}' does not exist\n"
+
+
+def test_a_large_folder_read_by_two_processes_gives_what_one_gives(folder: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    big = tmp_path / "big"
+    sources = sorted(p for p in folder.rglob("*") if p.is_file())
+    for n in range(430):  # enough for two workers, each with several chunks; foreign and broken files among them
+        source = sources[n % len(sources)]
+        target = big / f"{n // 100:02d}" / f"{n:04d}-{source.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+    one = where_used(big, "villkor", library=MINI, jobs=1)
+    two = where_used(big, "villkor", library=MINI, jobs=2)
+    assert one.to_dict() == two.to_dict()
+    assert one.scanned == 430 - sum(1 for n in range(430) if sources[n % len(sources)].suffix == ".txt")
+    assert len(one.uses) == one.agreements > 250 and len(one.unreadable) > 100
+    assert [u.path for u in two.uses] == sorted((u.path for u in two.uses), key=lambda p: Path(p).parts)
+    command = [sys.executable, "-m", "assembler", "where-used", "villkor", str(big), "--json", "--library", str(MINI)]
+    out = subprocess.run(command + ["-j", "2"], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == one.to_dict()
+    text = subprocess.run(command[:-3] + ["--library", str(MINI)], capture_output=True, text=True, check=True)
+    assert f"{len(one.uses)} agreement(s) use villkor; {one.scanned} file(s) read, {len(one.unreadable)} unreadable" \
+        in text.stdout
+    assert len(text.stdout.splitlines()) == len(one.uses) + 2  # the heading, a row per use, the summary
+    assert "truncated.pdf: the PDF cannot be read" in text.stderr
