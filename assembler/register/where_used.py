@@ -221,6 +221,12 @@ def scan_files(paths: Sequence[str], clause_id: str,
     return rows, agreements, bad
 
 
+def _leave_interrupts_to_the_parent() -> None:
+    """Ignore Ctrl-C in a worker: the parent stops the scan and reports once, with no worker's traceback."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 class _Scan:
     """A scan of files, in ``jobs`` worker processes when there are enough files, started on entering.
 
@@ -243,7 +249,8 @@ class _Scan:
         if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
             paths, clause_id, version = self.args
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_leave_interrupts_to_the_parent)
             size = -(-len(paths) // (self.jobs * 4))  # a few chunks a worker: an even finish whatever the mix
             self.futures = [self.pool.submit(scan_files, paths[i:i + size], clause_id, version)
                             for i in range(0, len(paths), size)]
@@ -253,14 +260,18 @@ class _Scan:
         """Return the scan's result, in the order of the paths."""
         if self.pool is None:
             return scan_files(*self.args)
+        from concurrent.futures.process import BrokenProcessPool
         rows: list[_Row] = []
         agreements: list[str] = []
         bad: list[tuple[str, str]] = []
-        for future in self.futures:
-            r, a, b = future.result()
-            rows += r
-            agreements += a
-            bad += b
+        try:
+            for future in self.futures:
+                r, a, b = future.result()
+                rows += r
+                agreements += a
+                bad += b
+        except BrokenProcessPool:  # a worker was killed (out of memory, a signal): read everything here instead
+            return scan_files(*self.args)
         return rows, agreements, bad
 
     def __exit__(self, *exc: object) -> None:

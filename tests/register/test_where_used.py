@@ -132,3 +132,26 @@ def test_a_large_folder_read_by_two_processes_gives_what_one_gives(folder: Path,
         in text.stdout
     assert len(text.stdout.splitlines()) == len(one.uses) + 2  # the heading, a row per use, the summary
     assert "truncated.pdf: the PDF cannot be read" in text.stderr
+
+
+def test_a_worker_killed_midway_leaves_the_scan_to_the_parent(folder: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from assembler.register import where_used as module
+
+    big = tmp_path / "big"
+    big.mkdir()
+    source = (folder / "2026/q1/KS-2026-0001.pdf").read_bytes()
+    for n in range(420):
+        (big / f"{n:04d}.pdf").write_bytes(source)
+    parent, original = os.getpid(), module.read_agreement
+
+    def dies_in_a_worker(path: str):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)  # as if the kernel killed the worker for its memory
+        return original(path)
+
+    monkeypatch.setattr(module, "read_agreement", dies_in_a_worker)
+    report = where_used(big, "villkor", library=MINI, jobs=2)
+    assert (report.scanned, report.agreements, len(report.uses), report.unreadable) == (420, 420, 420, ())
