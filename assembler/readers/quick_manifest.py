@@ -77,6 +77,21 @@ class _File:
         return os.pread(self.fd, min(n, self.size - offset), offset)
 
 
+class _Tail:
+    """A source whose last block is read once and served from memory: where a PDF keeps its table, its trailer
+    and, in ours, the attachment and the name tree that lead to it."""
+
+    def __init__(self, src: _Source, block: int) -> None:
+        self.src, self.size = src, src.size
+        self.at = max(0, src.size - block)
+        self.block = src.read(self.at, src.size - self.at)
+
+    def read(self, offset: int, n: int) -> bytes:
+        if offset >= self.at and n >= 0:
+            return self.block[offset - self.at:offset - self.at + n]
+        return self.src.read(offset, n)
+
+
 def quick_docx_manifest(data: bytes) -> Manifest | None:
     """Return the manifest of a DOCX read from its central directory and one member; None when unsure."""
     try:
@@ -117,7 +132,9 @@ def quick_file_view(path: str) -> tuple[str | None, ManifestView | None]:
         if kind is None:
             return None, None
         try:
-            return kind, (_docx_manifest if kind == "docx" else _pdf_manifest)(source, decode_view)
+            if kind == "docx":
+                return kind, _docx_manifest(source, decode_view)
+            return kind, _pdf_manifest(_Tail(source, _PDF_TAIL), decode_view)
         except _UNSURE:
             return kind, None
     finally:
@@ -126,7 +143,7 @@ def quick_file_view(path: str) -> tuple[str | None, ManifestView | None]:
 
 # --- the manifest JSON -----------------------------------------------------------------------------------------------
 
-class ClauseView(msgspec.Struct, frozen=True):
+class ClauseView(msgspec.Struct, frozen=True, gc=False):
     """A clause stamp as a scan reads it (the fields of :class:`assembler.model.ClauseStamp`)."""
 
     id: str
@@ -134,7 +151,7 @@ class ClauseView(msgspec.Struct, frozen=True):
     sha256: str
 
 
-class ManifestView(msgspec.Struct, frozen=True):
+class ManifestView(msgspec.Struct, frozen=True, gc=False):
     """What a scan reads of a manifest: its format, every field the model requires, and those where-used reports.
 
     Types and defaults are the model's (:class:`assembler.model.Manifest`; a
@@ -291,6 +308,7 @@ _OBJ = re.compile(rb"\s*(\d+)\s+(\d+)\s+obj\b")
 _NAMED = re.compile(rb"\(((?:[^()\\]|\\.)*)\)\s*(\d+)\s+(\d+)\s+R")
 _ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
 _OBJECT_BYTES = 1_000_000  # an object of ours up to its stream is a few hundred bytes
+_PDF_TAIL = 16 * 1024  # read at once from a PDF's end: in ours all but the catalog is there
 _TABLE_BYTES = 4 * 1024 * 1024  # a cross-reference table of 200,000 objects; a larger one goes to the full reader
 
 
@@ -362,6 +380,8 @@ def _ref(text: bytes, key: bytes) -> tuple[int, int] | None:
 
 
 def _literal(raw: bytes) -> bytes:
+    if b"\\" not in raw:
+        return raw  # no escape to undo (a regular expression substitution costs microseconds even when none)
     return _ESCAPE.sub(lambda m: bytes([int(m.group(1), 8) & 0xFF]) if m.group(1)[:1].isdigit() else m.group(1), raw)
 
 
