@@ -245,8 +245,10 @@ class _Scan:
         self.futures: list[Any] = []
 
     def __enter__(self) -> _Scan:
-        import multiprocessing
-        if self.jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if self.jobs <= 1:
+            return self
+        import multiprocessing  # here: a one-process scan (most folders) does without its import
+        if "fork" in multiprocessing.get_all_start_methods():
             from concurrent.futures import ProcessPoolExecutor
             paths, clause_id, version = self.args
             self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
