@@ -25,8 +25,10 @@ from assembler.errors import UsageError
 @click.option("--json", "as_json", is_flag=True, help="Print the agreements as JSON.")
 @click.option("--follow-symlinks", is_flag=True,
               help="Also follow symbolic links that lead out of FOLDER (by default they are skipped).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes reading a large folder (default: the number of cores).")
 def where_used(ref: str, folder: Path | None, superseded: bool, rescan: bool, register: str | None,
-               library: Path | None, as_json: bool, follow_symlinks: bool) -> None:
+               library: Path | None, as_json: bool, follow_symlinks: bool, jobs: int | None) -> None:
     """List the agreements that use a clause: from the register, or under FOLDER (DOCX and PDF, recursively).
 
     With a register (--register or $ASSEMBLER_REGISTER) the register answers
@@ -43,7 +45,7 @@ def where_used(ref: str, folder: Path | None, superseded: bool, rescan: bool, re
         reg = open_register(register)
     try:
         report = find(folder, ref, library=library, superseded_only=superseded, register=reg, rescan=rescan,
-                      follow_symlinks=follow_symlinks)
+                      follow_symlinks=follow_symlinks, jobs=jobs or os.cpu_count() or 1)
     finally:
         if reg is not None:
             reg.close()

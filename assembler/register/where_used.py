@@ -8,17 +8,18 @@ and counted, and the scan goes on.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from assembler._files import read_bytes
 from assembler.errors import AssemblerError, UsageError
 from assembler.library.lifecycle import parse_clause_ref
 from assembler.library.load import Library, load_library
 from assembler.library.versions import Version
-from assembler.model import Manifest
 from assembler.readers import read_embedded_manifest, sniff
+from assembler.readers.quick_manifest import quick_file_view
 from assembler.register.store import Register
 
 SUFFIXES = (".docx", ".pdf")
@@ -55,6 +56,34 @@ class Usage:
         if self.status is not None:
             out |= {"status": self.status, "status_date": self.status_date}
         return out
+
+
+class _Stamp(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+
+
+class Stamped(Protocol):
+    """What where-used reads of a manifest: a :class:`Manifest`, or the ``ManifestView`` a scan decodes."""
+
+    @property
+    def agreement(self) -> str: ...
+    @property
+    def agreement_version(self) -> str: ...
+    @property
+    def reference(self) -> str: ...
+    @property
+    def parties(self) -> tuple[str, ...]: ...
+    @property
+    def assembled(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def draft(self) -> bool: ...
+    @property
+    def clauses(self) -> Sequence[_Stamp]: ...
 
 
 @dataclass(frozen=True)
@@ -94,65 +123,162 @@ def _relative(path: Path | str, folder: Path) -> str:
     return text[len(base):] if text.startswith(base) and len(text) > len(base) else text
 
 
-def agreement_files(folder: Path, follow_symlinks: bool = False) -> list[Path]:
-    """Return every DOCX and PDF regular file under ``folder``, recursively, sorted.
+def agreement_files(folder: Path, follow_symlinks: bool = False) -> list[str]:
+    """Return the path of every DOCX and PDF regular file under ``folder``, recursively, sorted as paths sort.
 
-    Walks with an explicit stack (a tree may be deeper than Python's
-    recursion limit).  A symbolic link is followed only when it stays inside
-    ``folder``, unless ``follow_symlinks``; a folder is never entered twice.
+    Paths are text: a scan lists ten thousand files, and a Path for each
+    costs more than reading its manifest.  Walks with an explicit stack (a
+    tree may be deeper than Python's recursion limit).  A symbolic link is
+    followed only when it stays inside ``folder``, unless
+    ``follow_symlinks``; a folder is never entered twice.
     """
-    root = Path(os.path.realpath(folder))
-    out: list[Path] = []
+    root = os.path.realpath(folder)
+    out: list[str] = []
     seen: set[tuple[int, int]] = set()
-    stack = [folder]
+    stack = [os.fspath(Path(folder))]  # as a Path spells it, so the files are named as before
     while stack:
         current = stack.pop()
         try:
-            st = current.stat()
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
+            st = os.stat(current)
+            with os.scandir(current) as listing:
+                entries = list(listing)
         except OSError:
             continue
         if (st.st_dev, st.st_ino) in seen:
             continue
         seen.add((st.st_dev, st.st_ino))
         for entry in entries:
-            path = Path(entry.path)
-            if entry.is_symlink() and not follow_symlinks and not _within(path, root):
-                continue
             try:
+                if entry.is_symlink() and not follow_symlinks and not _within(entry.path, root):
+                    continue
                 if entry.is_dir():
-                    stack.append(path)
-                elif entry.is_file() and path.suffix.lower() in SUFFIXES:
-                    out.append(path)
+                    stack.append(entry.path)
+                elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in SUFFIXES:
+                    out.append(entry.path)
             except OSError:
                 continue
-    return sorted(out)
+    out.sort(key=lambda path: path.split(os.sep))  # component by component, as Path objects compare
+    return out
 
 
-def _within(path: Path, root: Path) -> bool:
-    resolved = Path(os.path.realpath(path))
-    return resolved == root or root in resolved.parents
+def _within(path: str, root: str) -> bool:
+    resolved = os.path.realpath(path)
+    return resolved == root or resolved.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def scan(folder: Path, follow_symlinks: bool = False) -> tuple[list[tuple[Path, Manifest]], list[Unreadable], int]:
-    """Return (file and manifest of each agreement, unreadable files, files looked at) under ``folder``."""
-    found: list[tuple[Path, Manifest]] = []
-    bad: list[Unreadable] = []
-    files = agreement_files(folder, follow_symlinks)
-    for path in files:
+def read_agreement(path: str) -> tuple[Stamped | None, str | None]:
+    """Return the manifest a file carries and None, or None and why it is not an agreement of ours.
+
+    The quick reader answers for files shaped as ours are (with a
+    ``ManifestView``); any other file is read in full, which says precisely
+    what is wrong with it.
+    """
+    try:
         try:
-            data = read_bytes(path, "agreement")
-            if sniff(data) is None:
-                bad.append(Unreadable(path, "neither a DOCX nor a PDF file"))
-                continue
-            found.append((path, read_embedded_manifest(data)))
-        except AssemblerError as exc:
-            bad.append(Unreadable(path, exc.message))
-        except OSError as exc:
-            bad.append(Unreadable(path, f"cannot be read: {exc.strerror or exc}"))
-        except Exception as exc:  # noqa: BLE001 - zip and PDF parsers raise many kinds on corrupt input; one bad file must not stop the scan
-            bad.append(Unreadable(path, f"unreadable ({type(exc).__name__}: {exc})"))
-    return found, bad, len(files)
+            kind, manifest = quick_file_view(path)
+        except OSError:
+            kind, manifest = "unsure", None  # the full reading below words the refusal
+        if manifest is not None:
+            return manifest, None
+        if kind is None:
+            return None, "neither a DOCX nor a PDF file"
+        data = read_bytes(Path(path), "agreement")
+        if sniff(data) is None:
+            return None, "neither a DOCX nor a PDF file"
+        return read_embedded_manifest(data), None
+    except AssemblerError as exc:
+        return None, exc.message
+    except OSError as exc:
+        return None, f"cannot be read: {exc.strerror or exc}"
+    except Exception as exc:  # noqa: BLE001 - zip and PDF parsers raise many kinds on corrupt input; one bad file must not stop the scan
+        return None, f"unreadable ({type(exc).__name__}: {exc})"
+
+
+# A use as a scan finds it: path, agreement, agreement version, reference, parties, assembled, language, the version
+# of the clause used, draft.  Plain text and tuples: what a worker process sends back is small and quick to pickle.
+_Row = tuple[str, str, str, str, tuple[str, ...], str, str, str, bool]
+_PARALLEL_FROM = 400  # files; below this a second process costs more than it saves
+
+
+def scan_files(paths: Sequence[str], clause_id: str,
+               version: str | None) -> tuple[list[_Row], list[str], list[tuple[str, str]]]:
+    """Read ``paths``; return the uses of the clause (any version, or ``version``), the files that are agreements
+    of ours, and the files that are not, each with the reason."""
+    wanted = Version.parse(version) if version is not None else None
+    rows: list[_Row] = []
+    agreements: list[str] = []
+    bad: list[tuple[str, str]] = []
+    for path in paths:
+        m, reason = read_agreement(path)
+        if m is None:
+            bad.append((path, reason or "unreadable"))
+            continue
+        agreements.append(path)
+        for stamp in m.clauses:
+            if stamp.id == clause_id and (wanted is None or _same(stamp.version, wanted)):
+                rows.append((path, m.agreement, m.agreement_version, m.reference, m.parties, m.assembled, m.language,
+                             stamp.version, m.draft))
+    return rows, agreements, bad
+
+
+def _leave_interrupts_to_the_parent() -> None:
+    """Ignore Ctrl-C in a worker: the parent stops the scan and reports once, with no worker's traceback."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Scan:
+    """A scan of files, in ``jobs`` worker processes when there are enough files, started on entering.
+
+    The caller loads the library while the workers read (the two take about
+    as long for a few thousand files).  Workers are forked, so they start at
+    once with everything imported; where fork is unavailable the scan runs
+    in this process.  What they send back is only the text of
+    :func:`scan_files`'s result, made by our own code in our own child
+    process, never anything read from a file.
+    """
+
+    def __init__(self, paths: list[str], clause_id: str, version: str | None, jobs: int) -> None:
+        self.args = (paths, clause_id, version)
+        self.jobs = min(jobs, len(paths) // (_PARALLEL_FROM // 2) or 1)
+        self.pool: Any = None
+        self.futures: list[Any] = []
+
+    def __enter__(self) -> _Scan:
+        if self.jobs <= 1:
+            return self
+        import multiprocessing  # here: a one-process scan (most folders) does without its import
+        if "fork" in multiprocessing.get_all_start_methods():
+            from concurrent.futures import ProcessPoolExecutor
+            paths, clause_id, version = self.args
+            self.pool = ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"),
+                                            initializer=_leave_interrupts_to_the_parent)
+            size = -(-len(paths) // (self.jobs * 4))  # a few chunks a worker: an even finish whatever the mix
+            self.futures = [self.pool.submit(scan_files, paths[i:i + size], clause_id, version)
+                            for i in range(0, len(paths), size)]
+        return self
+
+    def result(self) -> tuple[list[_Row], list[str], list[tuple[str, str]]]:
+        """Return the scan's result, in the order of the paths."""
+        if self.pool is None:
+            return scan_files(*self.args)
+        from concurrent.futures.process import BrokenProcessPool
+        rows: list[_Row] = []
+        agreements: list[str] = []
+        bad: list[tuple[str, str]] = []
+        try:
+            for future in self.futures:
+                r, a, b = future.result()
+                rows += r
+                agreements += a
+                bad += b
+        except BrokenProcessPool:  # a worker was killed (out of memory, a signal): read everything here instead
+            return scan_files(*self.args)
+        return rows, agreements, bad
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def superseded_by(library: Library, clause_id: str, version: str) -> str | None:
@@ -188,7 +314,7 @@ def _library_or_none(library: Library | Path | str | None, needed: bool) -> Libr
 
 def where_used(folder: Path | str | None, ref: str, *, library: Library | Path | str | None = None,
                superseded_only: bool = False, register: Register | None = None, rescan: bool = False,
-               follow_symlinks: bool = False) -> WhereUsed:
+               follow_symlinks: bool = False, jobs: int = 1) -> WhereUsed:
     """Return the agreements under ``folder`` that use the clause ``ref`` (``id`` or ``id@version``).
 
     With a ``register`` (and not ``rescan``) the register answers, for the
@@ -197,34 +323,42 @@ def where_used(folder: Path | str | None, ref: str, *, library: Library | Path |
     With ``superseded_only``, only agreements whose version of the clause
     has been superseded in the library.  Unreadable and foreign files are
     listed in the result, never raised.  Symbolic links leading out of
-    ``folder`` are not followed unless ``follow_symlinks``.
+    ``folder`` are not followed unless ``follow_symlinks``.  With ``jobs``
+    above 1 a scan of many files is shared among that many forked worker
+    processes (the command line's choice; a server calling this keeps the
+    default, one process).
     """
     clause_id, version = parse_clause_ref(ref, need_version=False)
     root = Path(folder) if folder is not None else None
     if root is not None and not root.is_dir():
         raise UsageError(f"the folder '{root}' does not exist" if not root.exists() else f"'{root}' is not a folder")
-    lib = _library_or_none(library, superseded_only)
     if register is not None and not rescan:
-        return _from_register(register, root, clause_id, version, lib, superseded_only)
+        return _from_register(register, root, clause_id, version, _library_or_none(library, superseded_only),
+                              superseded_only)
     if root is None:
         raise UsageError("name a folder to search, or a register (--register)", code="usage.where-used")
-    found, bad, scanned = scan(root, follow_symlinks)
+    files = agreement_files(root, follow_symlinks)
+    with _Scan(files, clause_id, str(version) if version is not None else None, jobs) as running:
+        # The library says which versions are superseded: loaded while workers read, else only if a file uses one.
+        lib = _library_or_none(library, superseded_only) if running.pool is not None else None
+        rows, agreements, bad = running.result()
+    if running.pool is None and (rows or superseded_only):
+        lib = _library_or_none(library, superseded_only)
     uses = []
-    for path, m in found:
-        for stamp in m.clauses:
-            if stamp.id != clause_id or (version is not None and not _same(stamp.version, version)):
-                continue
-            why = superseded_by(lib, clause_id, stamp.version) if lib is not None else None
-            if superseded_only and why is None:
-                continue
-            uses.append(Usage(str(path), m.agreement, m.agreement_version, m.reference, m.parties, m.assembled,
-                              m.language, stamp.version, m.draft, why))
+    verdicts: dict[str, str | None] = {}  # thousands of agreements use a few versions: ask the library once each
+    for row in rows:
+        used = row[7]
+        if used not in verdicts:
+            verdicts[used] = superseded_by(lib, clause_id, used) if lib is not None else None
+        if superseded_only and verdicts[used] is None:
+            continue
+        uses.append(Usage(*row, superseded_by=verdicts[used]))
     unknown: tuple[Path, ...] = ()
     if register is not None:
         known = register.known_paths(root.resolve())
-        unknown = tuple(p for p, _ in found if str(p.resolve()) not in known)
-    return WhereUsed(clause_id, str(version) if version else None, root, scanned, len(found), tuple(uses),
-                     tuple(bad), superseded_only, "scan", unknown)
+        unknown = tuple(Path(p) for p in agreements if os.path.realpath(p) not in known)
+    return WhereUsed(clause_id, str(version) if version else None, root, len(files), len(agreements), tuple(uses),
+                     tuple(Unreadable(Path(p), why) for p, why in bad), superseded_only, "scan", unknown)
 
 
 def _from_register(register: Register, root: Path | None, clause_id: str, version: Version | None,

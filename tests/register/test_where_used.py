@@ -105,3 +105,53 @@ def test_a_missing_folder_is_a_usage_error(tmp_path: Path, runner: CliRunner) ->
     result = runner.invoke(cli, ["where-used", "villkor", str(tmp_path / "nope"), "--library", str(MINI)])
     assert result.exit_code == 2
     assert result.output == f"error: the folder '{tmp_path / 'nope'}' does not exist\n"
+
+
+def test_a_large_folder_read_by_two_processes_gives_what_one_gives(folder: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    big = tmp_path / "big"
+    sources = sorted(p for p in folder.rglob("*") if p.is_file())
+    for n in range(430):  # enough for two workers, each with several chunks; foreign and broken files among them
+        source = sources[n % len(sources)]
+        target = big / f"{n // 100:02d}" / f"{n:04d}-{source.name}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
+    one = where_used(big, "villkor", library=MINI, jobs=1)
+    two = where_used(big, "villkor", library=MINI, jobs=2)
+    assert one.to_dict() == two.to_dict()
+    assert one.scanned == 430 - sum(1 for n in range(430) if sources[n % len(sources)].suffix == ".txt")
+    assert len(one.uses) == one.agreements > 250 and len(one.unreadable) > 100
+    assert [u.path for u in two.uses] == sorted((u.path for u in two.uses), key=lambda p: Path(p).parts)
+    command = [sys.executable, "-m", "assembler", "where-used", "villkor", str(big), "--json", "--library", str(MINI)]
+    out = subprocess.run(command + ["-j", "2"], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == one.to_dict()
+    text = subprocess.run(command[:-3] + ["--library", str(MINI)], capture_output=True, text=True, check=True)
+    assert f"{len(one.uses)} agreement(s) use villkor; {one.scanned} file(s) read, {len(one.unreadable)} unreadable" \
+        in text.stdout
+    assert len(text.stdout.splitlines()) == len(one.uses) + 2  # the heading, a row per use, the summary
+    assert "truncated.pdf: the PDF cannot be read" in text.stderr
+
+
+def test_a_worker_killed_midway_leaves_the_scan_to_the_parent(folder: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from assembler.register import where_used as module
+
+    big = tmp_path / "big"
+    big.mkdir()
+    source = (folder / "2026/q1/KS-2026-0001.pdf").read_bytes()
+    for n in range(420):
+        (big / f"{n:04d}.pdf").write_bytes(source)
+    parent, original = os.getpid(), module.read_agreement
+
+    def dies_in_a_worker(path: str):  # type: ignore[no-untyped-def]
+        if os.getpid() != parent:
+            os._exit(3)  # as if the kernel killed the worker for its memory
+        return original(path)
+
+    monkeypatch.setattr(module, "read_agreement", dies_in_a_worker)
+    report = where_used(big, "villkor", library=MINI, jobs=2)
+    assert (report.scanned, report.agreements, len(report.uses), report.unreadable) == (420, 420, 420, ())
