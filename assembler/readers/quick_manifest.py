@@ -23,11 +23,11 @@ import os
 import re
 import stat
 import struct
+import zlib
 from collections.abc import Callable
 from typing import Any, Protocol
 
 import msgspec
-from isal import isal_zlib
 
 from assembler._limits import LIMITS
 from assembler.errors import AssemblerError, ManifestError
@@ -37,9 +37,7 @@ from assembler.model import Manifest
 _EOCD = b"PK\x05\x06"
 _CENTRAL = struct.Struct("<4s4xHH4xLLLHHH8xL")  # central directory file header (46 bytes), the fields used
 _LOCAL = struct.Struct("<4s22xHH")  # local file header (30 bytes): signature, name and extra lengths
-# isal's stub declares its error class as an instance of Exception; it is the class IsalError.
-_INFLATE_ERROR: type[Exception] = isal_zlib.error  # type: ignore[assignment]
-_UNSURE = (struct.error, _INFLATE_ERROR, ValueError, IndexError, OverflowError, AssemblerError, msgspec.MsgspecError)
+_UNSURE = (struct.error, zlib.error, ValueError, IndexError, OverflowError, AssemblerError, msgspec.MsgspecError)
 
 
 class _Source(Protocol):
@@ -281,8 +279,8 @@ def _member(src: _Source, local: int, method: int, csize: int, usize: int, crc: 
     raw = src.read(local + 30 + nlen + xlen, csize)
     if len(raw) != csize:
         return None
-    body = raw if method == 0 else isal_zlib.decompressobj(-15).decompress(raw, usize + 1)
-    return body if len(body) == usize and isal_zlib.crc32(body) == crc else None
+    body = raw if method == 0 else zlib.decompressobj(-15).decompress(raw, usize + 1)
+    return body if len(body) == usize and zlib.crc32(body) == crc else None
 
 
 def _manifest_xml_text(xml: bytes) -> bytes | None:
@@ -420,7 +418,7 @@ def _pdf_manifest(src: _Source, decode: Callable[[bytes], Any]) -> Any:
     if b"/Filter" in head:
         if re.search(rb"/Filter\s*(/FlateDecode|\[\s*/FlateDecode\s*\])", head) is None:
             return None
-        raw = isal_zlib.decompressobj().decompress(raw, LIMITS.manifest_bytes + 1)
+        raw = zlib.decompressobj().decompress(raw, LIMITS.manifest_bytes + 1)
         if len(raw) > LIMITS.manifest_bytes:
             return None
     return decode(raw)

@@ -186,22 +186,3 @@ def test_an_incomplete_manifest_is_named_not_counted(built: tuple[bytes, bytes],
     path = tmp_path / "a.docx"
     path.write_bytes(_with_manifest_text(built[0], lambda x: x.replace(b'"tool_version"', b'"tool_versjon"')))
     assert read_agreement(str(path)) == (None, "the manifest is incomplete: missing 'tool_version'")
-
-
-def test_a_damaged_manifest_stream_goes_to_the_full_reader(built: tuple[bytes, bytes], tmp_path: Path) -> None:
-    from assembler.register.where_used import read_agreement
-
-    docx_bytes = built[0]
-    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as package:
-        info = package.getinfo("customXml/item1.xml")
-    start = info.header_offset + 30 + len(info.filename)
-    middle = start + info.compress_size // 2
-    damaged = docx_bytes[:middle] + bytes(b ^ 0x5A for b in docx_bytes[middle:middle + 40]) + docx_bytes[middle + 40:]
-    assert quick_docx_manifest(damaged) is None
-    path = tmp_path / "damaged.docx"
-    path.write_bytes(damaged)
-    manifest, reason = read_agreement(str(path))
-    assert manifest is None and reason
-    with pytest.raises(AssemblerError) as raised:
-        read_embedded_manifest(damaged)
-    assert reason == raised.value.message
