@@ -41,6 +41,7 @@ from assembler.writers.pdf_archive import is_pdf_a
 from assembler.writers.pdf_finish import PRODUCER, OutlineMark, RenderedPdf, finish_pdf, load_appendices
 from assembler.writers.pdf_look import Look, draw_logo, look_for
 from assembler.writers.pdf_meta import CanvasFinish
+from assembler.writers.pdf_para import word_widths
 from assembler.writers.pdf_style import (
     FONT,
     GREY,
@@ -290,8 +291,9 @@ def render_pages(agreement: Agreement, covers: Sequence[Appendix] = (), finish: 
                           pageTemplates=[PageTemplate("body", [frame], onPage=on_body),
                                          PageTemplate("cover", [frame], onPage=on_cover)])
     finisher = CanvasFinish(agreement, lambda: _flat_marks(builder), PRODUCER) if finish else None
-    doc.build(builder.story(covers),
-              canvasmaker=functools.partial(PagedCanvas, footer=builder.footer, kinds=kinds, finish=finisher))
+    with word_widths():
+        doc.build(builder.story(covers),
+                  canvasmaker=functools.partial(PagedCanvas, footer=builder.footer, kinds=kinds, finish=finisher))
     clause_marks, appendix_marks = builder.outline()
     body = kinds.count("body")
     return RenderedPdf(
