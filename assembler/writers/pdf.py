@@ -52,6 +52,7 @@ from assembler.writers.pdf_style import (
     PagedCanvas,
     Pair,
     Para,
+    TextFrame,
     draw_watermark,
     fit_text,
     markup,
@@ -282,8 +283,8 @@ def render_pages(agreement: Agreement, covers: Sequence[Appendix] = (), finish: 
             draw_watermark(c, font_bold=look.font_bold)
 
     buf = BytesIO()
-    frame = Frame(look.left, look.bottom, look.text_width, look.text_height,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
+    frame = TextFrame(look.left, look.bottom, look.text_width, look.text_height,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
     # The initial font is named in every page's preamble: ours, so no font is left unembedded.
     doc = BaseDocTemplate(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=look.font,
                           leftMargin=look.left, rightMargin=look.right, topMargin=look.top,

@@ -64,14 +64,12 @@ def _measure(words: list[str], font_name: str, size: float, encoding: str) -> li
     cache = _WIDTHS.get()
     if cache is None:
         return [measure(word, size, encoding) for word in words]
-    known = cache.setdefault((font_name, size, encoding), {})
-    widths = []
-    for word in words:
-        width = known.get(word)
-        if width is None:
-            width = known[word] = measure(word, size, encoding)
-        widths.append(width)
-    return widths
+    known = cache.get((font_name, size, encoding))
+    if known is None:
+        known = cache[font_name, size, encoding] = {}
+    for word in set(words).difference(known):
+        known[word] = measure(word, size, encoding)
+    return [known[word] for word in words]
 
 
 def _prototype(style: ParagraphStyle, tags: tuple[str, ...]) -> Any:
@@ -153,10 +151,9 @@ def break_simple(para: Any, width: Any) -> Any:
     words = split(text) if text else []
     font_size, encoding = f.fontSize, para.encoding
     widths = _measure(words, f.fontName, font_size, encoding)
-    narrowest = min(narrowed)
-    if not all(words) or any(w > narrowest for w in widths):
+    if not all(words) or (widths and max(widths) > min(narrowed)):
         return None  # empty or over-long words: ReportLab's loop splits them
-    _handleBulletWidth(para.bulletText, para.style, max_widths)  # the same narrowing, on the caller's list
+    max_widths[0] = narrowed[0]  # the bullet's narrowing, on the caller's list as ReportLab does
     para.height = para._width_max = 0
     para._splitLongWordCount = para._hyphenations = 0
     ascent, descent = getAscentDescent(f.fontName, font_size)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     Flowable,
+    Frame,
     Paragraph,
     Spacer,
 )
@@ -294,3 +296,16 @@ def fit_text(c: Canvas, text: str, size: float, width: float, font: str = FONT) 
     return size if natural <= width else size * width / natural
 
 
+
+
+class TextFrame(Frame):
+    """A frame that copies itself shallowly: ReportLab deep-copies the frame each time it measures a group
+    of flowables kept together (a heading and its first paragraph), and a frame holds only numbers, names
+    and flags, plus lists that are copied here."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TextFrame:
+        twin = copy.copy(self)
+        for name, value in vars(self).items():
+            if isinstance(value, (list, dict)):
+                setattr(twin, name, copy.deepcopy(value, memo))
+        return twin
