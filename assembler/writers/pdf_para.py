@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import re
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -42,6 +43,7 @@ from reportlab.platypus.paraparser import ParaParser  # type: ignore[import-unty
 _TOKEN = re.compile(r"(<b>|</b>|<i>|</i>|&amp;|&lt;|&gt;)")
 _ENTITY = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 _SOFT_HYPHEN = "\xad"
+_PROTOTYPES: weakref.WeakKeyDictionary[ParagraphStyle, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
 
 # Word widths measured during one build, per (font, size, encoding): an agreement repeats its words
 # ("och", "att", "Parterna") thousands of times.  Scoped to one build, never kept across builds.
@@ -75,11 +77,12 @@ def _measure(words: list[str], font_name: str, size: float, encoding: str) -> li
 def _prototype(style: ParagraphStyle, tags: tuple[str, ...]) -> Any:
     """Return the fragment ReportLab's parser makes for text inside ``tags`` (outermost first) in ``style``.
 
-    Made once per style and nesting: the fragment depends on nothing else.
+    Made once per style and nesting: the fragment depends on nothing else.  Kept beside the style, not
+    on it: a ParagraphStyle made from a parent copies the parent's attributes.
     """
-    protos: dict[tuple[str, ...], Any] | None = style.__dict__.get("_assembler_frags")
+    protos = _PROTOTYPES.get(style)
     if protos is None:
-        protos = style.__dict__["_assembler_frags"] = {}
+        protos = _PROTOTYPES[style] = {}
     proto = protos.get(tags)
     if proto is None:
         markup = "".join(f"<{t}>" for t in tags) + "x" + "".join(f"</{t}>" for t in reversed(tags))

@@ -90,3 +90,14 @@ def test_markup_escapes_what_the_fast_parser_reads_back() -> None:
     style = styles(False).body
     para = Para(markup(spans), style)
     assert "".join(f.text for f in para.frags) == "A & B < C > D fet kursiv"
+
+
+def test_a_style_made_from_a_used_one_gets_its_own_fragments() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    parent = ParagraphStyle("parent-used", styles(False).body)
+    Para("plain <b>bold</b>", parent)  # its fragments are made and kept
+    child = ParagraphStyle("child", parent, fontName=styles(False).heading.fontName, fontSize=17)
+    para = Para("plain <b>bold</b>", child)
+    theirs = Paragraph("plain <b>bold</b>", child)
+    assert _frag_state(para.frags) == _frag_state(theirs.frags)
+    assert para.frags[0].fontSize == 17
