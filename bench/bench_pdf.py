@@ -1,16 +1,21 @@
-"""Benchmark: write an agreement to PDF in-process, median of warm runs.
+"""Benchmark: write an agreement to PDF in-process, median of warm runs, beside reportlab's own.
 
-    python bench/bench_pdf.py [--runs 30]
+    python bench/bench_pdf.py [--runs 30] [--only "basic example sv"]
 
-Each case is an Agreement factory, so the real example build can replace the
-hand-made sample without touching the timing code.  When
-``assembler.docx_writer`` is importable, the DOCX figure of the same
-agreement is printed beside the PDF one.
+Each case is an Agreement factory.  The writers are the public API's
+(``assembler.writers.writer_for``: the collector tuned as for every user).
+Beside each PDF figure: reportlab drawing the same words (headings,
+paragraphs, list items of the first language) in the same fonts with its own
+defaults (bench_scale's baseline, issue 16), and the ratio; then the DOCX
+figure.  Our writer and reportlab's run alternately, so load on a shared
+machine falls on both alike; wall and CPU medians are printed with the load
+average.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import time
@@ -30,11 +35,14 @@ from assembler.model import (
     Paragraph,
     Span,
 )
-from assembler.writers.docx import write_docx
-from assembler.writers.pdf import write_pdf
+from assembler.writers import writer_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # for sample.py
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for bench_scale.py
+from bench_scale import _reportlab_own, _words
 from sample import sample_agreement
+
+write_pdf, write_docx = writer_for("pdf"), writer_for("docx")
 
 Writer = Callable[[Agreement], bytes]
 
@@ -71,6 +79,25 @@ def median_ms(write: Writer, factory: Callable[[], Agreement], runs: int) -> tup
     return statistics.median(times), out
 
 
+def side_by_side(agreement: Agreement, runs: int) -> tuple[dict[str, float], bytes]:
+    """Return wall and CPU medians (ms) of our PDF writer and of reportlab's own on the same words, run alternately."""
+    words = _words(agreement)
+    jobs: dict[str, Callable[[], bytes]] = {"ours": lambda: write_pdf(agreement),
+                                            "reportlab": lambda: _reportlab_own(words)}
+    out = {name: job() for name, job in jobs.items()}  # warm: fonts, imports
+    wall: dict[str, list[float]] = {name: [] for name in jobs}
+    cpu: dict[str, list[float]] = {name: [] for name in jobs}
+    for _ in range(runs):
+        for name, job in jobs.items():
+            w0, c0 = time.perf_counter(), time.process_time()
+            out[name] = job()
+            cpu[name].append((time.process_time() - c0) * 1000)
+            wall[name].append((time.perf_counter() - w0) * 1000)
+    figures = {f"{name} {kind}": statistics.median(values[name])
+               for kind, values in (("wall", wall), ("cpu", cpu)) for name in jobs}
+    return figures, out["ours"]
+
+
 REPO = Path(__file__).resolve().parent.parent
 BASIC = REPO / "examples" / "basic.yaml"
 
@@ -96,13 +123,23 @@ CASES: dict[str, Callable[[], Agreement]] = {
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--only", help="run the cases whose names contain this text")
     args = parser.parse_args(argv)
-    print(f"median of {args.runs} warm runs, in-process")
+    print(f"median of {args.runs} warm runs, in-process; load average {os.getloadavg()[0]:.1f} at start")
+    print(f"{'':28} {'pdf wall':>9} {'cpu':>6} | {'reportlab wall':>14} {'cpu':>6} | "
+          f"{'ratio wall':>10} {'cpu':>5} | pages | docx wall")
     for name, factory in CASES.items():
-        pdf_ms, data = median_ms(write_pdf, factory, args.runs)
+        if args.only and args.only not in name:
+            continue
+        agreement = factory()
+        f, data = side_by_side(agreement, args.runs)
         pages = len(PdfReader(BytesIO(data)).pages)
-        docx_ms, _ = median_ms(write_docx, factory, args.runs)
-        print(f"{name:28} pdf {pdf_ms:7.1f} ms  {pages:3d} pages   docx {docx_ms:7.1f} ms")
+        docx_ms, _ = median_ms(write_docx, lambda a=agreement: a, args.runs)
+        print(f"{name:28} {f['ours wall']:6.1f} ms {f['ours cpu']:6.1f} | {f['reportlab wall']:11.1f} ms "
+              f"{f['reportlab cpu']:6.1f} | {f['ours wall'] / f['reportlab wall']:10.2f} "
+              f"{f['ours cpu'] / f['reportlab cpu']:5.2f} | {pages:5d} | {docx_ms:6.1f} ms")
+    print(f"load average {os.getloadavg()[0]:.1f} at end; targets: basic example sv pdf <= 60 ms (issue 15), "
+          "ratio <= 1.1 (issue 16)")
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from assembler.writers.pdf_archive import is_pdf_a
 from assembler.writers.pdf_finish import PRODUCER, OutlineMark, RenderedPdf, finish_pdf, load_appendices
 from assembler.writers.pdf_look import Look, draw_logo, look_for
 from assembler.writers.pdf_meta import CanvasFinish
+from assembler.writers.pdf_para import word_widths
 from assembler.writers.pdf_style import (
     FONT,
     GREY,
@@ -51,6 +52,7 @@ from assembler.writers.pdf_style import (
     PagedCanvas,
     Pair,
     Para,
+    TextFrame,
     draw_watermark,
     fit_text,
     markup,
@@ -281,8 +283,8 @@ def render_pages(agreement: Agreement, covers: Sequence[Appendix] = (), finish: 
             draw_watermark(c, font_bold=look.font_bold)
 
     buf = BytesIO()
-    frame = Frame(look.left, look.bottom, look.text_width, look.text_height,
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
+    frame = TextFrame(look.left, look.bottom, look.text_width, look.text_height,
+                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
     # The initial font is named in every page's preamble: ours, so no font is left unembedded.
     doc = BaseDocTemplate(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=look.font,
                           leftMargin=look.left, rightMargin=look.right, topMargin=look.top,
@@ -290,8 +292,9 @@ def render_pages(agreement: Agreement, covers: Sequence[Appendix] = (), finish: 
                           pageTemplates=[PageTemplate("body", [frame], onPage=on_body),
                                          PageTemplate("cover", [frame], onPage=on_cover)])
     finisher = CanvasFinish(agreement, lambda: _flat_marks(builder), PRODUCER) if finish else None
-    doc.build(builder.story(covers),
-              canvasmaker=functools.partial(PagedCanvas, footer=builder.footer, kinds=kinds, finish=finisher))
+    with word_widths():
+        doc.build(builder.story(covers),
+                  canvasmaker=functools.partial(PagedCanvas, footer=builder.footer, kinds=kinds, finish=finisher))
     clause_marks, appendix_marks = builder.outline()
     body = kinds.count("body")
     return RenderedPdf(

@@ -207,16 +207,14 @@ def _add_outline(writer: PdfWriter, mark: OutlineMark) -> None:
 
 def _add_metadata(writer: PdfWriter, agreement: Agreement, manifest_json: str, producer: str) -> None:
     """Write the document information dictionary, the XMP stream and the catalog language."""
-    meta = document_metadata(agreement, manifest_json, producer)
+    archive = is_pdf_a(agreement)
+    meta = document_metadata(agreement, manifest_json, producer, pdf_a=archive)
     writer.metadata = dict(meta.info)
-    xmp = meta.xmp
-    if is_pdf_a(agreement):
-        xmp.pdfaid_part = "2"
-        xmp.pdfaid_conformance = "B"
-        writer.xmp_metadata = xmp_with_manifest(xmp.stream.get_data(), manifest_json)
+    if archive:
+        writer.xmp_metadata = xmp_with_manifest(meta.xmp, manifest_json)
         mark_metadata_stream(writer)
     else:
-        writer.xmp_metadata = xmp
+        writer.xmp_metadata = meta.xmp
 
     root = writer.root_object
     root[NameObject("/Lang")] = TextStringObject(meta.languages[0])

@@ -19,10 +19,10 @@ from reportlab.lib.colors import Color, HexColor  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.lib.utils import ImageReader  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 
 from assembler.model import FontFiles, HouseStyle
+from assembler.writers.pdf_font import SubsetFont
 from assembler.writers.pdf_style import (
     BLACK,
     FONT,
@@ -65,7 +65,7 @@ def _register_family(name: str, faces: tuple[bytes, bytes | None, bytes | None, 
     """Register a family under ``name`` from the bytes of four faces; a missing face uses the regular one."""
     names = (name, f"{name}-Bold", f"{name}-Italic", f"{name}-BoldItalic")
     for face_name, data in zip(names, faces):
-        pdfmetrics.registerFont(TTFont(face_name, BytesIO(data if data is not None else faces[0])))
+        pdfmetrics.registerFont(SubsetFont(face_name, BytesIO(data if data is not None else faces[0])))
     pdfmetrics.registerFontFamily(name, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3])
 
 

@@ -18,7 +18,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from pypdf.xmp import XmpInformation
 from reportlab.pdfbase.pdfdoc import (  # type: ignore[import-untyped]
     PDFArray,
     PDFDictionary,
@@ -32,6 +31,7 @@ from reportlab.pdfbase.pdfdoc import (  # type: ignore[import-untyped]
 from assembler._dates import date_or_none, midnight_utc
 from assembler.manifest import PDF_MANIFEST_NAME, manifest_to_json
 from assembler.model import Agreement
+from assembler.writers.pdf_xmp import XmpFields, xmp_packet
 
 
 @dataclass(frozen=True)
@@ -39,13 +39,16 @@ class Metadata:
     """What a finished agreement PDF says about itself: information entries, XMP, languages."""
 
     info: dict[str, str]  # "/Title" -> text, empty values left out
-    xmp: XmpInformation
+    xmp: bytes  # the XMP packet, UTF-8
     languages: tuple[str, ...]
     when: _dt.datetime | None  # the assembly date, midnight UTC: never the clock
 
 
-def document_metadata(agreement: Agreement, manifest_json: str, producer: str) -> Metadata:
-    """Return the information entries and XMP metadata of an agreement PDF (the same on both finishing paths)."""
+def document_metadata(agreement: Agreement, manifest_json: str, producer: str, pdf_a: bool = False) -> Metadata:
+    """Return the information entries and XMP metadata of an agreement PDF (the same on both finishing paths).
+
+    With ``pdf_a`` the XMP names PDF/A-2b (``pdfaid:part`` 2, ``pdfaid:conformance`` B).
+    """
     docs = agreement.documents
     props = [d.properties for d in docs if d.properties is not None]
     first = props[0] if props else None
@@ -63,26 +66,12 @@ def document_metadata(agreement: Agreement, manifest_json: str, producer: str) -
         info["/Comments"] = first.comments
     if when:
         info["/CreationDate"] = info["/ModDate"] = when.strftime("D:%Y%m%d%H%M%SZ")
-    xmp = XmpInformation.create()
-    xmp.dc_title = {"x-default": title}
-    if subject:
-        xmp.dc_description = {"x-default": subject}
-    if author:
-        xmp.dc_creator = [author]
-    if keywords:
-        xmp.dc_subject = keywords
-        xmp.pdf_keywords = ", ".join(keywords)
-    if first and first.comments:
-        xmp.dc_rights = {"x-default": first.comments}
-    xmp.dc_language = languages
-    xmp.dc_format = "application/pdf"
-    xmp.pdf_producer = producer
-    xmp.xmp_creator_tool = creator
-    if when:
-        xmp.xmp_create_date = xmp.xmp_modify_date = xmp.xmp_metadata_date = when
     # One build, one identity: the same manifest names the same document.
     doc_id = f"uuid:{_uuid_text(hashlib.sha256(manifest_json.encode()).hexdigest())}"
-    xmp.xmpmm_document_id = xmp.xmpmm_instance_id = doc_id
+    xmp = xmp_packet(XmpFields(
+        title=title, subject=subject, author=author, keywords=tuple(keywords),
+        rights=first.comments if first and first.comments else "", languages=tuple(languages),
+        producer=producer, creator=creator, when=when, document_id=doc_id, pdf_a=pdf_a))
     return Metadata({k: v for k, v in info.items() if v}, xmp, tuple(languages), when)
 
 
@@ -142,7 +131,7 @@ class CanvasFinish:
         catalog = doc.Catalog
         catalog.Lang = PDFString(meta.languages[0])
         catalog.Metadata = PDFStream(PDFDictionary({"Type": PDFName("Metadata"), "Subtype": PDFName("XML")}),
-                                     meta.xmp.stream.get_data())
+                                     meta.xmp)
         canvas.setViewerPreference("DisplayDocTitle", "true")
         catalog.Names = _Names(manifest_json, meta.when)
         # The file identifier: fixed for one build (ReportLab's invariant one is the same for every file).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 from collections.abc import Callable, Sequence
@@ -15,16 +16,18 @@ from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
 from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 from reportlab.pdfgen.canvas import Canvas  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     Flowable,
+    Frame,
     Paragraph,
     Spacer,
 )
 
 from assembler._files import bundled_dir
 from assembler.model import Span
+from assembler.writers.pdf_font import SubsetFont
+from assembler.writers.pdf_para import break_simple, own_frags
 
 FONT_DIR = bundled_dir("resources") / "fonts"
 FONT = "AssemblerSerif"
@@ -53,7 +56,7 @@ def register_fonts() -> None:
     # (A process-wide ReportLab setting; this module is the package's only ReportLab user.)
     rl_config.useA85 = 0
     for name, face in faces.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / f"LiberationSerif-{face}.ttf")))
+        pdfmetrics.registerFont(SubsetFont(name, str(FONT_DIR / f"LiberationSerif-{face}.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD,
                                   italic=f"{FONT}-Italic", boldItalic=f"{FONT}-BoldItalic")
 
@@ -113,13 +116,27 @@ def markup(spans: Sequence[Span]) -> str:
 
 
 class Para(Paragraph):
-    """A paragraph that breaks its lines once per width.
+    """A paragraph that parses our markup and breaks its lines the quick way, and once per width.
 
-    Frames, KeepTogether and side-by-side pairs ask a paragraph for its size
-    several times at the same width; line breaking is most of the build time.
+    :mod:`assembler.writers.pdf_para` gives ReportLab's results without its
+    general parser and line-breaking loop where our paragraphs allow.  Frames,
+    KeepTogether and side-by-side pairs ask a paragraph for its size several
+    times at the same width; line breaking is most of the build time.
     """
 
     _wrapped: tuple[float, Any, float] | None = None
+
+    def __init__(self, text: str | None, style: ParagraphStyle, bulletText: str | None = None,
+                 frags: list[Any] | None = None, **kwargs: Any) -> None:
+        if frags is None and text is not None:
+            parsed = own_frags(text, style)
+            if parsed is not None:
+                text, frags = parsed
+        super().__init__(text, style, bulletText=bulletText, frags=frags, **kwargs)
+
+    def breakLines(self, width: Any) -> Any:
+        lines = break_simple(self, width)
+        return lines if lines is not None else super().breakLines(width)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         done = self._wrapped
@@ -279,3 +296,16 @@ def fit_text(c: Canvas, text: str, size: float, width: float, font: str = FONT) 
     return size if natural <= width else size * width / natural
 
 
+
+
+class TextFrame(Frame):
+    """A frame that copies itself shallowly: ReportLab deep-copies the frame each time it measures a group
+    of flowables kept together (a heading and its first paragraph), and a frame holds only numbers, names
+    and flags, plus lists that are copied here."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> TextFrame:
+        twin = copy.copy(self)
+        for name, value in vars(self).items():
+            if isinstance(value, (list, dict)):
+                setattr(twin, name, copy.deepcopy(value, memo))
+        return twin

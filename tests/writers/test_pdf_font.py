@@ -1,0 +1,53 @@
+"""SubsetFont maps text to subset codes exactly as ReportLab's TTFont does, in any order of strings."""
+
+from __future__ import annotations
+
+import random
+
+from reportlab.pdfbase.pdfdoc import PDFDocument
+from reportlab.pdfbase.ttfonts import TTFont
+
+from assembler.writers.pdf_font import SubsetFont
+from assembler.writers.pdf_style import FONT_DIR
+
+REGULAR = str(FONT_DIR / "LiberationSerif-Regular.ttf")
+
+
+def _strings() -> list[str]:
+    rng = random.Random(15)
+    latin = [chr(c) for c in range(0x20, 0x17F) if c != 0x7F]
+    greek_cyrillic = [chr(c) for c in range(0x391, 0x3C9)] + [chr(c) for c in range(0x410, 0x44F)]
+    odd = ["\xa0", "\u4e2d", "\U0001F600", "\u2013", "”", "\xad"]  # nbsp, no glyph (CJK, emoji), dashes, quotes
+    pool = latin + greek_cyrillic + odd
+    out = ["Avtal om offentlig-privat innovation", "", "Göteborgs stad\xa0AB", "åäö ÅÄÖ"]
+    for _ in range(400):  # enough distinct characters to open a second subset
+        out.append("".join(rng.choice(pool) for _ in range(rng.randint(0, 40))))
+    return out + out[:50]  # and strings met before, now mapped the quick way
+
+
+def test_split_string_is_reportlabs_across_subsets() -> None:
+    ours, theirs = SubsetFont("TestSubsetOurs", REGULAR), TTFont("TestSubsetTheirs", REGULAR)
+    doc_ours, doc_theirs = PDFDocument(), PDFDocument()
+    subsets = set()
+    for text in _strings():
+        mine = ours.splitString(text, doc_ours)
+        assert mine == theirs.splitString(text, doc_theirs), text
+        subsets.update(n for n, _ in mine)
+    assert subsets >= {0, 1}
+    assert ours.state[doc_ours].assignments == theirs.state[doc_theirs].assignments
+
+
+def test_each_document_has_its_own_codes() -> None:
+    font = SubsetFont("TestSubsetDocs", REGULAR)
+    first, second = PDFDocument(), PDFDocument()
+    # ASCII keeps its own codes; other characters are numbered from 1 in the order a document meets them.
+    assert font.splitString("åäö", first) == [(0, b"\x01\x02\x03")]
+    assert font.splitString("öäå", second) == [(0, b"\x01\x02\x03")]
+    assert font.splitString("öäå a", first) == [(0, b"\x03\x02\x01 a")]
+
+
+def test_bytes_are_decoded_as_reportlab_does() -> None:
+    ours, theirs = SubsetFont("TestSubsetBytes", REGULAR), TTFont("TestSubsetBytes2", REGULAR)
+    doc_ours, doc_theirs = PDFDocument(), PDFDocument()
+    for text in ("Malmö", "Malmö".encode(), "Malmö"):
+        assert ours.splitString(text, doc_ours) == theirs.splitString(text, doc_theirs)

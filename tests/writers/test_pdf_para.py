@@ -1,0 +1,103 @@
+"""The fast paragraph paths give ReportLab's own fragments and line breaks, for every paragraph of every example."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import REPO
+from reportlab.platypus import Paragraph
+
+from assembler.assembly.pipeline import assemble
+from assembler.writers.pdf import _Builder
+from assembler.writers.pdf_look import look_for
+from assembler.writers.pdf_para import break_simple, own_frags, word_widths
+from assembler.writers.pdf_style import Pair, Para, markup, styles
+
+EXAMPLES = sorted(p.name for p in (REPO / "examples").glob("*.yaml"))
+
+
+def _paras(flowables: list[Any]) -> Iterator[Para]:
+    for f in flowables:
+        if isinstance(f, Pair):
+            yield from _paras([f.left, f.right])
+        elif isinstance(f, Para):
+            yield f
+
+
+def _story(example: str, language: str) -> list[Any]:
+    agreement = assemble(REPO / "examples" / example, as_of="2026-12-01", language=language).agreement
+    builder = _Builder(agreement, look_for(None))
+    return builder.story(()) + builder._signatures()[1:2]
+
+
+def _frag_state(frags: list[Any]) -> list[dict[str, Any]]:
+    return [dict(vars(f)) for f in frags]
+
+
+def _lines(bl: Any) -> tuple[Any, ...]:
+    return (bl.kind, bl.fontName, bl.fontSize, bl.ascent, bl.descent,
+            [(extra, list(words)) for extra, words in bl.lines])
+
+
+@pytest.mark.parametrize("example", EXAMPLES)
+@pytest.mark.parametrize("language", ["sv", "sv+en"])
+def test_fragments_and_lines_are_reportlabs(example: str, language: str) -> None:
+    paras = list(_paras(_story(example, language)))
+    assert len(paras) > 20
+    fast_breaks = 0
+    for para in paras:
+        theirs = Paragraph(para.text, para.style, bulletText=para.bulletText)
+        assert _frag_state(para.frags) == _frag_state(theirs.frags), para.text
+        for width in (120.0, 210.0, 455.0):
+            mine_widths, their_widths = [width, width - 10], [width, width - 10]
+            with word_widths():
+                mine = break_simple(para, mine_widths)
+            if mine is None:
+                continue
+            fast_breaks += 1
+            assert _lines(mine) == _lines(theirs.breakLines(their_widths)), para.text
+            assert mine_widths == their_widths  # a bullet narrows the first line alike
+            assert para._width_max == theirs._width_max
+    assert fast_breaks > len(paras)  # the quick way is the common way
+
+
+def test_markup_that_is_not_ours_goes_to_reportlabs_parser() -> None:
+    style = styles(False).body
+    assert own_frags('<font color="red">x</font>', style) is None
+    assert own_frags("a &nbsp; b", style) is None
+    assert own_frags("<b>unclosed", style) is None
+    assert own_frags("<b>a</i>", style) is None
+    cleaned, frags = own_frags("a  &amp;\n <i><b>b</b> c</i>", style) or ("", [])
+    theirs = Paragraph("a  &amp;\n <i><b>b</b> c</i>", style)
+    assert cleaned == theirs.text and _frag_state(frags) == _frag_state(theirs.frags)
+    assert [f.text for f in frags] == ["a ", "&", " ", "b", " c"]
+
+
+def test_cases_the_quick_breaker_leaves_to_reportlab() -> None:
+    style = styles(False).body
+    long_word = Para("x" * 400, style)
+    assert break_simple(long_word, [200.0]) is None
+    assert len(long_word.breakLines([200.0]).lines) > 1  # ReportLab split it
+    assert break_simple(Para("soft\xadhyphen here", style), [200.0]) is None
+    assert break_simple(Para("two <b>frags</b>", style), [200.0]) is None
+
+
+def test_markup_escapes_what_the_fast_parser_reads_back() -> None:
+    from assembler.model import Span
+    spans = (Span("A & B < C > D "), Span("fet", bold=True), Span(" kursiv", italic=True))
+    style = styles(False).body
+    para = Para(markup(spans), style)
+    assert "".join(f.text for f in para.frags) == "A & B < C > D fet kursiv"
+
+
+def test_a_style_made_from_a_used_one_gets_its_own_fragments() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    parent = ParagraphStyle("parent-used", styles(False).body)
+    Para("plain <b>bold</b>", parent)  # its fragments are made and kept
+    child = ParagraphStyle("child", parent, fontName=styles(False).heading.fontName, fontSize=17)
+    para = Para("plain <b>bold</b>", child)
+    theirs = Paragraph("plain <b>bold</b>", child)
+    assert _frag_state(para.frags) == _frag_state(theirs.frags)
+    assert para.frags[0].fontSize == 17
