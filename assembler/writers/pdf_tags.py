@@ -79,6 +79,9 @@ class _Elem:
         self.role, self.lang = role, lang
         self.kids: list[_Elem | tuple[int, int]] = []
 
+    def __deepcopy__(self, _memo: dict[int, Any]) -> _Elem:
+        return self  # one element however often ReportLab copies a flowable or frame that leads to it
+
     def add(self, role: str, lang: str | None = None) -> _Elem:
         """Return a new element appended to this one's kids."""
         kid = _Elem(role, lang)
@@ -127,6 +130,11 @@ class Tagger:
         self._mcids: dict[int, int] = {}  # page -> next MCID
         self._lists: list[_Elem | None] = [None] * len(tags)
         self._cover_run = 0
+
+    def __deepcopy__(self, _memo: dict[int, Any]) -> Tagger:
+        # ReportLab deep-copies the frame to measure a keep-together group; the copy must tag into
+        # this tree, and copying the tree each time would cost more than the whole layout.
+        return self
 
     def footer(self, draw: Callable[[Any, int, int], None]) -> Callable[[Any, int, int], None]:
         """Return the footer drawing ``draw`` marked as an artifact."""
@@ -291,6 +299,8 @@ def add_structure(writer: PdfWriter, tree: StructElem, own_pages: Sequence[PageO
     root_dict[NameObject("/ParentTree")] = _indirect(writer, DictionaryObject({NameObject("/Nums"): nums}))
     root_dict[NameObject("/ParentTreeNextKey")] = NumberObject(len(own_pages))
     catalog = writer.root_object
+    # ReportLab declares PDF 1.3; mark information and languages are 1.4, PDF/A-2 is built on 1.7.
+    writer.pdf_header = "%PDF-1.7"
     catalog[NameObject("/StructTreeRoot")] = root_ref
     catalog[NameObject("/MarkInfo")] = DictionaryObject({NameObject("/Marked"): BooleanObject(True)})
     ours = {ref.idnum for ref in refs if ref is not None}
