@@ -276,6 +276,22 @@ class TaggedFrame(Frame):  # type: ignore[misc]  # ReportLab ships no type hints
 
 # -- the structure tree in the file ----------------------------------------------------------------------
 
+class _Name(NameObject):
+    """A PDF name of plain letters, written as it is.
+
+    pypdf escapes a name character by character as it writes it; the tree has
+    thousands of names (seven per element), and that was half its cost.
+    """
+
+    def write_to_stream(self, stream: Any, encryption_key: Any = None) -> None:
+        stream.write(self.encode("ascii"))
+
+
+_TYPE, _S, _P, _PG, _K, _LANG, _MCID = (_Name(n) for n in ("/Type", "/S", "/P", "/Pg", "/K", "/Lang", "/MCID"))
+_STRUCT_ELEM, _MCR = _Name("/StructElem"), _Name("/MCR")
+_ROLES: dict[str, _Name] = {}
+
+
 def add_structure(writer: PdfWriter, tree: StructElem, own_pages: Sequence[PageObject]) -> None:
     """Write ``tree`` into ``writer``: the structure tree root, the parent tree, /StructParents, /MarkInfo.
 
@@ -312,11 +328,11 @@ def add_structure(writer: PdfWriter, tree: StructElem, own_pages: Sequence[PageO
 def _write_elem(writer: PdfWriter, elem: StructElem, parent: IndirectObject,
                 pages: Sequence[IndirectObject], by_page: dict[int, dict[int, IndirectObject]]) -> IndirectObject:
     """Add ``elem`` and its kids to ``writer``; note in ``by_page`` which element owns each MCID."""
-    d = DictionaryObject({NameObject("/Type"): NameObject("/StructElem"), NameObject("/S"): NameObject(f"/{elem.role}"),
-                          NameObject("/P"): parent})
+    role = _ROLES.get(elem.role) or _ROLES.setdefault(elem.role, _Name(f"/{elem.role}"))
+    d = DictionaryObject({_TYPE: _STRUCT_ELEM, _S: role, _P: parent})
     ref = _indirect(writer, d)
     if elem.lang:
-        d[NameObject("/Lang")] = TextStringObject(elem.lang)
+        d[_LANG] = TextStringObject(elem.lang)
     kids = ArrayObject()
     home: int | None = None
     for kid in elem.kids:
@@ -327,13 +343,12 @@ def _write_elem(writer: PdfWriter, elem: StructElem, parent: IndirectObject,
         by_page.setdefault(page, {})[mcid] = ref
         if home is None:
             home = page
-            d[NameObject("/Pg")] = pages[page]
+            d[_PG] = pages[page]
         if page == home:
             kids.append(NumberObject(mcid))
         else:  # the element goes on over a page break: a marked-content reference names the page
-            kids.append(DictionaryObject({NameObject("/Type"): NameObject("/MCR"), NameObject("/Pg"): pages[page],
-                                          NameObject("/MCID"): NumberObject(mcid)}))
-    d[NameObject("/K")] = kids
+            kids.append(DictionaryObject({_TYPE: _MCR, _PG: pages[page], _MCID: NumberObject(mcid)}))
+    d[_K] = kids
     return ref
 
 
