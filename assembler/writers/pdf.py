@@ -59,6 +59,7 @@ from assembler.writers.pdf_style import (
     register_fonts,
     styles,
 )
+from assembler.writers.pdf_tags import artifact, tagger_for
 
 
 def write_pdf(agreement: Agreement) -> bytes:
@@ -270,21 +271,29 @@ def render_pages(agreement: Agreement, covers: Sequence[Appendix] = (), finish: 
     builder = _Builder(agreement, look)
     draft = is_draft(agreement)
     kinds: list[str] = []
+    tagger = tagger_for(agreement)  # PDF/A is tagged: marked content, structure tree
 
     def on_body(c: Canvas, _doc: Any) -> None:
         kinds.append("body")
         if draft:
-            draw_watermark(c, font_bold=look.font_bold)
-        builder.header(c)
+            with artifact(tagger, c, "Watermark"):
+                draw_watermark(c, font_bold=look.font_bold)
+        with artifact(tagger, c, "Header"):
+            builder.header(c)
 
     def on_cover(c: Canvas, _doc: Any) -> None:
         kinds.append("cover")
         if draft:
-            draw_watermark(c, font_bold=look.font_bold)
+            with artifact(tagger, c, "Watermark"):
+                draw_watermark(c, font_bold=look.font_bold)
 
     buf = BytesIO()
-    frame = TextFrame(look.left, look.bottom, look.text_width, look.text_height,
-                      leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, id="text")
+    frame = (tagger.frame if tagger else TextFrame)(look.left, look.bottom, look.text_width, look.text_height,
+                                                     leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+                                                     id="text")
+    story = builder.story(covers)
+    if tagger:
+        tagger.tag_story(story)
     # The initial font is named in every page's preamble: ours, so no font is left unembedded.
     doc = BaseDocTemplate(buf, pagesize=A4, invariant=1, pageCompression=1, initialFontName=look.font,
                           leftMargin=look.left, rightMargin=look.right, topMargin=look.top,
@@ -293,14 +302,16 @@ def render_pages(agreement: Agreement, covers: Sequence[Appendix] = (), finish: 
                                          PageTemplate("cover", [frame], onPage=on_cover)])
     finisher = CanvasFinish(agreement, lambda: _flat_marks(builder), PRODUCER) if finish else None
     with word_widths():
-        doc.build(builder.story(covers),
-                  canvasmaker=functools.partial(PagedCanvas, footer=builder.footer, kinds=kinds, finish=finisher))
+        doc.build(story, canvasmaker=functools.partial(
+            PagedCanvas, footer=tagger.footer(builder.footer) if tagger else builder.footer, kinds=kinds,
+            finish=finisher))
     clause_marks, appendix_marks = builder.outline()
     body = kinds.count("body")
     return RenderedPdf(
         data=buf.getvalue(), body_pages=body, clause_marks=clause_marks,
         appendix_marks=appendix_marks, covers=tuple(range(body, body + len(covers))),
-        stamp=watermark_stamp(opaque=is_pdf_a(agreement)) if draft and covers else None)
+        stamp=watermark_stamp(opaque=is_pdf_a(agreement)) if draft and covers else None,
+        tags=tagger.tree() if tagger else None)
 
 
 def _flat_marks(builder: _Builder) -> list[tuple[str, int, float | None]]:

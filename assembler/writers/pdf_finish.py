@@ -36,6 +36,7 @@ from assembler.model import Agreement, Appendix, AppendixFile
 from assembler.writers.pdf_active import strip_active
 from assembler.writers.pdf_archive import add_output_intent, is_pdf_a, mark_metadata_stream
 from assembler.writers.pdf_meta import document_metadata
+from assembler.writers.pdf_tags import StructElem, add_structure
 
 # pypdf logs what it repairs in a damaged file.  With no handler anywhere,
 # Python would print those lines to stderr; the error we raise says it
@@ -83,6 +84,7 @@ class RenderedPdf:
     covers: tuple[int, ...] = ()
     stamp: bytes | None = None
     producer: str = PRODUCER
+    tags: StructElem | None = None  # the structure tree of a tagged PDF (pdf_tags)
 
 
 def load_appendices(agreement: Agreement) -> list[LoadedAppendix]:
@@ -131,6 +133,7 @@ def finish_pdf(rendered: RenderedPdf, agreement: Agreement,
                appendices: Sequence[LoadedAppendix] = ()) -> bytes:
     """Return the final PDF: ``rendered`` with appendices, outline, metadata and manifest."""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(rendered.data)))
+    drawn = list(writer.pages)  # before appendix pages join them
     marks = dict(rendered.appendix_marks)
     label_ranges: list[tuple[int, int, str]] = []
     inserted = 0
@@ -155,6 +158,8 @@ def finish_pdf(rendered: RenderedPdf, agreement: Agreement,
         marks[loaded.appendix.number] = OutlineMark(old.title, at, None)
 
     _label_pages(writer, rendered.body_pages, label_ranges)
+    if rendered.tags is not None:
+        add_structure(writer, rendered.tags, drawn)
     for mark in rendered.clause_marks:
         _add_outline(writer, mark)
     for number in sorted(marks):
