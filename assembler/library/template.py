@@ -80,6 +80,19 @@ def reset_budget() -> None:
     _Budget.steps = 0
 
 
+def budget_used() -> int:
+    """Return the loop steps this build's expressions have taken so far."""
+    return _Budget.steps
+
+
+def charge_budget(steps: int) -> bool:
+    """Count ``steps`` a remembered result once took against this build's budget; False (nothing counted) if over."""
+    if _Budget.steps + steps > LIMITS.expression_steps:
+        return False
+    _Budget.steps += steps
+    return True
+
+
 def _over(name: str, what: str, limit: int, unit: str) -> LimitError:
     return exceeded(name, what, limit, unit=unit)
 
