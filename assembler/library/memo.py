@@ -29,7 +29,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 
-_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None), _dt.date, _dt.datetime})
+PLAIN_LEAVES = _PLAIN_LEAVES = frozenset({str, int, float, bool, type(None), _dt.date, _dt.datetime})
 _ALWAYS_READ = ("lang", "output_language")  # read by | date, | sek, | and_list through the context
 _MISSING = "<missing>"  # never the repr of a value: a string's repr is quoted
 _LIMIT = 4096  # remembered results per memo; the memo starts over when full
@@ -83,9 +83,13 @@ class ValueKeys:
             out.append(text)
         return tuple(out)
 
-    def forget(self) -> None:
-        """Work every key out afresh (a template that may change values has just been run)."""
-        self._keys.clear()
+    def forget(self, name: str | None = None) -> None:
+        """Work the key of ``name`` out afresh (it was just set), or every key (after a template that may
+        change values)."""
+        if name is None:
+            self._keys.clear()
+        else:
+            self._keys.pop(name, None)
 
 
 class Memo:
