@@ -158,7 +158,8 @@ def render_clause(clause: ClauseVersion, context: dict[str, Any], lang: str,
 def render_plan(plan: Plan, languages: tuple[str, ...]) -> Rendered:
     """Render every clause of the plan and every term its clauses define, per language."""
     contexts = {lang: _context(plan, lang) for lang in languages}
-    keys = {lang: ValueKeys(contexts[lang]) for lang in languages}
+    epoch = [0]  # the languages' contexts share the answers: see ValueKeys
+    keys = {lang: ValueKeys(contexts[lang], epoch) for lang in languages}
     clauses = tuple(RenderedClause(cv, {lang: render_clause(cv, contexts[lang], lang, keys[lang])
                                         for lang in languages})
                     for cv in plan.clauses)

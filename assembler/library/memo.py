@@ -62,14 +62,24 @@ def _plain(value: Any, depth: int = 0) -> bool:
 
 
 class ValueKeys:
-    """The key text of each variable of one context, worked out once per build and language."""
+    """The key text of each variable of one context, worked out once per build and language.
 
-    def __init__(self, context: dict[str, Any]) -> None:
+    The contexts of one build share their values (the answers), so keys made
+    together share ``epoch``: when a template that may change values runs
+    with one of them, every one works its keys out afresh.
+    """
+
+    def __init__(self, context: dict[str, Any], epoch: list[int] | None = None) -> None:
         self.context = context
         self._keys: dict[str, str | None] = {}
+        self._epoch = epoch if epoch is not None else [0]
+        self._seen = self._epoch[0]
 
     def key(self, names: tuple[str, ...]) -> tuple[str, ...] | None:
         """Return the key of ``names``' values, or None when one of them is not plain data."""
+        if self._seen != self._epoch[0]:
+            self._keys.clear()
+            self._seen = self._epoch[0]
         out = []
         for name in names:
             try:
@@ -84,10 +94,10 @@ class ValueKeys:
         return tuple(out)
 
     def forget(self, name: str | None = None) -> None:
-        """Work the key of ``name`` out afresh (it was just set), or every key (after a template that may
-        change values)."""
+        """Work the key of ``name`` out afresh (it was just set), or every key of every context sharing the epoch
+        (a template that may change values has just run)."""
         if name is None:
-            self._keys.clear()
+            self._epoch[0] += 1
         else:
             self._keys.pop(name, None)
 

@@ -81,3 +81,14 @@ def test_rule_results_are_reused_for_the_same_values_only() -> None:
     listed = evaluate("parties + parties", context, where, keys)
     listed.append("changed")  # a list result is the caller's own: never shared with the next build
     assert evaluate("parties + parties", context, where, keys) == [{"name": "A"}] * 2
+
+
+def test_a_template_that_may_change_values_makes_every_language_work_its_keys_out_afresh() -> None:
+    parties = [{"name": "A"}]
+    epoch = [0]
+    sv, en = ValueKeys({"parties": parties}, epoch), ValueKeys({"parties": parties}, epoch)
+    before = en.key(("parties",))
+    parties.append({"name": "B"})  # as `parties.append(...)` in the Swedish text would
+    assert en.key(("parties",)) == before  # not seen until told
+    sv.forget()
+    assert en.key(("parties",)) != before and en.key(("parties",)) == (repr(parties),)
