@@ -12,7 +12,16 @@ from assembler.assembly.rules import Plan
 from assembler.errors import AssemblerError, LibraryError, Location, RenderError
 from assembler.library.load import ClauseVersion
 from assembler.library.markup import marker, parse_blocks, parse_inline
-from assembler.library.template import Raw, compile_template, template_line, undefined_message
+from assembler.library.memo import Memo, ValueKeys, remembered, template_names
+from assembler.library.template import (
+    ENV,
+    Raw,
+    budget_used,
+    charge_budget,
+    compile_template,
+    template_line,
+    undefined_message,
+)
 from assembler.model import Block, Span
 
 
@@ -59,15 +68,44 @@ def helpers() -> dict[str, Any]:
     return {"ref": ref, "appendix": appendix, "term": term, "definitions": definitions}
 
 
+_HELPERS = frozenset(helpers())
+# Rendered text and its blocks, by template and the values it reads (see assembler.library.memo): most clauses
+# of a batch's agreements read no field that differs from row to row.
+_TEXTS = Memo()
+_NAMES: dict[jinja2.Template, tuple[str, ...] | None] = {}
+_BLOCKS: dict[str, tuple[Block, ...]] = {}
+
+
 def template_for(clause: ClauseVersion, lang: str) -> jinja2.Template:
     """Return the compiled template of one language section of a clause version (cached)."""
     # Leading blank lines keep Jinja's line numbers equal to the file's.
     source = "\n" * (clause.body_lines[lang] - 1) + clause.bodies[lang]
     try:
-        return compile_template(source, str(clause.path))
+        return _named(compile_template(source, str(clause.path)), source)
     except jinja2.TemplateSyntaxError as exc:
         raise LibraryError(f"template syntax error: {exc.message}", Location(str(clause.path), exc.lineno),
                            code="library.template-syntax") from None
+
+
+def _named(template: jinja2.Template, source: str) -> jinja2.Template:
+    """Return ``template``, having worked out once which variables it reads."""
+    if template not in _NAMES:
+        if len(_NAMES) >= 4096:
+            _NAMES.clear()
+            _TEXTS.clear()
+        _NAMES[template] = template_names(template, source, ENV, _HELPERS)
+    return template
+
+
+def render_memo(template: jinja2.Template, context: dict[str, Any], keys: ValueKeys, file: str) -> str:
+    """Return :func:`render_text` of ``template``, remembered by the values of the variables it reads."""
+    names = _NAMES.get(template)
+    key = keys.key(names) if names is not None else None
+    if key is None:
+        keys.forget()  # a template not remembered may have changed a value the keys were made of
+        return render_text(template, context, file)
+    return str(remembered(_TEXTS, (template, *key), lambda: render_text(template, context, file),
+                          budget_used, charge_budget))
 
 
 def render_text(template: jinja2.Template, context: dict[str, Any], file: str) -> str:
@@ -100,19 +138,30 @@ def _context(plan: Plan, lang: str) -> dict[str, Any]:
     return ctx
 
 
-def render_clause(clause: ClauseVersion, context: dict[str, Any], lang: str) -> tuple[Block, ...]:
-    """Return one clause's blocks in one language."""
-    text = render_text(template_for(clause, lang), context, str(clause.path))
+def render_clause(clause: ClauseVersion, context: dict[str, Any], lang: str,
+                  keys: ValueKeys | None = None) -> tuple[Block, ...]:
+    """Return one clause's blocks in one language; ``keys`` (of ``context``) lets a remembered result be reused."""
+    text = render_memo(template_for(clause, lang), context, keys or ValueKeys(context), str(clause.path))
+    blocks = _BLOCKS.get(text)
+    if blocks is not None:
+        return blocks
     try:
-        return parse_blocks(text)
+        blocks = parse_blocks(text)
     except RenderError as exc:
         raise RenderError(exc.message, Location(str(clause.path), clause.body_lines[lang]), code=exc.code) from None
+    if len(_BLOCKS) >= 4096:
+        _BLOCKS.clear()
+    _BLOCKS[text] = blocks  # blocks are frozen values: the same text always parses to equal ones
+    return blocks
 
 
 def render_plan(plan: Plan, languages: tuple[str, ...]) -> Rendered:
     """Render every clause of the plan and every term its clauses define, per language."""
     contexts = {lang: _context(plan, lang) for lang in languages}
-    clauses = tuple(RenderedClause(cv, {lang: render_clause(cv, contexts[lang], lang) for lang in languages})
+    epoch = [0]  # the languages' contexts share the answers: see ValueKeys
+    keys = {lang: ValueKeys(contexts[lang], epoch) for lang in languages}
+    clauses = tuple(RenderedClause(cv, {lang: render_clause(cv, contexts[lang], lang, keys[lang])
+                                        for lang in languages})
                     for cv in plan.clauses)
     terms: dict[str, dict[str, Term]] = {}
     sources: dict[str, ClauseVersion] = {}
@@ -123,13 +172,13 @@ def render_plan(plan: Plan, languages: tuple[str, ...]) -> Rendered:
                 name = f"{cv.path}#defines[{i}].{lang}"
                 source = d[lang]["definition"]
                 try:
-                    tpl = compile_template(source, name)
+                    tpl = _named(compile_template(source, name), source)
                 except jinja2.TemplateSyntaxError as exc:
                     raise LibraryError(f"template syntax error in a definition: {exc.message}",
                                          cv.front.locate(("defines", i, lang, "definition")),
         code="library.template-syntax") from None
                 try:
-                    text = render_text(tpl, contexts[lang], name)
+                    text = render_memo(tpl, contexts[lang], keys[lang], name)
                     per_lang[lang] = Term(d[lang]["term"], parse_inline(" ".join(text.split())))
                 except AssemblerError as exc:
                     # A definition may need answers that only agreements using the term have.

@@ -12,6 +12,7 @@ from typing import Any
 from assembler.assembly.answers import Answers, canonical_answers, validate_answers
 from assembler.errors import AnswersError, GuardError, LibraryError, Location, Problem
 from assembler.library.load import Blueprint, ClauseVersion, Library
+from assembler.library.memo import ValueKeys
 from assembler.library.template import evaluate, reset_budget
 from assembler.library.versions import VersionRange
 
@@ -133,14 +134,16 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
     answers = canonical_answers(answers)  # identifiers are compared and printed as NNNNNN-NNNN
     lang = language or answers.language
     ctx = base_context(library, answers, as_of)
+    keys = ValueKeys(ctx)  # results of expressions are remembered by the values they read
     for name, expr, loc in blueprint.computed:
-        ctx[name] = evaluate(expr, ctx, loc)
+        ctx[name] = evaluate(expr, ctx, loc, keys)
+        keys.forget(name)
 
-    _apply_guards(blueprint, answers, ctx, lang, warnings, strict)
-    chosen = _choose_clauses(library, blueprint, ctx, as_of, draft, pins or {})
+    _apply_guards(blueprint, answers, ctx, lang, warnings, strict, keys)
+    chosen = _choose_clauses(library, blueprint, ctx, as_of, draft, pins or {}, keys)
     for cv in chosen:
         check_approved(library, cv)
-    appendices = _plan_appendices(blueprint, answers, ctx, appendix_dir)
+    appendices = _plan_appendices(blueprint, answers, ctx, appendix_dir, keys)
     _add_signing_context(blueprint, ctx)
     is_draft = draft or any(c.status == "draft" for c in chosen)
     return Plan(blueprint, answers, tuple(chosen), appendices, tuple(warnings), lang, as_of, is_draft, ctx,
@@ -148,14 +151,14 @@ def resolve(library: Library, answers: Answers, *, as_of: _dt.date | str, draft:
 
 
 def _apply_guards(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any], lang: str,
-                  warnings: list[Problem], strict: bool) -> None:
+                  warnings: list[Problem], strict: bool, keys: ValueKeys | None = None) -> None:
     """Evaluate every guard; raise GuardError for those of level error (all of them with ``strict``).
 
     Guard warnings are appended to ``warnings``.
     """
     guard_errors: list[Problem] = []
     for guard in blueprint.guards:
-        if not evaluate(guard.when, ctx, guard.location):
+        if not evaluate(guard.when, ctx, guard.location, keys):
             continue
         loc = answers.locate(tuple(_split_field(guard.field))) if guard.field else Location(str(answers.path))
         problem = Problem(guard_message(guard.message, lang), loc, guard.level, f"guard.{guard.id}")
@@ -170,13 +173,13 @@ def _apply_guards(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any], l
 
 
 def _choose_clauses(library: Library, blueprint: Blueprint, ctx: dict[str, Any], as_of: str, draft: bool,
-                    pins: Mapping[str, str]) -> list[ClauseVersion]:
+                    pins: Mapping[str, str], keys: ValueKeys | None = None) -> list[ClauseVersion]:
     """Return the clause version of every section whose condition holds, from its first variant that applies."""
     chosen: list[ClauseVersion] = []
     for section in blueprint.sections:
-        if section.when and not evaluate(section.when, ctx, section.location):
+        if section.when and not evaluate(section.when, ctx, section.location, keys):
             continue
-        variant = next((v for v in section.variants if not v.when or evaluate(v.when, ctx, v.location)), None)
+        variant = next((v for v in section.variants if not v.when or evaluate(v.when, ctx, v.location, keys)), None)
         if variant is None:
             continue  # no variant applies: the section is left out
         chosen.append(select_version(library, variant.clause_id, variant.range, as_of, draft, variant.location,
@@ -243,7 +246,7 @@ def appendix_path(answers: Answers, i: int, name: str, folder: Path) -> Path:
 
 
 def _plan_appendices(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any],
-                     appendix_dir: Path | None = None) -> tuple[PlannedAppendix, ...]:
+                     appendix_dir: Path | None = None, keys: ValueKeys | None = None) -> tuple[PlannedAppendix, ...]:
     given = answers.data.get("appendices") or []
     base = appendix_dir or answers.path.parent
     files: dict[str, Path] = {}
@@ -263,10 +266,10 @@ def _plan_appendices(blueprint: Blueprint, answers: Answers, ctx: dict[str, Any]
         if file is not None:
             files[ident] = file
     planned = [PlannedAppendix(a.id, a.title, files.get(a.id)) for a in blueprint.appendices
-               if not a.when or evaluate(a.when, ctx, a.location)]
+               if not a.when or evaluate(a.when, ctx, a.location, keys)]
     for spec in blueprint.appendices:
         if (spec.file_required and spec.id in {p.id for p in planned} and spec.id not in files
-                and evaluate(spec.file_required, ctx, spec.location)):
+                and evaluate(spec.file_required, ctx, spec.location, keys)):
             where = ("appendices", seen[spec.id]) if spec.id in seen else ("appendices",)
             raise AnswersError(f"the appendix '{spec.title.get('en', spec.id)}' ({spec.id}) must be attached as a "
                                f"file: add an entry under appendices with id: {spec.id} and file: the path to it",

@@ -24,6 +24,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from assembler._limits import LIMITS, LimitError, exceeded
 from assembler.errors import LibraryError, Location, RenderError
+from assembler.library.memo import PLAIN_LEAVES, Memo, ValueKeys, names_read
 
 MONTHS = {
     "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
@@ -78,6 +79,19 @@ class _Budget:
 def reset_budget() -> None:
     """Start a new build's expression budget (the pipeline calls this once per build)."""
     _Budget.steps = 0
+
+
+def budget_used() -> int:
+    """Return the loop steps this build's expressions have taken so far."""
+    return _Budget.steps
+
+
+def charge_budget(steps: int) -> bool:
+    """Count ``steps`` a remembered result once took against this build's budget; False (nothing counted) if over."""
+    if _Budget.steps + steps > LIMITS.expression_steps:
+        return False
+    _Budget.steps += steps
+    return True
 
 
 def _over(name: str, what: str, limit: int, unit: str) -> LimitError:
@@ -282,20 +296,55 @@ def compile_expression(source: str, location: Location) -> Callable[..., Any]:
     return fn
 
 
-def _expression_code(source: str) -> CodeType:
-    # The same steps as Environment.compile_expression, stopping at the code
-    # object so that it can be cached.
+def _expression_tree(source: str) -> nodes.Template:
+    # The same steps as Environment.compile_expression, stopping at the tree so that its code can be cached.
     parser = Parser(ENV, source, state="variable")
     expr = parser.parse_expression()
     if not parser.stream.eos:
         raise jinja2.TemplateSyntaxError("unexpected text after the expression", parser.stream.current.lineno)
-    body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
-    return ENV.compile(nodes.Template(body, lineno=1))
+    tree = nodes.Template([nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)], lineno=1)
+    tree.set_environment(ENV)
+    return tree
 
 
-def evaluate(source: str, context: dict[str, Any], location: Location) -> Any:
-    """Evaluate a rule expression against the answers; raise in plain words if it cannot be."""
+def _expression_code(source: str) -> CodeType:
+    tree = _expression_tree(source)
+    _EXPRESSION_NAMES[source] = names_read(tree)
+    return ENV.compile(tree)
+
+
+# Results of rule expressions by source and the values they read (see assembler.library.memo); only results
+# that are plain values (true/false, text, numbers) are kept, so that no build can change another's.
+_EXPRESSION_NAMES: dict[str, tuple[str, ...] | None] = {}
+_RESULTS = Memo()
+
+
+def evaluate(source: str, context: dict[str, Any], location: Location, keys: ValueKeys | None = None) -> Any:
+    """Evaluate a rule expression against the answers; raise in plain words if it cannot be.
+
+    With ``keys`` (of ``context``) a result already worked out for the same values is reused.
+    """
     fn = compile_expression(source, location)
+    if keys is None:
+        return _evaluate(fn, source, context, location)
+    names = _EXPRESSION_NAMES.get(source)
+    if names is None:
+        keys.forget()  # an expression not remembered may have changed a value the keys were made of
+        return _evaluate(fn, source, context, location)
+    key = keys.key(names)
+    if key is None:
+        return _evaluate(fn, source, context, location)
+    found = _RESULTS.get((source, *key))
+    if found is not None and charge_budget(found[1]):
+        return found[0]
+    before = budget_used()
+    result = _evaluate(fn, source, context, location)
+    if type(result) in PLAIN_LEAVES:
+        _RESULTS.put((source, *key), result, budget_used() - before)
+    return result
+
+
+def _evaluate(fn: Callable[..., Any], source: str, context: dict[str, Any], location: Location) -> Any:
     try:
         return fn(**context)
     except jinja2.UndefinedError as exc:

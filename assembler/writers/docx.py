@@ -96,7 +96,7 @@ class _Writer:
     def __init__(self, prepared: Prepared) -> None:
         self.document = prepared.document
         self.prepared = prepared
-        self.style_ids: dict[str, str] = {style.name: style.style_id for style in self.document.styles}
+        self.style_ids = prepared.style_ids
         self.bookmarks = 0
         # python-docx's add_paragraph looks for the body's closing w:sectPr among all its children on every
         # call, which makes a long agreement quadratic; held here, each paragraph goes straight before it.
@@ -148,16 +148,54 @@ class _Writer:
             self._sect_pr.addprevious(p)
 
     def _xml(self, row: _Row, refs: dict[str, str] | None) -> str:
-        """Return the paragraph :meth:`fill` would make of ``row``, as XML text."""
-        runs = [RunSpec(text, bold, italic, refs[target] if target is not None and refs and target in refs else "",
-                        "\\h" if target is not None and target.startswith("appendix:") else "\\r \\h")
-                for text, bold, italic, target in _runs(row)]
+        """Return the paragraph :meth:`fill` would make of ``row``, as XML text (remembered: see _PARAGRAPHS)."""
         bookmark = None
         if row.bookmark:
             self.bookmarks += 1
             bookmark = (self.bookmarks, row.bookmark, row.mark_first)
-        return paragraph_xml("" if row.style == "Normal" else self.style_ids[row.style], runs, num_id=row.num_id,
-                             level=row.level, keep_next=row.keep_next, bookmark=bookmark)
+        style_id = "" if row.style == "Normal" else self.style_ids[row.style]
+        key = (row, style_id, _refs_key(refs), bookmark)
+        xml = _PARAGRAPHS.get(key)
+        if xml is None:
+            runs = [RunSpec(text, bold, italic, refs[target] if target is not None and refs and target in refs else "",
+                            "\\h" if target is not None and target.startswith("appendix:") else "\\r \\h")
+                    for text, bold, italic, target in _runs(row)]
+            xml = paragraph_xml(style_id, runs, num_id=row.num_id, level=row.level, keep_next=row.keep_next,
+                                bookmark=bookmark)
+            if len(_PARAGRAPHS) >= 8192:
+                _PARAGRAPHS.clear()
+            _PARAGRAPHS[key] = xml
+        return xml
+
+    def paragraphs(self, rows: Sequence[_Row]) -> list[etree._Element] | None:
+        """Return the ``w:p`` elements of ``rows`` (no cross-references), or None if text XML cannot carry is there."""
+        first = self.bookmarks
+        try:
+            return parse_paragraphs([self._xml(row, None) for row in rows])
+        except etree.XMLSyntaxError:
+            self.bookmarks = first
+            return None
+
+
+# The XML of every paragraph written, by its row, style, cross-reference bookmarks and bookmark: the agreements
+# of a batch share most of their paragraphs.  A paragraph's XML is a function of exactly these.
+_PARAGRAPHS: dict[tuple[object, ...], str] = {}
+_REFS: dict[tuple[tuple[str, str], ...], int] = {}  # the bookmark names of a document's targets, numbered
+_REFS_SEEN: list[tuple[dict[str, str], int]] = []  # the last mapping numbered, to number it once per document
+
+
+def _refs_key(refs: dict[str, str] | None) -> int:
+    """Return a small number that stands for the contents of ``refs`` (-1 for None)."""
+    if refs is None:
+        return -1
+    if _REFS_SEEN and _REFS_SEEN[0][0] is refs:
+        return _REFS_SEEN[0][1]
+    if len(_REFS) >= 1024:
+        _REFS.clear()
+        _PARAGRAPHS.clear()
+    number = _REFS.setdefault(tuple(refs.items()), len(_REFS))
+    _REFS_SEEN[:] = [(refs, number)]
+    return number
 
 
 def _runs(row: _Row) -> list[tuple[str, bool, bool, str | None]]:
@@ -318,9 +356,15 @@ def _write_signatures(writer: _Writer, labels: Labels, signatures: Sequence[Sign
             _Row("Signature Field", _text(sig.signatory_title)),
             _Row("Signature Caption", _text(labels.title)),
         )
-        writer.fill(cell.paragraphs[0], rows[0])
-        for row in rows[1:]:
-            writer.fill(cell.add_paragraph(), row)
+        elements = writer.paragraphs(rows)
+        if elements is None:  # text XML cannot carry: made element by element, which names it
+            writer.fill(cell.paragraphs[0], rows[0])
+            for row in rows[1:]:
+                writer.fill(cell.add_paragraph(), row)
+            continue
+        tc = cell._tc
+        tc.remove(tc.p_lst[0])  # the cell's empty paragraph, in the place of the first filled one
+        tc.extend(elements)
 
 
 def _write_single(writer: _Writer, doc: Document) -> None:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import copy
 import functools
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import docx
 from docx.document import Document as WordDocument
@@ -45,6 +47,14 @@ class Prepared:
     num_ids: tuple[int, int]
     own_header: bool
     own_footer: bool
+    style_ids: Mapping[str, str] = field(default_factory=dict, compare=False)  # style name -> id
+
+
+def _with_style_ids(prepared: Prepared) -> Prepared:
+    """Return ``prepared`` with its style ids looked up (once: every copy has the same styles)."""
+    ids = {style.name: style.style_id for style in prepared.document.styles}
+    return Prepared(prepared.document, prepared.num_ids, prepared.own_header, prepared.own_footer,
+                    MappingProxyType(ids))
 
 
 @functools.cache
@@ -118,18 +128,19 @@ def _prepared(reference: bytes | None, paired: bool) -> Prepared:
     """
     if reference is None:
         document = docx.Document(io.BytesIO(house_template()))
-        return Prepared(document, _prepare(document, paired, reference=False), True, True)
+        return _with_style_ids(Prepared(document, _prepare(document, paired, reference=False), True, True))
     document = docx.Document(io.BytesIO(reference))
     num_ids = _prepare(document, paired, reference=True)
     section = document.sections[0]
-    return Prepared(document, num_ids, _is_empty(section.header), _is_empty(section.footer))
+    return _with_style_ids(Prepared(document, num_ids, _is_empty(section.header), _is_empty(section.footer)))
 
 
 def open_template(house: HouseStyle | None, paired: bool) -> Prepared:
     """Return the house template or the reference DOCX of ``house``, prepared for the writer (a fresh copy)."""
     reference = house.reference_docx if house is not None else None
     prepared = _prepared(reference or None, paired)
-    return Prepared(copy.deepcopy(prepared.document), prepared.num_ids, prepared.own_header, prepared.own_footer)
+    return Prepared(copy.deepcopy(prepared.document), prepared.num_ids, prepared.own_header, prepared.own_footer,
+                    prepared.style_ids)
 
 
 def _narrow_columns(document: WordDocument) -> None:
