@@ -55,7 +55,13 @@ def typographic_key(text: str) -> str:
 
 def normal_key(text: str) -> str:
     """Return the comparison key of a text: typography uniform, whitespace collapsed."""
-    return " ".join(typographic_key(text).split())
+    text = typographic_key(text)
+    # Printable text has no whitespace but the plain space (every other
+    # whitespace character is a control or separator): with no space
+    # doubled or at either end it is collapsed already.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------
@@ -112,10 +118,38 @@ def tokenize(spans: Iterable[Span]) -> Tokens:
     texts: list[str] = []
     looks: list[int] = []
     for span in spans:
-        found = _TOKEN_RE.findall(span.text)
+        found = _tokens(span.text)
         texts += found
         looks += [(1 if span.bold else 0) | (2 if span.italic else 0)] * len(found)
     return Tokens(texts, looks)
+
+
+def _tokens(text: str) -> list[str]:
+    """Return ``_TOKEN_RE.findall(text)``, in C for the usual text of words between single spaces.
+
+    No token crosses a space, so each space-separated chunk is tokenised on
+    its own; a chunk of letters and digits is one word token.  (Printable
+    text has no whitespace but the plain space.)
+    """
+    if not text or not text.isprintable() or "  " in text or text[0] == " " or text[-1] == " ":
+        return _TOKEN_RE.findall(text)
+    chunks = text.split(" ")
+    out = [" "] * (2 * len(chunks) - 1)
+    out[::2] = chunks
+    odd = [k for k, chunk in enumerate(chunks) if not chunk.isalnum()]
+    for k in reversed(odd):
+        out[2 * k:2 * k + 1] = _chunk_tokens(chunks[k])
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    return tuple(_TOKEN_RE.findall(chunk))
+
+
+@lru_cache(maxsize=1 << 16)
+def _chunk_words(chunk: str) -> tuple[str, ...]:
+    return tuple(_WORD_RE.findall(chunk))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -251,8 +285,16 @@ def _edit_kind(i1: int, i2: int, j1: int, j2: int) -> Op:
 
 
 def word_keys(text: str) -> list[str]:
-    """Return the words of a text, case and typography kept, for similarity."""
-    return _WORD_RE.findall(text)
+    """Return the words of a text (``\\w+`` runs), case and typography kept, for similarity."""
+    # No word crosses whitespace: a whitespace-separated chunk of letters and
+    # digits is one word, and only the other chunks need the pattern.
+    out: list[str] = []
+    for chunk in text.split():
+        if chunk.isalnum():
+            out.append(chunk)
+        else:
+            out += _chunk_words(chunk)
+    return out
 
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> float:

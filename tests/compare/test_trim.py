@@ -93,3 +93,20 @@ def test_char_spans_join_one_look_and_drop_the_rest() -> None:
     spans = (Span("ab", bold=True), Span(""), Span("cd", bold=True, kind="ref", target="k1"), Span("ef"))
     assert char_spans(spans, 1, 5) == (Span("bcd", bold=True), Span("e"))
     assert char_spans(spans, 2, 2) == ()
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_tokens_and_words_are_the_patterns_matches(seed: int) -> None:
+    """The split-based tokeniser and word finder give exactly the regular expressions' matches."""
+    from assembler.compare.align import _TOKEN_RE, _WORD_RE, _tokens, normal_key, typographic_key, word_keys
+
+    rng = random.Random(seed)
+    odd = ["_", "\u00ad", "\u200b", "\x85", "\u2028", "\u3000", "\u0301", "\u00b2", "\u0663", "a\u0301b", "\ufb01"]
+    for _ in range(400):
+        text = _text(rng, rng.randint(0, 10))
+        if rng.random() < 0.4:
+            at = rng.randrange(len(text) + 1)
+            text = text[:at] + rng.choice(odd + _TOKENS) + text[at:]
+        assert _tokens(text) == _TOKEN_RE.findall(text), text
+        assert word_keys(text) == _WORD_RE.findall(text), text
+        assert normal_key(text) == " ".join(typographic_key(text).split()), text
