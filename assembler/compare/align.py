@@ -23,6 +23,7 @@ from typing import Literal
 
 from assembler.compare.pairing import Pairing, pair_sequences
 from assembler.compare.sequence import block_opcodes, match_blocks, match_pairs, opcodes
+from assembler.compare.trim import Trim, char_spans, trim
 from assembler.model import Span
 
 __all__ = ["Move", "Op", "Pairing", "Segment", "Status", "Tokens", "match_pairs", "normal_key", "opcodes",
@@ -54,7 +55,13 @@ def typographic_key(text: str) -> str:
 
 def normal_key(text: str) -> str:
     """Return the comparison key of a text: typography uniform, whitespace collapsed."""
-    return " ".join(typographic_key(text).split())
+    text = typographic_key(text)
+    # Printable text has no whitespace but the plain space (every other
+    # whitespace character is a control or separator): with no space
+    # doubled or at either end it is collapsed already.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 # --------------------------------------------------------------------------
@@ -111,10 +118,38 @@ def tokenize(spans: Iterable[Span]) -> Tokens:
     texts: list[str] = []
     looks: list[int] = []
     for span in spans:
-        found = _TOKEN_RE.findall(span.text)
+        found = _tokens(span.text)
         texts += found
         looks += [(1 if span.bold else 0) | (2 if span.italic else 0)] * len(found)
     return Tokens(texts, looks)
+
+
+def _tokens(text: str) -> list[str]:
+    """Return ``_TOKEN_RE.findall(text)``, in C for the usual text of words between single spaces.
+
+    No token crosses a space, so each space-separated chunk is tokenised on
+    its own; a chunk of letters and digits is one word token.  (Printable
+    text has no whitespace but the plain space.)
+    """
+    if not text or not text.isprintable() or "  " in text or text[0] == " " or text[-1] == " ":
+        return _TOKEN_RE.findall(text)
+    chunks = text.split(" ")
+    out = [" "] * (2 * len(chunks) - 1)
+    out[::2] = chunks
+    odd = [k for k, chunk in enumerate(chunks) if not chunk.isalnum()]
+    for k in reversed(odd):
+        out[2 * k:2 * k + 1] = _chunk_tokens(chunks[k])
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _chunk_tokens(chunk: str) -> tuple[str, ...]:
+    return tuple(_TOKEN_RE.findall(chunk))
+
+
+@lru_cache(maxsize=1 << 16)
+def _chunk_words(chunk: str) -> tuple[str, ...]:
+    return tuple(_WORD_RE.findall(chunk))
 
 
 @lru_cache(maxsize=1 << 16)
@@ -126,14 +161,72 @@ def _token_key(text: str) -> str:
 def word_segments(old: Sequence[Span], new: Sequence[Span], *,
                   formatting: bool = True) -> tuple[Segment, ...]:
     """Return the word-level difference of two runs of spans as segments."""
+    # Only the stretch between the first and the last difference is
+    # tokenised and aligned; the common head and tail are one equal segment each.
+    for cut in (trim(old, new), trim(old, new, tail=False)):
+        if cut is None:
+            break
+        found = _trimmed_segments(old, new, cut, formatting)
+        if found is not None:
+            return found
+        if not cut.tail:
+            break
+    return full_word_segments(old, new, formatting=formatting)
+
+
+def full_word_segments(old: Sequence[Span], new: Sequence[Span], *,
+                       formatting: bool = True) -> tuple[Segment, ...]:
+    """Return :func:`word_segments` of two runs of spans, every token of both aligned."""
     a, b = tokenize(old), tokenize(new)
+    ka, kb = _keys(a, b)
+    raw = _raw_ops(a, b, match_blocks(ka, kb), formatting)
+    return tuple(Segment(op, a.spans(i1, i2), b.spans(j1, j2)) for op, i1, i2, j1, j2 in raw)
+
+
+def _trimmed_segments(old: Sequence[Span], new: Sequence[Span], cut: Trim,
+                      formatting: bool) -> tuple[Segment, ...] | None:
+    """Return the word segments with only the middle of ``cut`` aligned, or None when that could differ.
+
+    The whole alignment starts by matching the longest common head; when the
+    middle's common head uses up one side's middle, the whole's would run on
+    into the common tail, so only a cut without a tail is then the same.
+    """
+    a, b = tokenize(cut.old), tokenize(cut.new)
+    ka, kb = _keys(a, b)
+    blocks = match_blocks(ka, kb)
+    if cut.tail and (not ka or not kb or (blocks and blocks[0][:2] == (0, 0)
+                                           and blocks[0][2] >= min(len(ka), len(kb)))):
+        return None
+    raw = _raw_ops(a, b, blocks, formatting)
+    out = [Segment(op, a.spans(i1, i2), b.spans(j1, j2)) for op, i1, i2, j1, j2 in raw]
+    # The common head and tail join an equal segment at either end of the
+    # middle (with a tail the middle has a change, so these are two segments).
+    first = out.pop(0) if cut.head and raw and raw[0][0] == "equal" else None
+    last = out.pop() if cut.tail and out and raw[-1][0] == "equal" else None
+    if cut.head:
+        out.insert(0, Segment("equal", char_spans(old, 0, cut.head + len(first.old_text) if first else cut.head),
+                              char_spans(new, 0, cut.head + len(first.new_text) if first else cut.head)))
+    if cut.tail:
+        size_a, size_b = sum(len(s.text) for s in old), sum(len(s.text) for s in new)
+        more_a, more_b = (len(last.old_text), len(last.new_text)) if last else (0, 0)
+        out.append(Segment("equal", char_spans(old, size_a - cut.tail - more_a, size_a),
+                           char_spans(new, size_b - cut.tail - more_b, size_b)))
+    return tuple(out)
+
+
+def _keys(a: Tokens, b: Tokens) -> tuple[list[int], list[int]]:
+    """Return the token streams of two sides as interned comparison keys."""
     ids: dict[str, int] = {}
     # Each distinct token is keyed once; the streams are then two lookups in C.
     table = {t: ids.setdefault(_token_key(t), len(ids)) for t in dict.fromkeys(a.texts + b.texts)}
-    ka = list(map(table.__getitem__, a.texts))
-    kb = list(map(table.__getitem__, b.texts))
+    return list(map(table.__getitem__, a.texts)), list(map(table.__getitem__, b.texts))
+
+
+def _raw_ops(a: Tokens, b: Tokens, blocks: list[tuple[int, int, int]],
+             formatting: bool) -> list[tuple[Op, int, int, int, int]]:
+    """Return the word-level runs ``(op, i1, i2, j1, j2)`` of two token streams aligned by ``blocks``."""
     raw: list[tuple[Op, int, int, int, int]] = []
-    for tag, i1, i2, j1, j2 in block_opcodes(match_blocks(ka, kb), len(ka), len(kb)):
+    for tag, i1, i2, j1, j2 in block_opcodes(blocks, len(a.texts), len(b.texts)):
         if tag != "equal":
             raw.append((tag, i1, i2, j1, j2))  # type: ignore[arg-type]
             continue
@@ -157,10 +250,9 @@ def word_segments(old: Sequence[Span], new: Sequence[Span], *,
                 raw.append((op, i1 + k, i1 + k + 1, j1 + k, j1 + k + 1))
     raw = _merge_across_spaces(raw, a.texts)
     # Only spacing added or removed ("2.1" printed "2. 1"): typography, not wording.
-    raw = [("typographic", i1, i2, j1, j2) if op in ("insert", "delete", "replace")
-           and all(t.isspace() for t in a.texts[i1:i2] + b.texts[j1:j2]) else (op, i1, i2, j1, j2)
-           for op, i1, i2, j1, j2 in raw]
-    return tuple(Segment(op, a.spans(i1, i2), b.spans(j1, j2)) for op, i1, i2, j1, j2 in raw)
+    return [("typographic", i1, i2, j1, j2) if op in ("insert", "delete", "replace")
+            and all(t.isspace() for t in a.texts[i1:i2] + b.texts[j1:j2]) else (op, i1, i2, j1, j2)
+            for op, i1, i2, j1, j2 in raw]
 
 
 def _merge_across_spaces(raw: list[tuple[Op, int, int, int, int]],
@@ -193,8 +285,16 @@ def _edit_kind(i1: int, i2: int, j1: int, j2: int) -> Op:
 
 
 def word_keys(text: str) -> list[str]:
-    """Return the words of a text, case and typography kept, for similarity."""
-    return _WORD_RE.findall(text)
+    """Return the words of a text (``\\w+`` runs), case and typography kept, for similarity."""
+    # No word crosses whitespace: a whitespace-separated chunk of letters and
+    # digits is one word, and only the other chunks need the pattern.
+    out: list[str] = []
+    for chunk in text.split():
+        if chunk.isalnum():
+            out.append(chunk)
+        else:
+            out += _chunk_words(chunk)
+    return out
 
 
 def similarity(a: Sequence[str], b: Sequence[str]) -> float:

@@ -129,7 +129,7 @@ def _pair_units(a: Section | None, b: Section | None, *, moves: bool) -> list[St
     scorer = UnitScorer(old, new)
     pairing = pair_sequences(
         [unit_key(u) for u in old], [unit_key(u) for u in new], similar=scorer, threshold=_PAIR_AT,
-        movable=(lambda j: moves and len(word_keys(new[j].text)) >= MOVE_MIN_WORDS))
+        movable=(lambda j: moves and len(scorer.words(1, j)) >= MOVE_MIN_WORDS))
     steps: list[Step] = []
     open_moves: dict[tuple[int | None, int | None], Step] = {}
     for i, j, tag in pairing.steps:

@@ -44,17 +44,22 @@ def _longest_increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
 def _anchors(a: Sequence[int], alo: int, ahi: int,
              b: Sequence[int], blo: int, bhi: int) -> list[tuple[int, int]]:
     """Return in-order anchor pairs: unique common keys, else the rarest common ones."""
-    ca = Counter(a[alo:ahi])
-    cb = Counter(b[blo:bhi])
-    common = [k for k in ca if k in cb]
-    if not common:
+    sa, sb = a[alo:ahi], b[blo:bhi]
+    ca = Counter(sa)
+    cb = Counter(sb)
+    if ca.keys().isdisjoint(cb.keys()):
         return []
-    for limit in (1, _RARE_LIMIT):
-        chosen = {k for k in common if ca[k] == cb[k] <= limit}
-        if not chosen:
-            continue
-        # Pair the n-th occurrence on one side with the n-th on the other:
-        # for unique keys this is patience diff, for rare ones histogram-like.
+    unique = [k for k, n in ca.items() if n == 1 and cb.get(k) == 1]
+    if unique:
+        # Patience diff: each unique key's one place on either side (built in
+        # C; a repeated key's place is never looked up).
+        at_a = dict(zip(sa, range(alo, ahi)))
+        at_b = dict(zip(sb, range(blo, bhi)))
+        return _longest_increasing(sorted((at_a[k], at_b[k]) for k in unique))
+    chosen = {k for k, n in ca.items() if n == cb.get(k, 0) <= _RARE_LIMIT}
+    if chosen:
+        # Pair the n-th occurrence on one side with the n-th on the other,
+        # histogram-like.
         seen_b: dict[int, list[int]] = {}
         for j in range(blo, bhi):
             if b[j] in chosen:
@@ -131,19 +136,23 @@ def _exact_lcs(a: Sequence[int], alo: int, ahi: int,
     return out
 
 
-def _run(a: Sequence[int], alo: int, b: Sequence[int], blo: int, limit: int, step: int) -> int:
+def common_run(a: Sequence[object], alo: int, b: Sequence[object], blo: int, limit: int, step: int) -> int:
     """Return how many items match from ``a[alo]``/``b[blo]`` on (``step`` 1) or back from before them (-1).
 
     Slices are compared in C, doubling and then halving the length, so a
     long common run costs O(n log n) in C instead of a Python step per item.
     """
+    if limit <= 0:
+        return 0
+    # Most runs end at once: one item compared before any slice is made.
+    if (a[alo] != b[blo]) if step == 1 else (a[alo - 1] != b[blo - 1]):
+        return 0
+
     def same(k: int) -> bool:
         if step == 1:
             return a[alo:alo + k] == b[blo:blo + k]
         return a[alo - k:alo] == b[blo - k:blo]
 
-    if limit <= 0 or not same(1):
-        return 0
     good, k = 1, 2
     while k <= limit and same(k):
         good, k = k, k * 2
@@ -163,11 +172,11 @@ def match_blocks(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int, int
     stack = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
-        head = _run(a, alo, b, blo, min(ahi - alo, bhi - blo), 1)
+        head = common_run(a, alo, b, blo, min(ahi - alo, bhi - blo), 1)
         if head:
             out.append((alo, blo, head))
             alo, blo = alo + head, blo + head
-        tail = _run(a, ahi, b, bhi, min(ahi - alo, bhi - blo), -1)
+        tail = common_run(a, ahi, b, bhi, min(ahi - alo, bhi - blo), -1)
         if tail:
             ahi, bhi = ahi - tail, bhi - tail
             out.append((ahi, bhi, tail))
@@ -178,9 +187,11 @@ def match_blocks(a: Sequence[int], b: Sequence[int]) -> list[tuple[int, int, int
             out.extend((i, j, 1) for i, j in found)
             prev_i, prev_j = alo, blo
             for i, j in found:
-                stack.append((prev_i, i, prev_j, j))
+                if prev_i < i and prev_j < j:  # an empty side has nothing to match
+                    stack.append((prev_i, i, prev_j, j))
                 prev_i, prev_j = i + 1, j + 1
-            stack.append((prev_i, ahi, prev_j, bhi))
+            if prev_i < ahi and prev_j < bhi:
+                stack.append((prev_i, ahi, prev_j, bhi))
         elif (ahi - alo) * (bhi - blo) <= _EXACT_LCS_CELLS:
             out.extend((i, j, 1) for i, j in _exact_lcs(a, alo, ahi, b, blo, bhi))
     out.sort()

@@ -29,11 +29,13 @@ from lxml import etree
 from assembler._dates import date_or_none, midnight_utc
 from assembler.compare.align import Segment
 from assembler.compare.result import DiffResult, Unit, UnitDiff
+from assembler.compare.tracked_xml import RevisionMarkup
 from assembler.errors import UsageError
 from assembler.model import Span
 from assembler.oxml import revisions as oc
 from assembler.oxml.ns import qn
-from assembler.oxml.package import fixed_time_zip, house_template
+from assembler.oxml.package import fixed_time_zip, house_template, package_bytes
+from assembler.oxml.paragraph_xml import parse_paragraphs
 from assembler.oxml.parts import cell_element, row_element
 
 Mode = Literal["normal", "from", "to"]
@@ -335,8 +337,55 @@ def _element(para: _Para, kinds: list[oc.MarkKind], style_ids: dict[str, str],
     return p
 
 
-def _template() -> docx.document.Document:
-    return docx.Document(io.BytesIO(house_template()))
+def _element_xml(para: _Para, kinds: list[oc.MarkKind], style_ids: dict[str, str], markup: RevisionMarkup,
+                 open_ranges: list[tuple[str, str]]) -> str:
+    """Return the paragraph :func:`_element` makes, as XML text (ids drawn in the same order)."""
+    out = ["<w:p>", markup.paragraph_properties(style_ids.get(para.style), kinds,
+                                                style_ids.get(para.old_style), bool(para.old_style))]
+    if para.opens:
+        start, rid = markup.range_start(para.opens[0], para.opens[1])
+        out.append(start)
+        open_ranges.append((para.opens[0], rid))
+    group: list[str] = []
+    group_kind: oc.RunKind = "equal"
+    for piece in para.pieces:
+        if piece.kind != group_kind:
+            if group:
+                out.append(markup.revision(group_kind, group) if group_kind != "equal" else "".join(group))
+                group = []
+            group_kind = piece.kind
+        group.append(markup.run(piece.text, bold=piece.bold, italic=piece.italic,
+                                deleted=piece.kind == "del", was=piece.was))
+    if group:
+        out.append(markup.revision(group_kind, group) if group_kind != "equal" else "".join(group))
+    if para.closes and open_ranges:
+        kind, rid = open_ranges.pop()
+        out.append(f'<w:{kind}RangeEnd w:id="{rid}"/>')
+    out.append("</w:p>")
+    return "".join(out)
+
+
+class _Story:
+    """Writes the paragraphs of one story (the body, a table cell) into a parent element.
+
+    As text parsed once per story (fast), or element by element: text XML
+    cannot carry (a control character) is then named by lxml's own error.
+    """
+
+    def __init__(self, style_ids: dict[str, str], rev: oc.Revisions, as_text: bool) -> None:
+        self.style_ids, self.rev, self.as_text = style_ids, rev, as_text
+        self.markup = RevisionMarkup(rev)
+        self.open_xml: list[tuple[str, str]] = []
+        self.open_elements: list[tuple[str, etree._Element]] = []
+
+    def elements(self, paras: list[_Para]) -> list[etree._Element]:
+        """Return the tracked paragraphs of a story, in order."""
+        story = _shared(paras)
+        if self.as_text:
+            return parse_paragraphs([_element_xml(p, kinds, self.style_ids, self.markup, self.open_xml)
+                                     for p, kinds in zip(story, _marks(story))])
+        return [_element(p, kinds, self.style_ids, self.rev, self.open_elements)
+                for p, kinds in zip(story, _marks(story))]
 
 
 def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
@@ -356,47 +405,55 @@ def write_tracked_docx(result: DiffResult, *, author: str = "assembler",
         from assembler.compare.tracked_package import write_into_package
 
         return fixed_time_zip(write_into_package(result, author, f"{day}T00:00:00Z"), date_or_none(day))
-    rev = oc.Revisions(author, f"{day}T00:00:00Z")
-    document = _template()
+    try:
+        return _write(result, author, day, as_text=True)
+    except etree.XMLSyntaxError:  # text XML cannot carry: made element by element, which names it
+        return _write(result, author, day, as_text=False)
+
+
+def _write(result: DiffResult, author: str, day: str, *, as_text: bool) -> bytes:
+    """Return the tracked DOCX of a text comparison (see :func:`write_tracked_docx`)."""
+    document = docx.Document(io.BytesIO(house_template()))
     style_ids = {s.name: s.style_id for s in document.styles}
+    story = _Story(style_ids, oc.Revisions(author, f"{day}T00:00:00Z"), as_text)
     body = document.element.body
     for child in list(body):
         if child.tag != qn("sectPr"):
             body.remove(child)
     anchor = body.find(qn("sectPr"))
     paras, cells = _layout(result)
-    open_ranges: list[tuple[str, etree._Element]] = []
-    paras = _shared(paras)
-    for para, kinds in zip(paras, _marks(paras)):
-        el = _element(para, kinds, style_ids, rev, open_ranges)
+    for el in story.elements(paras):
         if anchor is not None:
             anchor.addprevious(el)
         else:
             body.append(el)
     if cells:
-        table = document.add_table(rows=(len(cells) + 1) // 2, cols=2)
-        if "Signature Table" in style_ids:
-            table.style = document.styles["Signature Table"]
-        for r, row in enumerate(table.rows):
-            pair = cells[2 * r:2 * r + 2]
-            # A row only one side has is a tracked row insertion or deletion.
-            if not any(c.in_old for c in pair):
-                oc.mark_row(row_element(row), "ins", rev)
-            elif not any(c.in_new for c in pair):
-                oc.mark_row(row_element(row), "del", rev)
-            for cell, content in zip(row.cells, pair):
-                tc = cell_element(cell)
-                if not content.paras:
-                    continue
-                for old in tc.findall(qn("p")):
-                    tc.remove(old)
-                story = _shared(content.paras)
-                for para, kinds in zip(story, _marks(story)):
-                    tc.append(_element(para, kinds, style_ids, rev, open_ranges))
+        _signature_table(document, cells, style_ids, story)
     _set_properties(document, result, author, day)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return fixed_time_zip(buffer.getvalue(), date_or_none(day))
+    return package_bytes(document.part.package, date_or_none(day))
+
+
+def _signature_table(document: docx.document.Document, cells: list[_Cell], style_ids: dict[str, str],
+                     story: _Story) -> None:
+    """Append the signature table, two party cells a row, rows only one side has tracked."""
+    table = document.add_table(rows=(len(cells) + 1) // 2, cols=2)
+    if "Signature Table" in style_ids:
+        table.style = document.styles["Signature Table"]
+    for r, row in enumerate(table.rows):
+        pair = cells[2 * r:2 * r + 2]
+        # A row only one side has is a tracked row insertion or deletion.
+        if not any(c.in_old for c in pair):
+            oc.mark_row(row_element(row), "ins", story.rev)
+        elif not any(c.in_new for c in pair):
+            oc.mark_row(row_element(row), "del", story.rev)
+        for cell, content in zip(row.cells, pair):
+            tc = cell_element(cell)
+            if not content.paras:
+                continue
+            for old in tc.findall(qn("p")):
+                tc.remove(old)
+            for el in story.elements(content.paras):
+                tc.append(el)
 
 
 def _set_properties(document: docx.document.Document, result: DiffResult, author: str, day: str) -> None:

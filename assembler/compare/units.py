@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 
 from assembler.compare.align import normal_key, word_keys
 from assembler.compare.result import AlignedBy, ClauseRef, SectionKind, Unit
+from assembler.compare.sequence import common_run
 from assembler.model import Block, Document, ItemList, Paragraph, Span
 
 
@@ -124,25 +125,33 @@ class UnitScorer:
     """Similarity of paragraphs by shared words and shared sentences, memoised.
 
     The global alignment scores every pair in a gap, so each paragraph's
-    word and sentence counts are made once and pairs without a common word
-    cost one set test.
+    words and sentence counts are found once, and pairs without a common
+    word cost one set test.
     """
 
     def __init__(self, old: Sequence[Unit], new: Sequence[Unit]) -> None:
         self.old, self.new = old, new
-        self._counts: dict[tuple[int, int], tuple[Counter[str], int, frozenset[str]]] = {}
+        self._words_of: dict[tuple[int, int], list[str]] = {}
+        self._counts: dict[tuple[int, int], tuple[Counter[str], frozenset[str]]] = {}
         self._sentences: dict[tuple[int, int], tuple[Counter[str], int]] = {}
 
     def _unit(self, side: int, i: int) -> Unit:
         return (self.old if side == 0 else self.new)[i]
 
-    def _w(self, side: int, i: int) -> tuple[Counter[str], int, frozenset[str]]:
+    def words(self, side: int, i: int) -> list[str]:
+        """Return the words of unit ``i`` of OLD (side 0) or NEW (side 1)."""
+        key = (side, i)
+        found = self._words_of.get(key)
+        if found is None:
+            found = self._words_of[key] = word_keys(self._unit(side, i).text)
+        return found
+
+    def _w(self, side: int, i: int) -> tuple[Counter[str], frozenset[str]]:
         key = (side, i)
         found = self._counts.get(key)
         if found is None:
-            words = word_keys(self._unit(side, i).text)
-            counts = Counter(words)
-            found = self._counts[key] = (counts, len(words), frozenset(counts))
+            counts = Counter(self.words(side, i))
+            found = self._counts[key] = (counts, frozenset(counts))
         return found
 
     def _s(self, side: int, i: int) -> tuple[Counter[str], int]:
@@ -154,14 +163,24 @@ class UnitScorer:
         return found
 
     def _words(self, i: int, j: int) -> float:
-        ca, na, keys_a = self._w(0, i)
-        cb, nb, keys_b = self._w(1, j)
+        wa, wb = self.words(0, i), self.words(1, j)
+        na, nb = len(wa), len(wb)
         if not na and not nb:
             return 1.0
-        if keys_a.isdisjoint(keys_b):
-            return 0.0
+        # Words both share at the start and end count once each (a multiset's
+        # common head and tail are in its intersection); only the rest is counted.
+        head = common_run(wa, 0, wb, 0, min(na, nb), 1)
+        tail = common_run(wa, na, wb, nb, min(na, nb) - head, -1)
+        if 2 * (head + tail) < min(na, nb):
+            (ca, keys_a), (cb, keys_b) = self._w(0, i), self._w(1, j)
+            if keys_a.isdisjoint(keys_b):
+                return 0.0
+            head = tail = 0
+        else:
+            ca, cb = Counter(wa[head:na - tail]), Counter(wb[head:nb - tail])
         small, large = (ca, cb) if len(ca) <= len(cb) else (cb, ca)
-        return 2.0 * sum(min(n, large[k]) for k, n in small.items() if k in large) / (na + nb)
+        shared = head + tail + sum(min(n, large[k]) for k, n in small.items() if k in large)
+        return 2.0 * shared / (na + nb)
 
     def __call__(self, i: int, j: int) -> float:
         a, b = self.old[i], self.new[j]

@@ -151,6 +151,54 @@ def test_a_long_agreement_round_trips() -> None:
     assert paragraph_texts(data, "rejected") == paragraph_texts(docx_writer.write_docx(bench.agreement_of(old)))
 
 
+@pytest.mark.parametrize("name", list(cases()))
+def test_the_text_markup_is_the_markup_built_element_by_element(name: str) -> None:
+    """The fast path writes paragraphs as XML text; the bytes are those of the lxml element builders."""
+    from assembler.compare.tracked_docx import _write
+
+    old, new = cases()[name]
+    result = diff_documents(old, new)
+    author = 'Stads & <jur> "x"\tq'  # every character an attribute escapes
+    assert _write(result, author, "2026-03-01", as_text=True) == _write(result, author, "2026-03-01", as_text=False)
+
+
+def test_the_text_markup_matches_on_a_long_agreement_with_moves() -> None:
+    from assembler.compare.tracked_docx import _write
+
+    bench = load_bench("bench_diff")
+    old = bench.long_document(6_000, clauses=8)
+    new, _ = bench.edited_document(old, rate=0.05, moves=((1, 6), (3, 5), (7, 0)))
+    result = diff_documents(old, new)
+    assert _write(result, "a", "2026-03-01", as_text=True) == _write(result, "a", "2026-03-01", as_text=False)
+
+
+def test_the_text_markup_escapes_as_lxml_does() -> None:
+    from assembler.compare.tracked_docx import _write
+
+    old = sample()
+    c1 = old.clauses[0]
+    first = c1.blocks[0]
+    assert isinstance(first, Paragraph)
+    odd = replace(first, spans=(Span("a\r b & <c> ]]> \t tab\nline  two "), Span("fet", bold=True, italic=True)))
+    new = replace(old, clauses=(replace(c1, blocks=(odd,) + c1.blocks[1:]),) + old.clauses[1:])
+    for result in (diff_documents(old, new), diff_documents(new, old)):
+        text = _write(result, "a", "2026-03-01", as_text=True)
+        assert text == _write(result, "a", "2026-03-01", as_text=False)
+        assert b"&#13;" in zipfile.ZipFile(io.BytesIO(text)).read("word/document.xml")
+
+
+def test_text_xml_cannot_carry_is_named_as_before() -> None:
+    """A control character makes the text markup unparsable; the element builders name it."""
+    old = sample()
+    c1 = old.clauses[0]
+    first = c1.blocks[0]
+    assert isinstance(first, Paragraph)
+    bad = replace(first, spans=(Span("carriage\r return and a \x01 control"),))
+    new = replace(old, clauses=(replace(c1, blocks=(bad,) + c1.blocks[1:]),) + old.clauses[1:])
+    with pytest.raises(ValueError, match="XML compatible"):
+        write_tracked_docx(diff_documents(old, new), date="2026-03-01")
+
+
 def bench_result(old: Document, new: Document):  # type: ignore[no-untyped-def]
     return diff_documents(old, new)
 
