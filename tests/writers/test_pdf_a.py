@@ -10,13 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import REPO
 from pypdf import PdfReader
 from pypdf.generic import IndirectObject
+from readback import assert_pdf_reads_back
 
 from assembler.assembly.pipeline import assemble
-from assembler.cli import cli
 from assembler.model import HouseStyle
 from assembler.readers.pdf import read_pdf_manifest
 from assembler.writers.pdf import write_pdf
@@ -85,17 +84,7 @@ def test_the_manifest_reads_back_from_xmp(pdf_a: bytes) -> None:
 
 
 def test_inspect_diff_and_rebuild_read_a_pdf_a(pdf_a: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "basic.pdf"
-    path.write_bytes(pdf_a)
-    runner = CliRunner()
-    shown = runner.invoke(cli, ["inspect", str(path)])
-    assert shown.exit_code == 0 and "opi-innovation" in shown.output
-    same = runner.invoke(cli, ["diff", str(path), str(path)])
-    assert same.exit_code == 0 and "0 changed" in same.output
-    rebuilt = subprocess.run([sys.executable, "-m", "assembler", "rebuild", str(path)],
-                             capture_output=True, text=True, cwd=tmp_path)
-    assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "byte-identical" in rebuilt.stdout
+    assert_pdf_reads_back(pdf_a, tmp_path, "basic.pdf")
 
 
 def test_build_pdf_a_warns_about_appendices_that_are_not_pdf_a(tmp_path: Path) -> None:

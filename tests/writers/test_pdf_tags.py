@@ -11,21 +11,19 @@ import io
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from conftest import REPO
 from pypdf import PageObject, PdfReader
 from pypdf.generic import DictionaryObject
+from readback import assert_pdf_reads_back
 
 import assembler.writers.pdf as pdf_module
 from assembler.assembly.pipeline import assemble
-from assembler.cli import cli
 from assembler.model import Agreement, HouseStyle
 from assembler.writers.pdf import write_pdf
 
@@ -310,15 +308,5 @@ def test_only_pdf_a_is_tagged(basic: Agreement) -> None:
 
 
 def test_a_tagged_pdf_reads_back_through_inspect_diff_and_rebuild(bilingual_pdf: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "bilingual.pdf"
-    path.write_bytes(bilingual_pdf)
-    runner = CliRunner()
-    shown = runner.invoke(cli, ["inspect", str(path)])
-    assert shown.exit_code == 0 and "opi-innovation" in shown.output
-    same = runner.invoke(cli, ["diff", str(path), str(path)])
-    assert same.exit_code == 0 and "0 changed" in same.output
-    rebuilt = subprocess.run([sys.executable, "-m", "assembler", "rebuild", str(path)],
-                             capture_output=True, text=True, cwd=tmp_path)
-    assert rebuilt.returncode == 0, rebuilt.stderr
-    assert "byte-identical" in rebuilt.stdout
+    assert_pdf_reads_back(bilingual_pdf, tmp_path, "bilingual.pdf")
 
