@@ -117,10 +117,21 @@ def unnumber_before(p: etree._Element, rev: oc.Revisions) -> None:
     if ppr is None:
         ppr = etree.Element(_PPR)
         p.insert(0, ppr)
+    before = _properties_now(ppr)
+    no_number(before)
+    _record_change(ppr, before, rev)
+
+
+def _properties_now(ppr: etree._Element) -> etree._Element:
+    """Return a copy of ``ppr`` fit to stand in a ``w:pPrChange`` as the properties before a change."""
     before = copy.deepcopy(ppr)
     for child in [c for c in before if c.tag in NOT_COPIED]:
         before.remove(child)
-    no_number(before)
+    return before
+
+
+def _record_change(ppr: etree._Element, before: etree._Element, rev: oc.Revisions) -> None:
+    """Add to ``ppr`` a ``w:pPrChange`` by ``rev``'s author and date, holding ``before``."""
     change = etree.SubElement(ppr, qn("pPrChange"), {qn(k): v for k, v in rev.attrs().items()})
     change.append(before)
 
@@ -146,9 +157,6 @@ def settle_last_marks(body: etree._Element, rev: oc.Revisions) -> None:
         if rpr.find(qn("ins")) is not None or rpr.find(qn("moveTo")) is not None:
             unnumber_before(last, rev)
         elif rpr.find(qn("del")) is not None or rpr.find(qn("moveFrom")) is not None:
-            before = copy.deepcopy(ppr)
-            for child in [c for c in before if c.tag in NOT_COPIED]:
-                before.remove(child)
+            before = _properties_now(ppr)
             no_number(ppr)
-            change = etree.SubElement(ppr, qn("pPrChange"), {qn(k): v for k, v in rev.attrs().items()})
-            change.append(before)
+            _record_change(ppr, before, rev)
