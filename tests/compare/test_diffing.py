@@ -216,13 +216,19 @@ def test_a_paragraph_split_in_three_marks_only_the_edited_word() -> None:
     assert _marked(diff_documents(old, new)) == [("replace", "det", "allt")]
 
 
-def test_two_paragraphs_merged_into_one_mark_only_the_edit_and_new_text_stays_added() -> None:
+def _merged_pair() -> tuple[Document, Document]:
+    """Return OLD with three paragraphs and NEW where the first two became one (with an edit) and the third is new."""
     old = doc(("Sekretess", ["Parterna ska hålla informationen hemlig under avtalstiden.",
                              "Skyldigheten gäller även fem år efter avtalets slut.",
                              "Denna mening utgår ur texten."]), ids=False)
     new = doc(("Sekretess", [("Parterna ska hålla informationen hemlig under avtalstiden. "
                              "Skyldigheten gäller även tio år efter avtalets slut."),
                              "Bolaget betalar sina egna kostnader."]), ids=False)
+    return old, new
+
+
+def test_two_paragraphs_merged_into_one_mark_only_the_edit_and_new_text_stays_added() -> None:
+    old, new = _merged_pair()
     marked = _marked(diff_documents(old, new))
     assert ("replace", "fem", "tio") in marked
     assert ("removed", "Denna mening utgår ur texten.", "") in marked
@@ -231,12 +237,7 @@ def test_two_paragraphs_merged_into_one_mark_only_the_edit_and_new_text_stays_ad
 
 
 def test_a_re_cut_clause_keeps_its_paragraphs_whole_paired_one_to_one() -> None:
-    old = doc(("Sekretess", ["Parterna ska hålla informationen hemlig under avtalstiden.",
-                             "Skyldigheten gäller även fem år efter avtalets slut.",
-                             "Denna mening utgår ur texten."]), ids=False)
-    new = doc(("Sekretess", [("Parterna ska hålla informationen hemlig under avtalstiden. "
-                             "Skyldigheten gäller även tio år efter avtalets slut."),
-                             "Bolaget betalar sina egna kostnader."]), ids=False)
+    old, new = _merged_pair()
     result = diff_documents(old, new)
     recut = [c for c in result.clauses if c.one_to_one]
     assert len(recut) == 1
