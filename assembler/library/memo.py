@@ -29,7 +29,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 
-PLAIN_LEAVES = _PLAIN_LEAVES = frozenset({str, int, float, bool, type(None), _dt.date, _dt.datetime})
+PLAIN_LEAVES = frozenset({str, int, float, bool, type(None), _dt.date, _dt.datetime})
 _ALWAYS_READ = ("lang", "output_language")  # read by | date, | sek, | and_list through the context
 _MISSING = "<missing>"  # never the repr of a value: a string's repr is quoted
 _LIMIT = 4096  # remembered results per memo; the memo starts over when full
@@ -50,14 +50,14 @@ def names_read(ast: nodes.Template, ignore: frozenset[str] = frozenset()) -> tup
 def _plain(value: Any, depth: int = 0) -> bool:
     """Whether ``value`` is plain data whose ``repr`` says everything a template can see of it."""
     kind = type(value)
-    if kind in _PLAIN_LEAVES:
+    if kind in PLAIN_LEAVES:
         return True
     if depth > 64:
         return False
     if kind is list or kind is tuple:
         return all(_plain(v, depth + 1) for v in value)
     if kind is dict:
-        return all(type(k) in _PLAIN_LEAVES and _plain(v, depth + 1) for k, v in value.items())
+        return all(type(k) in PLAIN_LEAVES and _plain(v, depth + 1) for k, v in value.items())
     return False
 
 
