@@ -70,7 +70,8 @@ def _zip(entries: list[tuple[str, bytes]], day: _dt.date | None) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for name, blob in sorted(entries, key=lambda e: e[0] != "[Content_Types].xml"):
             info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
+            # Embedded fonts are stored: deflating them would cost more than the rest of the build
+            info.compress_type = zipfile.ZIP_STORED if name.endswith(".odttf") else zipfile.ZIP_DEFLATED
             info.create_system = 0  # the same bytes on every platform
             info.external_attr = 0
             dst.writestr(info, blob)

@@ -45,7 +45,7 @@ from assembler.oxml.fields import append_ref_field, append_run, bookmark_name, w
 from assembler.oxml.numbering import set_numbering
 from assembler.oxml.package import package_bytes
 from assembler.oxml.paragraph_xml import RunSpec, paragraph_xml, parse_paragraphs
-from assembler.writers.docx_template import Prepared, open_template
+from assembler.writers.docx_template import Prepared, embed_house_fonts, open_template
 
 __all__ = ["write_docx"]
 
@@ -492,4 +492,5 @@ def write_docx(agreement: Agreement) -> bytes:
     when = midnight_utc(date_or_none(date))
     _set_properties(document, agreement, when)
     ooxml.add_manifest_part(document.part, manifest_to_json(agreement.manifest))
+    embed_house_fonts(document, agreement.house_style)
     return package_bytes(document.part.package, when.date() if when else None)

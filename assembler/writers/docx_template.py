@@ -24,7 +24,7 @@ from docx.shared import Pt, Twips
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from assembler.model import HouseStyle
-from assembler.oxml import numbering, parts
+from assembler.oxml import fonts, numbering, parts
 from assembler.oxml.ns import qn
 from assembler.oxml.package import house_template
 from assembler.oxml.reference import missing_styles
@@ -159,3 +159,23 @@ def _narrow_columns(document: WordDocument) -> None:
         fmt.tab_stops.clear_all()
         fmt.tab_stops.add_tab_stop(Twips(PAIRED_INDENT))
     styles["Sub-clause Body"].paragraph_format.left_indent = Twips(PAIRED_INDENT)
+
+
+def embed_house_fonts(document: WordDocument, house: HouseStyle | None) -> None:
+    """Embed the fonts the document is set in, so that a reader without them keeps its lines and pages.
+
+    The house template's Liberation Serif comes with the package; a house
+    style's own fonts are embedded when the workspace gives their files.  A
+    reference DOCX without font files keeps its fonts by name only.  The
+    italic faces are embedded only when some text is italic.
+    """
+    if house is not None and house.fonts is not None:
+        given = (house.fonts.regular, house.fonts.bold, house.fonts.italic, house.fonts.bold_italic)
+        family, faces = house.fonts.family, {face: data for face, data in zip(fonts.FACES, given) if data}
+    elif house is not None and house.reference_docx:
+        return
+    else:
+        family, faces = fonts.BUNDLED_FAMILY, fonts.bundled_faces()
+    if not (document.element.xpath(".//w:i") or document.styles.element.xpath(".//w:i")):
+        faces = {face: data for face, data in faces.items() if "Italic" not in face}
+    fonts.embed_fonts(document.part, document.settings.element, family, faces)

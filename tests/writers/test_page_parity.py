@@ -1,14 +1,18 @@
 """The DOCX laid out by LibreOffice and our PDF have the same number of pages (±1), every example and language.
 
 The DOCX names Liberation Serif (with Times New Roman, metric-compatible, as
-its alternative) and the PDF embeds the same font; side by side both use the
-same column sizes.  The PDF's agreement pages are those labelled 1, 2 …
-(appendix covers and merged appendix pages carry "Bilaga n" labels).
+its alternative) and embeds its faces, and the PDF embeds the same font; side
+by side both use the same column sizes.  LibreOffice runs as a reader that
+lacks Liberation Serif and Times New Roman (fontconfig is told to reject
+them), so the pages agree because of the embedded fonts, not because of what
+this machine has installed.  The PDF's agreement pages are those labelled
+1, 2 … (appendix covers and merged appendix pages carry "Bilaga n" labels).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 from pathlib import Path
 
@@ -26,6 +30,19 @@ EXAMPLES = sorted(p.stem for p in (REPO / "examples").glob("*.yaml"))
 LANGUAGES = ("sv", "en", "sv+en")
 
 
+def _without_the_fonts(folder: Path) -> dict[str, str]:
+    """Return an environment whose fontconfig rejects every installed Liberation and Times font."""
+    conf = folder / "fonts.conf"
+    conf.write_text(f"""<?xml version="1.0"?>
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <cachedir>{folder / 'font-cache'}</cachedir>
+  <selectfont><rejectfont><glob>/usr/*Liberation*</glob><glob>/usr/*Times*</glob></rejectfont></selectfont>
+</fontconfig>
+""", encoding="utf-8")
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 @pytest.fixture(scope="module")
 def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
     """Return the PDF LibreOffice makes of every example's DOCX, converted in one soffice run."""
@@ -41,7 +58,7 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str
             names[(example, language)] = path
     subprocess.run([SOFFICE, f"-env:UserInstallation=file://{folder / 'profile'}", "--headless", "--convert-to",
                     "pdf", "--outdir", str(folder), *map(str, names.values())],
-                   check=True, capture_output=True, timeout=900)
+                   check=True, capture_output=True, timeout=900, env=_without_the_fonts(folder))
     return {key: path.with_suffix(".pdf") for key, path in names.items()}
 
 
