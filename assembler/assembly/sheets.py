@@ -158,6 +158,15 @@ class RowSourced(Sourced):
             probe = probe[:-1]
         return Location(self.file, self.line, None, format_path(path) or None)
 
+    def text_hint(self, path: PathKey, value: Any) -> str:
+        if tuple(path) in self.columns:
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            return (f" (the cell holds {shown} as a {'true/false value' if isinstance(value, bool) else 'number'};"
+                    f" make the cell text, for example by typing '{shown} with a leading apostrophe)")
+        if self.base is not None:
+            return self.base.text_hint(path, value)
+        return super().text_hint(path, value)
+
 
 def _set(data: dict[str, Any], key: PathKey, value: Any, where: Location) -> None:
     node: Any = data

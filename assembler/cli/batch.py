@@ -79,7 +79,10 @@ def _summary(issued: tuple[Issued, ...], failures: tuple[Failure, ...], unrecord
              output: Path, seconds: float) -> None:
     for failure in failures:
         for problem in failure.problems:
-            where = "" if str(problem).startswith(failure.item.label) else f"{failure.item.label}: "
+            # A problem located in the item's own file already names it (sheet.csv:3:2, answers.yaml:7:5).
+            own = failure.item.path if failure.item.path is not None else failure.item.row.sheet if failure.item.row else None
+            named = problem.location is not None and own is not None and problem.location.file == str(own)
+            where = "" if named or str(problem).startswith(failure.item.label) else f"{failure.item.label}: "
             echo(f"failed: {where}{problem}", err=True)
     for item, why in unrecorded:
         echo(f"not recorded in the register: {item.label}: {why}", err=True)

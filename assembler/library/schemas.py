@@ -189,8 +189,13 @@ def unknown_keys(error: jsonschema.ValidationError) -> list[str]:
     return [str(k) for k in instance if k not in known and not any(p.search(str(k)) for p in patterns)]
 
 
-def describe_error(error: jsonschema.ValidationError) -> tuple[PathKey, str]:
-    """Return the field path and a plain-words message for one schema error."""
+def describe_error(error: jsonschema.ValidationError, doc: Sourced | None = None) -> tuple[PathKey, str]:
+    """Return the field path and a plain-words message for one schema error.
+
+    ``doc`` is where the data came from: a value that should be text but was
+    read as a number or true/false gets advice for that kind of source (quotes
+    in a YAML or JSON file, a text cell in a spreadsheet).
+    """
     path: PathKey = tuple(error.absolute_path)
     v = error.validator
     if v == "required":
@@ -215,8 +220,7 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[PathKey, str]:
     if v == "type":
         message = f"must be {_type_name(error.validator_value)}"
         if error.validator_value == "string" and isinstance(error.instance, (bool, int, float)):
-            # YAML reads yes/no/on/off as true/false and digits as numbers.
-            message += f" (YAML read it as {str(error.instance).lower()}; put the value in quotes)"
+            message += (doc or Sourced(None, "")).text_hint(path, error.instance)
         return path, message
     if v == "minItems":
         return path, f"needs at least {error.validator_value} entr{'y' if error.validator_value == 1 else 'ies'}"
@@ -235,7 +239,7 @@ def describe_error(error: jsonschema.ValidationError) -> tuple[PathKey, str]:
     if v in ("oneOf", "anyOf"):
         best = jsonschema.exceptions.best_match(error.context or [])
         if best is not None and best is not error:
-            return describe_error(best)
+            return describe_error(best, doc)
         return path, "does not match any of the allowed forms"
     return path, error.message
 
@@ -272,7 +276,7 @@ def validate_sourced(doc: Sourced, schema_path: Path, data: Any | None = None, *
             base: PathKey = tuple(error.absolute_path)
             found = [(base + (key,), f"unknown field '{key}' (check the spelling)") for key in unknown_keys(error)]
         else:
-            found = [describe_error(error)]
+            found = [describe_error(error, doc)]
         for path, message in found:
             loc = doc.locate(path)
             problems.append(Problem(message, Location(loc.file, loc.line, loc.column, format_path(path) or None),

@@ -48,6 +48,13 @@ class Sourced:
         line, column = self.positions.get(probe, (1, 1))
         return Location(self.file, line + self.line_offset, column, format_path(path) or None)
 
+    def text_hint(self, path: PathKey, value: Any) -> str:
+        """Return advice for a value at ``path`` that should be text but was read as a number or true/false."""
+        if self.file.lower().endswith(".json"):
+            return f" (the file gives {json.dumps(value)} without quotes; put the value in quotes)"
+        # YAML reads yes/no/on/off as true/false and digits as numbers.
+        return f" (YAML read it as {str(value).lower()}; put the value in quotes)"
+
 
 class _Builder:
     """Turns a composed YAML node tree into plain values, noting positions."""

@@ -71,7 +71,7 @@ def test_a_failing_row_is_named_and_the_others_are_written(tmp_path: Path) -> No
                           "-o", str(tmp_path / "out"), "--format", "docx", "-j", "2", cwd=tmp_path)
     assert code == 1
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["firms-2.docx", "firms-4.docx"]
-    assert f"failed: {sheet} row 3: {sheet}:3:4: amount:" in err  # row 3 of the sheet, column 4 (amount)
+    assert f"failed: {sheet}:3:4: amount:" in err  # row 3 of the sheet, column 4 (amount), named once
     assert "built 2 of 3 agreement(s)" in out and "1 failed" in out
     built = docx.Document(str(tmp_path / "out/firms-4.docx"))
     text = "\n".join([p.text for p in built.paragraphs] +
@@ -130,6 +130,22 @@ def test_xlsx_rows_build_like_csv_rows(tmp_path: Path) -> None:
                        BatchOptions(tmp_path / "out", ("txt",), MINI, "2026-03-01", base=tmp_path / "base.yaml"), jobs=1)
     assert not result.failures
     assert "Epsilon AB" in (tmp_path / "out" / "firms-2.txt").read_text(encoding="utf-8")
+
+
+def test_a_number_cell_for_a_text_field_gets_spreadsheet_advice(tmp_path: Path) -> None:
+    # Excel stores 5560160680 typed into a cell as a number; the advice is about the cell, not about YAML quotes.
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADINGS.split(","))
+    sheet.append(["KS 2026/0702", "Zeta AB", 5560160680, 0, "Zoe Zed", "VD"])
+    book.save(tmp_path / "firms.xlsx")
+    result = run_batch(collect_items([tmp_path / "firms.xlsx"], base=_base(tmp_path)),
+                       BatchOptions(tmp_path / "out", ("txt",), MINI, "2026-03-01", base=tmp_path / "base.yaml"), jobs=1)
+    [problem] = [p for f in result.failures for p in f.problems]
+    assert (problem.location.line, problem.location.column) == (2, 3)
+    assert "must be text (the cell holds 5560160680 as a number; make the cell text" in problem.message
+    assert "YAML" not in problem.message
 
 
 def test_files_and_folders_of_answer_files(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -220,3 +221,14 @@ def test_yaml_reading_a_value_as_true_gets_a_hint(runner: CliRunner, mini_answer
                             encoding="utf-8")
     result = run(runner, "check", mini_answers, "--library", MINI)
     assert "title: must be text (YAML read it as true; put the value in quotes)" in result.output
+
+
+def test_json_giving_a_number_for_text_gets_a_json_hint(runner: CliRunner, mini_answers: Path, tmp_path: Path) -> None:
+    import yaml
+    data = yaml.safe_load(mini_answers.read_text(encoding="utf-8"))
+    data["title"] = 2026
+    answers = tmp_path / "answers.json"
+    answers.write_text(json.dumps(data, default=str), encoding="utf-8")
+    result = run(runner, "check", answers, "--library", MINI)
+    assert result.exit_code == 1
+    assert "title: must be text (the file gives 2026 without quotes; put the value in quotes)" in result.output
