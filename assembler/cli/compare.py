@@ -62,7 +62,11 @@ def where_used(ref: str, folder: Path | None, superseded: bool, rescan: bool, re
         table(rows)
     what = ref + (" on a superseded version" if superseded else "")
     if from_register:
-        echo(f"{len(report.uses)} file(s) of {report.agreements} registered agreement(s) use {what}")
+        if report.uses:
+            echo(f"{len(report.uses)} file(s) of {report.agreements} registered agreement(s) use {what}")
+        else:
+            every = f" (name it without '@' to find every version: {ref.split('@')[0]})" if "@" in ref else ""
+            echo(f"no registered agreement uses {what}{every}")
         return
     echo(f"{len(report.uses)} agreement(s) use {what}; {report.scanned} file(s) read, "
                f"{len(report.unreadable)} unreadable or not ours")

@@ -108,6 +108,12 @@ def test_where_used_cli_uses_the_register(register_location: str, tmp_path: Path
     data = json.loads(runner.invoke(cli, ["where-used", "sekretess", "--library", str(MINI), "--json"], env=env).output)
     assert data["source"] == "register" and data["agreements"] == 1
     assert sorted(Path(u["file"]).name for u in data["uses"]) == [answers.stem + ".docx", answers.stem + ".pdf"]
+    text = runner.invoke(cli, ["where-used", "sekretess", "--library", str(MINI)], env=env).output
+    assert text.rstrip().endswith("2 file(s) of 1 registered agreement(s) use sekretess")
+    unused = runner.invoke(cli, ["where-used", "sekretess@9.9.9", "--library", str(MINI)], env=env)
+    assert unused.exit_code == 0
+    assert unused.output.strip() == ("no registered agreement uses sekretess@9.9.9 "
+                                     "(name it without '@' to find every version: sekretess)")
     no_register = runner.invoke(cli, ["where-used", "sekretess"], env={"ASSEMBLER_REGISTER": ""})
     assert no_register.exit_code == 2 and "--register" in no_register.output
 
