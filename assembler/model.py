@@ -289,6 +289,7 @@ class HouseStyle:
     text_colour: str = ""
     pdf_a: bool = False
     stamp: HouseStamp | None = None  # what the manifest records of this house style
+    notes: tuple[str, ...] = ()  # what of the reference the PDF cannot honour (a vector logo), said as warnings
 
 
 @dataclass(frozen=True)

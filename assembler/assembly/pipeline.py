@@ -17,7 +17,7 @@ from assembler.assembly.layout import layout_agreement
 from assembler.assembly.outputs import output_paths
 from assembler.assembly.render import render_plan
 from assembler.assembly.rules import Plan, resolve
-from assembler.errors import Problem, UsageError
+from assembler.errors import Location, Problem, UsageError
 from assembler.library.load import Library, load_library
 from assembler.manifest import manifest_to_json
 from assembler.model import Agreement, HouseStyle
@@ -87,7 +87,11 @@ def assemble(answers_path: Path | str | Answers, *, library: Library | Path | st
         # The manifest records which house style made the files, so that rebuild can find it again.
         manifest = replace(agreement.manifest, house_style=house_style.stamp)
         agreement = replace(agreement, house_style=house_style, manifest=manifest)
-    return Assembly(agreement, plan, active_content_notes(agreement))
+    notes = active_content_notes(agreement)
+    if house_style is not None:
+        where = Location(house_style.source or None)
+        notes += tuple(Problem(note, where, "warning", code="house-style.note") for note in house_style.notes)
+    return Assembly(agreement, plan, notes)
 
 
 @dataclass(frozen=True)

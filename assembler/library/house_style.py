@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from assembler._files import read_bytes
-from assembler.errors import InputError, Location, UsageError
+from assembler.errors import AssemblerError, InputError, Location, UsageError
 from assembler.library.workspace import SETTINGS_FILE, Settings
 from assembler.model import FontFiles, HouseStamp, HouseStyle
 from assembler.oxml.reference import NotADocx, reference_facts
@@ -60,15 +60,17 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
     data: bytes | None = None
     margins: tuple[float, float, float, float] | None = None
     logo, height, family, colour = None, 0.0, "", ""
+    notes: tuple[str, ...] = ()
     source = ""
     if reference_docx is not None:
         path = Path(reference_docx)
         data = _read(path, "reference DOCX")
         try:
-            facts = reference_facts(data)
+            facts = reference_facts(data, Location(str(path)))
         except NotADocx as exc:
             raise InputError(f"the reference DOCX is not a readable Word document ({exc})", Location(str(path)),
                                  code="house-style.not-docx") from None
+        notes = (facts.logo_note,) if facts.logo_note else ()
         margins, logo, height, family, colour = (facts.margins_mm, facts.logo, facts.logo_height_mm,
                                                  facts.font, facts.heading_colour)
         source = str(path)
@@ -78,7 +80,7 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
                        fonts=tuple((Path(p).name, _sha(face)) for p, face in zip(pdf_fonts, _faces(fonts))),
                        pdf_a=pdf_a)
     return HouseStyle(reference_docx=data, source=source, fonts=fonts, logo=logo, logo_height_mm=height,
-                      margins_mm=margins, heading_colour=colour, pdf_a=pdf_a, stamp=stamp)
+                      margins_mm=margins, heading_colour=colour, pdf_a=pdf_a, stamp=stamp, notes=notes)
 
 
 def _sha(data: bytes) -> str:
@@ -119,5 +121,8 @@ def check_reference_docx(path: Path | str) -> list[tuple[str, str]]:
         facts = reference_facts(read_bytes(Path(path)))
     except NotADocx as exc:
         return [("house-style.not-docx", f"the reference DOCX is not a readable Word document ({exc})")]
-    return [("house-style.missing-style",
+    except AssemblerError as exc:  # a hostile zip, a broken or huge logo
+        return [(exc.code, exc.message)]
+    notes = [("house-style.logo-not-drawn", facts.logo_note)] if facts.logo_note else []
+    return notes + [("house-style.missing-style",
              f"the reference DOCX has no style '{name}'; the house template's is used") for name in facts.missing_styles]

@@ -17,6 +17,8 @@ from docx.document import Document as WordDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
+from assembler._limits import check_zip
+from assembler.errors import InputError, Location
 from assembler.oxml.ns import qn
 
 # The paragraph and table styles the DOCX writer uses, by the names python-docx reports.
@@ -26,7 +28,12 @@ REQUIRED_STYLES = (
     "Signature Field", "Signature Caption", "Signature Table", "Parallel Table",
 )
 _EMU_PER_MM = 36000
-_WP_EXTENT = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}extent"
+_WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
+_WP_EXTENT, _WP_INLINE, _WP_ANCHOR = _WP + "extent", _WP + "inline", _WP + "anchor"
+_A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+_RASTER = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff")  # what ReportLab draws (through Pillow)
+_LOGO_PIXELS = 25_000_000  # a 5,000 x 5,000 logo is already far more than a page header needs
 
 
 @dataclass(frozen=True)
@@ -39,14 +46,21 @@ class ReferenceFacts:
     logo_height_mm: float
     font: str
     heading_colour: str
+    logo_note: str = ""  # why the PDF has no logo although the header has a picture
 
 
 class NotADocx(ValueError):
     """The bytes are not a readable Word document."""
 
 
-def open_reference(data: bytes) -> WordDocument:
-    """Return the reference DOCX opened with python-docx; raise :class:`NotADocx` if it is none."""
+def open_reference(data: bytes, where: Location | None = None) -> WordDocument:
+    """Return the reference DOCX opened with python-docx; raise :class:`NotADocx` if it is none.
+
+    Raises LimitError first when the zip is of a hostile shape (a part that
+    inflates to gigabytes, a hundred thousand parts): python-docx reads
+    every part into memory.
+    """
+    check_zip(data, "the reference DOCX", where)
     try:
         return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
@@ -59,18 +73,58 @@ def missing_styles(document: WordDocument) -> tuple[str, ...]:
     return tuple(name for name in REQUIRED_STYLES if name not in names)
 
 
-def _logo(document: WordDocument) -> tuple[bytes | None, float]:
-    """Return the first image of the first section's header and its height in mm."""
+def _logo(document: WordDocument, where: Location | None) -> tuple[bytes | None, float, str]:
+    """Return the first picture of the first section's header, its height in mm, and a note when it is left out.
+
+    Pictures are taken in the order the header shows them (``a:blip``; Word's
+    SVG logos carry a PNG there, the SVG in an extension).  A picture the PDF
+    cannot draw (EMF, WMF) leaves the PDF without a logo, with a note; one
+    that is broken, or too large to be a logo, is an error.
+    """
     header = document.sections[0].header
     if header.is_linked_to_previous:
-        return None, 0.0
+        return None, 0.0, ""
     part = header.part
-    images = [rel.target_part.blob for rel in part.rels.values() if rel.reltype == RT.IMAGE]
-    if not images:
-        return None, 0.0
-    extent = next(part.element.iter(_WP_EXTENT), None)
-    height = int(extent.get("cy", "0")) / _EMU_PER_MM if extent is not None else 15.0
-    return images[0], round(height, 2)
+    skipped = []
+    for drawing in part.element.iter(_WP_INLINE, _WP_ANCHOR):
+        blip = next(drawing.iter(_A_BLIP), None)
+        rid = blip.get(_R_EMBED) if blip is not None else None
+        rel = part.rels.get(rid) if rid else None
+        if rel is None or rel.is_external or rel.reltype != RT.IMAGE:
+            continue
+        image = rel.target_part
+        if image.content_type not in _RASTER:
+            # image/x-emf, image/x-wmf, image/svg+xml: EMF, WMF, SVG
+            skipped.append(image.content_type.split("/")[-1].removeprefix("x-").split("+")[0].upper())
+            continue
+        _check_picture(image.blob, where)
+        extent = drawing.find(_WP_EXTENT)
+        height = int(extent.get("cy", "0")) / _EMU_PER_MM if extent is not None else 15.0
+        return image.blob, round(height, 2), ""
+    if skipped:
+        return None, 0.0, (f"the header logo of the reference DOCX is in {skipped[0]} format, which the PDF cannot "
+                           "draw: the PDF has no logo (insert the logo in Word as PNG or JPEG)")
+    return None, 0.0, ""
+
+
+def _check_picture(data: bytes, where: Location | None) -> None:
+    """Raise InputError unless ``data`` is a picture the PDF can draw, of a logo's size."""
+    from PIL import Image, UnidentifiedImageError
+
+    too_large = InputError(f"the header logo of the reference DOCX is larger than a logo may be ({_LOGO_PIXELS:,} "
+                           "pixels): save a smaller picture in Word".replace(",", " "), where,
+                           code="house-style.logo-too-large")
+    try:
+        with Image.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+            if width * height > _LOGO_PIXELS:
+                raise too_large
+            picture.load()
+    except Image.DecompressionBombError:
+        raise too_large from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise InputError("the header logo of the reference DOCX is not a readable picture: insert it again in Word "
+                         "as PNG or JPEG", where, code="house-style.logo-unreadable") from None
 
 
 def _font(document: WordDocument) -> str:
@@ -81,16 +135,16 @@ def _font(document: WordDocument) -> str:
     return fonts.get(qn("ascii"), "") if fonts is not None else ""
 
 
-def reference_facts(data: bytes) -> ReferenceFacts:
-    """Return what the reference DOCX ``data`` says about the house style."""
-    document = open_reference(data)
+def reference_facts(data: bytes, where: Location | None = None) -> ReferenceFacts:
+    """Return what the reference DOCX ``data`` (read from ``where``) says about the house style."""
+    document = open_reference(data, where)
     section = document.sections[0]
     margins = tuple(round(m.mm, 2) if m is not None else 25.0 for m in
                     (section.top_margin, section.right_margin, section.bottom_margin, section.left_margin))
-    logo, height = _logo(document)
+    logo, height, note = _logo(document, where)
     colour = ""
     if "Heading 1" in [s.name for s in document.styles]:
         rgb = document.styles["Heading 1"].font.color.rgb
         colour = str(rgb) if rgb is not None else ""
     return ReferenceFacts(missing_styles(document), (margins[0], margins[1], margins[2], margins[3]),
-                          logo, height, _font(document), colour)
+                          logo, height, _font(document), colour, note)

@@ -127,3 +127,72 @@ def test_build_and_validate_take_the_reference_on_the_command_line(reference: Pa
                                "-o", str(tmp_path / "x.pdf")], capture_output=True, text=True)
     assert not_font.returncode == 2 and "not a TrueType font" in not_font.stderr
     assert "Traceback" not in not_font.stderr and not (tmp_path / "x.pdf").exists()
+
+
+def _with_logo_bytes(reference: Path, dest: Path, blob: bytes, content_type: str = "") -> Path:
+    """Copy a reference DOCX with its header picture's bytes (and, if given, its content type) replaced."""
+    import zipfile
+    with zipfile.ZipFile(reference) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            data = src.read(name)
+            if name.startswith("word/media/"):
+                data = blob
+            elif name == "[Content_Types].xml" and content_type:
+                data = data.replace(b'ContentType="image/png"', f'ContentType="{content_type}"'.encode())
+            out.writestr(name, data)
+    return dest
+
+
+def _build(reference: Path, out: Path) -> subprocess.CompletedProcess[str]:
+    import sys
+    return subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "basic.yaml"),
+                           "--as-of", "2026-12-01", "--reference-docx", str(reference), "-o", str(out)],
+                          capture_output=True, text=True)
+
+
+def _png_of_size(width: int, height: int) -> bytes:
+    """A valid 1-bit PNG of ``width`` x ``height`` pixels that is small on disk (a decompression bomb when large)."""
+    import struct
+    import zlib
+    rows = zlib.compress(b"".join(b"\x00" + b"\x00" * ((width + 7) // 8) for _ in range(height)), 9)
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+            + chunk(b"IDAT", rows) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("blob, expected", [
+    (b"\x89PNG\r\n\x1a\nnot a picture", "the header logo of the reference DOCX is not a readable picture"),
+    (_png_of_size(40_000, 40_000), "the header logo of the reference DOCX is larger than a logo may be"),
+], ids=["broken", "40000x40000"])
+def test_a_broken_or_huge_logo_is_a_plain_error(reference: Path, tmp_path: Path, blob: bytes, expected: str) -> None:
+    hostile = _with_logo_bytes(reference, tmp_path / "hostile.docx", blob)
+    done = _build(hostile, tmp_path / "out")
+    assert done.returncode == 2 and expected in done.stderr and str(hostile) in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
+    assert [code for code, _ in check_reference_docx(hostile)] in (
+        [["house-style.logo-unreadable"], ["house-style.logo-too-large"]])
+
+
+def test_a_logo_the_pdf_cannot_draw_leaves_a_warning_not_a_silent_gap(reference: Path, tmp_path: Path) -> None:
+    emf = _with_logo_bytes(reference, tmp_path / "emf.docx", b"\x01\x00\x00\x00" + bytes(100), "image/x-emf")
+    done = _build(emf, tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    assert "warning:" in done.stderr and "in EMF format, which the PDF cannot draw" in done.stderr
+    page = PdfReader(str(tmp_path / "out" / "basic.pdf")).pages[0]
+    assert "/XObject" not in page["/Resources"] or not any(
+        x.get_object().get("/Subtype") == "/Image" for x in page["/Resources"]["/XObject"].values())
+    assert ("house-style.logo-not-drawn", ) == tuple(c for c, _ in check_reference_docx(emf))[:1]
+
+
+def test_a_zip_bomb_reference_is_refused_before_it_is_inflated(reference: Path, tmp_path: Path) -> None:
+    import zipfile
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(reference) as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            data = src.read(name)
+            out.writestr(name, data + b" " * (100 << 20) if name == "word/document.xml" else data)
+    done = _build(bomb, tmp_path / "out")
+    assert done.returncode != 0 and "ASSEMBLER_LIMIT_ZIP_ENTRY_BYTES" in done.stderr and str(bomb) in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
