@@ -9,6 +9,7 @@ them in ``assembler.toml`` (``house_style``, ``pdf_a``); ``build`` takes
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -39,9 +40,25 @@ def _fonts(paths: Sequence[Path], family: str) -> FontFiles | None:
         if data[:4] not in (b"\x00\x01\x00\x00", b"true"):
             raise InputError("the font file is not a TrueType font (.ttf)", Location(str(path)),
                                  code="house-style.font-not-ttf")
+        _check_font(data, Location(str(path)))
         faces.append(data)
     faces += [b""] * (4 - len(faces))
     return FontFiles(family or Path(paths[0]).stem, faces[0], faces[1] or None, faces[2] or None, faces[3] or None)
+
+
+def _check_font(data: bytes, where: Location) -> None:
+    """Raise InputError unless the PDF writer can read the font and take the glyphs of Swedish text from it.
+
+    The same parser the PDF writer embeds fonts with reads it here, before
+    anything is written, so a truncated or damaged file is named at once.
+    """
+    from reportlab.pdfbase.ttfonts import TTFontFile  # type: ignore[import-untyped]
+
+    try:
+        TTFontFile(io.BytesIO(data)).makeSubset([ord(c) for c in "AZaz09§åäöÅÄÖé.,"])
+    except Exception:  # noqa: BLE001 - a damaged font fails in many ways inside the parser; each means the same
+        raise InputError("the font file is damaged or not a TrueType font the PDF can embed", where,
+                         code="house-style.font-unreadable") from None
 
 
 def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequence[Path | str] = (),

@@ -196,3 +196,16 @@ def test_a_zip_bomb_reference_is_refused_before_it_is_inflated(reference: Path, 
     done = _build(bomb, tmp_path / "out")
     assert done.returncode != 0 and "ASSEMBLER_LIMIT_ZIP_ENTRY_BYTES" in done.stderr and str(bomb) in done.stderr
     assert "Traceback" not in done.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("cut", [12, 300_000], ids=["header-only", "truncated"])
+def test_a_damaged_font_file_is_named_before_anything_is_written(tmp_path: Path, cut: int) -> None:
+    import sys
+    damaged = tmp_path / "House-Regular.ttf"
+    damaged.write_bytes((REPO / "assembler/resources/fonts/LiberationSerif-Regular.ttf").read_bytes()[:cut])
+    done = subprocess.run([sys.executable, "-m", "assembler", "build", str(REPO / "examples" / "basic.yaml"),
+                           "--as-of", "2026-12-01", "--pdf-font", str(damaged), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == f"error: {damaged}: the font file is damaged or not a TrueType font the PDF can embed"
+    assert not (tmp_path / "out").exists()
