@@ -23,7 +23,7 @@ import yaml
 
 from assembler._files import decode_text, read_bytes
 from assembler.assembly.answers import Answers
-from assembler.errors import AnswersError, Location, UsageError
+from assembler.errors import AnswersError, DocumentFormatError, Location, UsageError
 from assembler.library.sources import PathKey, Sourced, format_path
 
 try:  # libyaml's emitter: a tenth of the pure-Python one's time for a whole answer file
@@ -67,9 +67,10 @@ def read_sheet(path: Path) -> list[Row]:
     if path.suffix.lower() == ".xlsx":
         table = _xlsx_rows(path)
     else:
-        text = decode_text(read_bytes(path, "spreadsheet"), path, "spreadsheet")
-        sample = text[:4096]
-        delimiter = ";" if sample.count(";") > sample.count(",") else ","  # Swedish Excel writes semicolons
+        text = _csv_text(read_bytes(path, "spreadsheet"), path)
+        heading = text.split("\n", 1)[0]
+        # Swedish Excel writes semicolons, "Unicode text" tabs; the heading row has the most of its delimiter.
+        delimiter = max((",", ";", "\t"), key=heading.count)
         table = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     if not table or not any(str(c).strip() for c in table[0]):
         raise UsageError(f"the spreadsheet '{path}' has no heading row of field paths", Location(str(path), 1),
@@ -199,6 +200,27 @@ def _step(node: Any, part: str | int, empty: Any, where: Location) -> Any:
     if not isinstance(node.get(part), type(empty)):
         node[part] = empty
     return node[part]
+
+
+def _csv_text(data: bytes, path: Path) -> str:
+    """Return the text of a CSV file as Excel saves it: UTF-8 ("CSV UTF-8"), UTF-16 with its byte-order mark
+    ("Unicode text"), or Windows-1252 (plain "CSV" on a Swedish Windows, where å, ä and ö are single bytes)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return decode_text(data, path, "spreadsheet")
+        except DocumentFormatError:
+            try:
+                return data.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
+    raise DocumentFormatError("the spreadsheet is neither UTF-8 nor Windows-1252 text: in Excel, save it as "
+                              "'CSV UTF-8' or as an Excel workbook (.xlsx)", Location(str(path)),
+                              code="input.not-utf8")
 
 
 def row_answers(row: Row, base: Answers | None) -> Answers:

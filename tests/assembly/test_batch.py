@@ -175,3 +175,27 @@ def test_single_build_output_is_unchanged(tmp_path: Path) -> None:
     _cli("build", str(REPO / "examples/basic.yaml"), "--as-of", "2026-03-01", "-o", "out/", cwd=again)
     for name in ("basic.docx", "basic.pdf"):
         assert (tmp_path / "out" / name).read_bytes() == (again / "out" / name).read_bytes()
+
+
+@pytest.mark.parametrize("encoding, delimiter, bom", [("cp1252", ";", b""), ("utf-8", ";", b"\xef\xbb\xbf"),
+                                                      ("utf-16", "\t", b"")],
+                         ids=["excel-csv-swedish-windows", "excel-csv-utf8", "excel-unicode-text"])
+def test_csv_files_as_excel_saves_them(tmp_path: Path, encoding: str, delimiter: str, bom: bytes) -> None:
+    lines = [HEADINGS, "KS 2026/0801,Åkesson Mätteknik AB,556016-0680,0,Örjan Ås,VD"]
+    sheet = tmp_path / "firms.csv"
+    sheet.write_bytes(bom + "\r\n".join(line.replace(",", delimiter) for line in lines).encode(encoding) + b"\r\n")
+    result = run_batch(collect_items([sheet], base=_base(tmp_path)),
+                       BatchOptions(tmp_path / "out", ("txt",), MINI, "2026-03-01", base=tmp_path / "base.yaml"), jobs=1)
+    assert not result.failures, result.failures
+    text = (tmp_path / "out" / "firms-2.txt").read_text(encoding="utf-8")
+    assert "Åkesson Mätteknik AB" in text and "Örjan Ås" in text
+
+
+def test_a_csv_in_an_unknown_encoding_is_a_plain_error(tmp_path: Path) -> None:
+    sheet = tmp_path / "firms.csv"
+    sheet.write_bytes(HEADINGS.encode() + b"\r\nKS 2026/0802,\x81\x8d\x8f AB,556016-0680,0,Ada,VD\r\n")
+    code, out, err = _cli("build", str(sheet), "--base", str(_base(tmp_path)), "--library", str(MINI),
+                          "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert code == 1 and "Traceback" not in err
+    assert err.strip() == (f"error: {sheet}: the spreadsheet is neither UTF-8 nor Windows-1252 text: in "
+                           "Excel, save it as 'CSV UTF-8' or as an Excel workbook (.xlsx)")
