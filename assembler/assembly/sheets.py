@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from assembler._files import decode_text, read_bytes
+from assembler._limits import check_zip
 from assembler.assembly.answers import Answers
 from assembler.errors import AnswersError, DocumentFormatError, Location, UsageError
 from assembler.library.sources import PathKey, Sourced, format_path
@@ -98,10 +99,10 @@ def _blank(value: Any) -> bool:
 
 def _xlsx_rows(path: Path) -> list[list[Any]]:
     from openpyxl import load_workbook  # only a batch over an XLSX sheet needs it
+    data = read_bytes(path, "spreadsheet")
+    check_zip(data, "the spreadsheet", Location(str(path)))  # a workbook is a zip: no part inflating to gigabytes
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except FileNotFoundError:
-        raise UsageError(f"the spreadsheet '{path}' does not exist", code="input.missing") from None
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises zip, XML and key errors on a file that is not a workbook
         raise UsageError(f"the spreadsheet '{path}' is not an XLSX workbook ({type(exc).__name__})",
                          code="batch.sheet.unreadable") from None

@@ -199,3 +199,21 @@ def test_a_csv_in_an_unknown_encoding_is_a_plain_error(tmp_path: Path) -> None:
     assert code == 1 and "Traceback" not in err
     assert err.strip() == (f"error: {sheet}: the spreadsheet is neither UTF-8 nor Windows-1252 text: in "
                            "Excel, save it as 'CSV UTF-8' or as an Excel workbook (.xlsx)")
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
+    import zipfile
+
+    from openpyxl import Workbook
+    book = Workbook()
+    book.active.append(HEADINGS.split(","))
+    book.save(tmp_path / "plain.xlsx")
+    bomb = tmp_path / "firms.xlsx"
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as src, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            data = src.read(name)
+            out.writestr(name, data + b" " * (100 << 20) if name == "xl/worksheets/sheet1.xml" else data)
+    code, out, err = _cli("build", str(bomb), "--base", str(_base(tmp_path)), "--library", str(MINI),
+                          "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert code == 1 and "Traceback" not in err and not (tmp_path / "out").exists()
+    assert f"error: {bomb}: the part 'xl/worksheets/sheet1.xml' of the spreadsheet exceeds the limit" in err
