@@ -42,7 +42,7 @@ def where_used(ref: str, folder: Path | None, superseded: bool, rescan: bool, re
     reg = None
     if register:
         from assembler.register.store import open_register
-        reg = open_register(register)
+        reg = open_register(register, create=False)
     try:
         report = find(folder, ref, library=library, superseded_only=superseded, register=reg, rescan=rescan,
                       follow_symlinks=follow_symlinks, jobs=jobs or os.cpu_count() or 1)

@@ -19,7 +19,7 @@ def _open(location: str | None) -> Register:
                          "that has built an agreement", option="register",
                          code="register.none")
     from assembler.register.store import open_register
-    return open_register(location)
+    return open_register(location, create=False)
 
 
 _register_option = click.option("--register", "location", metavar="PATH|URL", envvar="ASSEMBLER_REGISTER",

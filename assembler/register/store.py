@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -272,6 +273,10 @@ class Register:
         if not found:
             raise UsageError(f"the register has no agreement '{ref}'", code="register.unknown")
         target = found[0]
+        # Sent, returned and signed are things that have happened; a termination may take effect later.
+        if status != "terminated" and _dt.date.fromisoformat(when) > _dt.date.today() + _dt.timedelta(days=1):
+            raise UsageError(f"{when} is in the future: mark an agreement {status} when it has been",
+                             code="usage.date", option="date")
         with self._transaction() as cur:
             cur.execute(self._q("UPDATE agreements SET status = ?, status_date = ? WHERE id = ?"), (status, when, target.id))
             cur.execute(self._q("INSERT INTO events (agreement_id, status, date, recorded_by, recorded_at) "
@@ -358,6 +363,23 @@ def workspace_register(start: Path | None = None, *, existing_only: bool = False
     return None if existing_only and not path.exists() else str(path)
 
 
-def open_register(location: str | Path) -> Register:
-    """Open (and create or migrate on first use) the register at a SQLite path or PostgreSQL URL."""
+def open_register(location: str | Path, *, create: bool = True) -> Register:
+    """Open (and create or migrate on first use) the register at a SQLite path or PostgreSQL URL.
+
+    ``create=False`` is for commands that only read or mark: a SQLite file
+    that is not there is then an error (a mistyped path), not a new, empty
+    register that reports no agreements.
+    """
+    text = str(location)
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*)://", text)
+    if scheme and not is_url(text):
+        if scheme.group(1).lower() != "sqlite":
+            raise RegisterError(f"'{_redact(text)}' is not a register: give a SQLite file path, or a PostgreSQL URL "
+                                "(postgresql://user@host/database)")
+        if not text.lower().startswith("sqlite:///"):
+            raise RegisterError(f"'{text}' is not a SQLite URL: write sqlite:///relative/path or sqlite:////absolute/path")
+        location = text[len("sqlite:///"):]  # SQLAlchemy's form: three slashes, then the path
+    if not create and not is_url(str(location)) and not Path(location).exists():
+        raise RegisterError(f"there is no register at '{location}' (a register is made by the first build recorded "
+                            "into it: check the path)")
     return Register(location)

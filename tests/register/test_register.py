@@ -127,6 +127,43 @@ def test_a_register_that_cannot_be_opened_is_a_plain_error(tmp_path: Path) -> No
     assert out.exit_code == 2 and "is a folder" in out.output
 
 
+def test_a_mistyped_register_is_named_not_made(tmp_path: Path) -> None:
+    # Reading commands do not create a register: a typo in the path must not look like "no agreements".
+    runner = CliRunner()
+    missing = tmp_path / "nowhere" / "register.sqlite3"
+    for args in (["register", "list"], ["register", "mark", "KS 1", "--status", "sent"], ["where-used", "parter"]):
+        out = runner.invoke(cli, [*args, "--register", str(missing)])
+        assert out.exit_code == 2, out.output
+        assert f"there is no register at '{missing}'" in out.output
+    assert not (tmp_path / "nowhere").exists()
+    out = runner.invoke(cli, ["register", "list", "--register", f"mysql://user@host/{tmp_path.name}"])
+    assert out.exit_code == 2 and "is not a register: give a SQLite file path, or a PostgreSQL URL" in out.output
+    assert not Path("mysql:").exists()
+    answers = _make(tmp_path, "KS 2026/0901")
+    url = f"sqlite:///{tmp_path / 'reg.sqlite3'}"  # SQLAlchemy's form of an absolute path: four slashes
+    built = runner.invoke(cli, ["build", str(answers), "--library", str(MINI), "--as-of", "2026-03-01", "--format",
+                                "txt", "-o", str(tmp_path / "out"), "--register", url])
+    assert built.exit_code == 0, built.output
+    listed = runner.invoke(cli, ["register", "list", "--register", str(tmp_path / "reg.sqlite3")])
+    assert "KS 2026/0901" in listed.output
+
+
+def test_marking_a_future_date_is_refused_except_a_termination(register_location: str, tmp_path: Path) -> None:
+    import datetime as dt
+    runner = CliRunner()
+    answers = _make(tmp_path, "KS 2026/0902")
+    built = runner.invoke(cli, ["build", str(answers), "--library", str(MINI), "--as-of", "2026-03-01", "--format",
+                                "txt", "-o", str(tmp_path / "out"), "--register", register_location])
+    assert built.exit_code == 0, built.output
+    later = (dt.date.today() + dt.timedelta(days=40)).isoformat()
+    signed = runner.invoke(cli, ["register", "mark", "KS 2026/0902", "--status", "signed", "--date", later,
+                                 "--register", register_location])
+    assert signed.exit_code == 2 and f"{later} is in the future" in signed.output
+    ended = runner.invoke(cli, ["register", "mark", "KS 2026/0902", "--status", "terminated", "--date", later,
+                                "--register", register_location])
+    assert ended.exit_code == 0 and f"terminated {later}" in ended.output
+
+
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     location = tmp_path / "r.sqlite3"
     open_register(location).close()
