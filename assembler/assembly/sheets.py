@@ -77,13 +77,22 @@ def read_sheet(path: Path) -> list[Row]:
         raise UsageError(f"the spreadsheet '{path}' has no heading row of field paths", Location(str(path), 1),
                          code="batch.sheet.empty")
     headings = [str(c).strip() if c is not None else "" for c in table[0]]
+    seen: dict[PathKey, tuple[int, str]] = {}
     for column, heading in enumerate(headings, 1):
         if heading:
             try:
-                parse_field_path(heading)
+                key = parse_field_path(heading)
             except ValueError:
                 raise UsageError(f"the heading '{heading}' is not a field path (write e.g. private_parties[0].orgnr)",
                                  Location(str(path), 1, column), code="batch.sheet.heading") from None
+            # Two columns for one field would leave which cell counts to chance; one inside the other likewise.
+            for other, (first, name) in seen.items():
+                if other == key[:len(other)] or key == other[:len(key)]:
+                    what = "the same field as" if other == key else "a field that overlaps"
+                    raise UsageError(f"the heading '{heading}' names {what} '{name}' in column {first}: "
+                                     "give each field one column", Location(str(path), 1, column),
+                                     code="batch.sheet.heading-twice")
+            seen[key] = (column, heading)
     rows: list[Row] = []
     for line, values in enumerate(table[1:], 2):
         cells = tuple((h, None if i >= len(values) or _blank(values[i]) else values[i], i + 1)
@@ -103,9 +112,10 @@ def _xlsx_rows(path: Path) -> list[list[Any]]:
     check_zip(data, "the spreadsheet", Location(str(path)))  # a workbook is a zip: no part inflating to gigabytes
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises zip, XML and key errors on a file that is not a workbook
-        raise UsageError(f"the spreadsheet '{path}' is not an XLSX workbook ({type(exc).__name__})",
-                         code="batch.sheet.unreadable") from None
+    except Exception:  # noqa: BLE001 - openpyxl raises zip, XML and key errors on a file that is not a workbook
+        raise UsageError(f"the spreadsheet '{path}' is not an Excel workbook (.xlsx) that can be read: open it in "
+                         "Excel and save it as 'Excel Workbook', or as 'CSV UTF-8'", code="batch.sheet.unreadable",
+                         ) from None
     try:
         return [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
     finally:

@@ -217,3 +217,26 @@ def test_an_xlsx_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> No
                           "-o", str(tmp_path / "out"), cwd=tmp_path)
     assert code == 1 and "Traceback" not in err and not (tmp_path / "out").exists()
     assert f"error: {bomb}: the part 'xl/worksheets/sheet1.xml' of the spreadsheet exceeds the limit" in err
+
+
+@pytest.mark.parametrize("headings, column, message", [
+    ("reference,parties[1].name,reference", 3, "the heading 'reference' names the same field as 'reference' in column 1"),
+    ("reference,parties[1],parties[1].name", 3,
+     "the heading 'parties[1].name' names a field that overlaps 'parties[1]' in column 2"),
+], ids=["twice", "inside-another"])
+def test_a_field_given_two_columns_is_refused(tmp_path: Path, headings: str, column: int, message: str) -> None:
+    sheet = tmp_path / "firms.csv"
+    sheet.write_text(headings + "\nKS 2026/0901,Alfa AB,Beta AB\n", encoding="utf-8")
+    with pytest.raises(UsageError) as raised:
+        read_sheet(sheet)
+    assert message in str(raised.value) and raised.value.location.column == column
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook_gets_plain_advice(tmp_path: Path) -> None:
+    sheet = tmp_path / "firms.xlsx"
+    sheet.write_text("reference\nKS 1\n", encoding="utf-8")
+    with pytest.raises(UsageError) as raised:
+        read_sheet(sheet)
+    assert "is not an Excel workbook (.xlsx) that can be read: open it in Excel and save it as 'Excel Workbook'" in str(
+        raised.value)
+    assert "BadZipFile" not in str(raised.value)
