@@ -57,7 +57,8 @@ def load_side(path_or_ref: str, *, assemble: Assemble | None = None,
         if assemble is None:
             raise UsageError(f"{label}: comparing answer files needs the assembly pipeline")
         return side_from_agreement(assemble(path), label, language=language)
-    raise UsageError(f"{label}: cannot compare a {suffix or 'extensionless'} file; "
+    kind = "a folder" if path.is_dir() else f"a {suffix} file" if suffix else "a file without an extension"
+    raise UsageError(f"{label}: cannot compare {kind}; "
                      "give a DOCX, PDF, Markdown, text, answer or manifest file, or id@version")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assembler._files import read_bytes
-from assembler.errors import AssemblerError, Location
+from assembler.errors import AssemblerError, DocumentFormatError, Location
 from assembler.manifest import manifest_from_json
 from assembler.model import Manifest
 from assembler.readers.quick_manifest import quick_docx_manifest, quick_pdf_manifest
@@ -48,6 +48,11 @@ def read_embedded_manifest(data: bytes, suffix: str = "") -> Manifest:
             return quick
         from assembler.readers.pdf import read_pdf_manifest
         return read_pdf_manifest(data)
+    if suffix.lower() in (".docx", ".pdf"):
+        # Named a DOCX or PDF but neither: say so, not that it is broken manifest JSON.
+        what = suffix.lower().lstrip(".")
+        raise DocumentFormatError("this file is empty" if not data.strip() else
+                                  f"this file is not a {what.upper()} document", code=f"document.not-{what}")
     if suffix.lower() in (".html", ".htm"):
         from assembler.readers.html import read_html_manifest
         return read_html_manifest(data)

@@ -232,3 +232,16 @@ def test_json_giving_a_number_for_text_gets_a_json_hint(runner: CliRunner, mini_
     result = run(runner, "check", answers, "--library", MINI)
     assert result.exit_code == 1
     assert "title: must be text (the file gives 2026 without quotes; put the value in quotes)" in result.output
+
+
+def test_a_file_named_docx_or_pdf_that_is_neither_is_named_so(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "empty.docx").write_bytes(b"")
+    (tmp_path / "note.pdf").write_text("meeting notes", encoding="utf-8")
+    (tmp_path / "folder").mkdir()
+    for command in ("inspect", "rebuild"):
+        result = run(runner, command, tmp_path / "empty.docx")
+        assert result.exit_code == 1 and result.output.strip() == f"error: {tmp_path / 'empty.docx'}: this file is empty"
+    result = run(runner, "inspect", tmp_path / "note.pdf")
+    assert result.output.strip() == f"error: {tmp_path / 'note.pdf'}: this file is not a PDF document"
+    result = run(runner, "diff", tmp_path / "folder", tmp_path / "note.pdf")
+    assert result.exit_code == 2 and "cannot compare a folder; give a DOCX, PDF" in result.output
