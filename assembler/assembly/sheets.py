@@ -264,7 +264,8 @@ def row_answers(row: Row, base: Answers | None) -> Answers:
                            "(add an 'agreement' column or --base FILE)", Location(file, row.line, None, "agreement"),
                            code="answers.agreement.missing")
     text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
-    doc = RowSourced(data, file, {}, 0, base.doc if base is not None else None, columns, row.line, emptied)
+    doc = RowSourced(data, file, base=base.doc if base is not None else None, columns=columns, line=row.line,
+                     emptied=emptied)
     origin = base.path if base is not None else row.sheet  # appendix files resolve beside the base file
     return Answers(origin, data, hashlib.sha256(text.encode()).hexdigest(), doc, text)
 

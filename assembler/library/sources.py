@@ -39,6 +39,7 @@ class Sourced:
     file: str
     positions: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     line_offset: int = 0
+    typed: dict[PathKey, str] = field(default_factory=dict)  # what was written where YAML read a number or true/false
 
     def locate(self, path: PathKey) -> Location:
         """Return the location of the value at ``path``, or of its nearest parent."""
@@ -52,7 +53,11 @@ class Sourced:
         """Return advice for a value at ``path`` that should be text but was read as a number or true/false."""
         if self.file.lower().endswith(".json"):
             return f" (the file gives {json.dumps(value)} without quotes; put the value in quotes)"
-        # YAML reads yes/no/on/off as true/false and digits as numbers.
+        # YAML reads yes/no/on/off as true/false and digits as numbers (0701234567 even as an octal number).
+        written = self.typed.get(tuple(path))
+        if written is not None and written != str(value).lower():
+            kind = "true/false" if isinstance(value, bool) else "a number"
+            return f" (YAML reads {written} as {kind}; put the value in quotes: \"{written}\")"
         return f" (YAML read it as {str(value).lower()}; put the value in quotes)"
 
 
@@ -64,6 +69,7 @@ class _Builder:
         self.positions: dict[PathKey, tuple[int, int]] = {}
         self.constructor = yaml.SafeLoader("")  # only its scalar constructors are used
         self.open: set[int] = set()  # the lists and groups being built: an alias to one of them is a loop
+        self.typed: dict[PathKey, str] = {}
         self.count = 0
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
@@ -88,7 +94,10 @@ class _Builder:
                 return self._collection(node, path)
             finally:
                 self.open.discard(id(node))
-        return self._scalar(node)
+        value = self._scalar(node)
+        if isinstance(value, (bool, int, float)):
+            self.typed[path] = node.value
+        return value
 
     def _collection(self, node: yaml.Node, path: PathKey) -> Any:
         if isinstance(node, yaml.MappingNode):
@@ -168,7 +177,7 @@ def parse_yaml(text: str, file: str, line_offset: int = 0) -> Sourced:
             loc = Location(file, exc.location.line + line_offset, exc.location.column, exc.location.path)
             raise type(exc)(exc.message, loc, code=exc.code) from None
         raise
-    return Sourced(data, file, builder.positions, line_offset)
+    return Sourced(data, file, builder.positions, line_offset, builder.typed)
 
 
 def parse_json(text: str, file: str) -> Sourced:

@@ -220,7 +220,19 @@ def test_yaml_reading_a_value_as_true_gets_a_hint(runner: CliRunner, mini_answer
     mini_answers.write_text(mini_answers.read_text(encoding="utf-8").replace("title: Smart belysning", "title: yes"),
                             encoding="utf-8")
     result = run(runner, "check", mini_answers, "--library", MINI)
-    assert "title: must be text (YAML read it as true; put the value in quotes)" in result.output
+    assert 'title: must be text (YAML reads yes as true/false; put the value in quotes: "yes")' in result.output
+
+
+def test_a_phone_number_yaml_reads_as_an_octal_number_is_shown_as_written(runner: CliRunner,
+                                                                          mini_answers: Path) -> None:
+    # YAML 1.1 reads 0701234567 (digits 0-7 after a leading zero) as the octal number 117782903.
+    text = mini_answers.read_text(encoding="utf-8")
+    assert "title: Smart belysning" in text
+    mini_answers.write_text(text.replace("title: Smart belysning", "title: 0701234567"), encoding="utf-8")
+    result = run(runner, "check", mini_answers, "--library", MINI)
+    assert 'title: must be text (YAML reads 0701234567 as a number; put the value in quotes: "0701234567")' in (
+        result.output)
+    assert "117782903" not in result.output
 
 
 def test_json_giving_a_number_for_text_gets_a_json_hint(runner: CliRunner, mini_answers: Path, tmp_path: Path) -> None:
