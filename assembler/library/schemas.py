@@ -56,12 +56,13 @@ def _check_email(value: object) -> bool:
 def _check_date(value: object) -> bool:
     import datetime as dt
     if isinstance(value, str):
+        if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+            raise FormatProblem("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01", "date.form")
         try:
             dt.date.fromisoformat(value)
         except ValueError:
-            raise FormatProblem("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01", "date.form") from None
-        if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-            raise FormatProblem("is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01", "date.form")
+            # Written right, but no such day: 2027-02-30, 2026-13-01.
+            raise FormatProblem(f"{value} is not a day in the calendar", "date.form") from None
     return True
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import FIXTURES, MINI
+from conftest import FIXTURES, MINI, REPO
 
 from assembler import __version__
 from assembler.cli import cli
@@ -257,3 +257,14 @@ def test_a_file_named_docx_or_pdf_that_is_neither_is_named_so(runner: CliRunner,
     assert result.output.strip() == f"error: {tmp_path / 'note.pdf'}: this file is not a PDF document"
     result = run(runner, "diff", tmp_path / "folder", tmp_path / "note.pdf")
     assert result.exit_code == 2 and "cannot compare a folder; give a DOCX, PDF" in result.output
+
+
+def test_a_date_written_right_that_does_not_exist_is_called_so(runner: CliRunner, tmp_path: Path) -> None:
+    text = (REPO / "examples" / "basic.yaml").read_text(encoding="utf-8")
+    answers = tmp_path / "answers.yaml"
+    answers.write_text(text.replace("end: 2027-03-31", "end: 2027-02-30"), encoding="utf-8")
+    result = run(runner, "check", answers)
+    assert result.exit_code == 1 and "project.end: 2027-02-30 is not a day in the calendar" in result.output
+    answers.write_text(text.replace("end: 2027-03-31", "end: 31 mars 2027"), encoding="utf-8")
+    result = run(runner, "check", answers)
+    assert "project.end: is not a date: write it as YYYY-MM-DD, e.g. 2026-03-01" in result.output
