@@ -198,7 +198,7 @@ def test_schema_problems_are_listed_top_down(runner: CliRunner, mini_answers: Pa
     result = run(runner, "check", mini_answers, "--library", MINI)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "start: is not a date" in lines[0] and "model: must be one of: a, b" in lines[1]
+    assert "start: 2026-13-01 is not a day in the calendar" in lines[0] and "model: must be one of: a, b" in lines[1]
 
 
 def test_json_answers_keep_their_positions_even_with_tabs(runner: CliRunner) -> None:
