@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from functools import total_ordering
@@ -82,15 +83,15 @@ class VersionRange:
 
     def contains(self, version: Version) -> bool:
         """Return whether ``version`` is in the range."""
-        for op, bound in self.bounds:
-            ok = {">=": version >= bound, ">": version > bound, "<=": version <= bound,
-                  "<": version < bound, "=": version == bound}[op]
-            if not ok:
-                return False
-        return True
+        key = version._key()
+        # Only the comparison a bound names is made (every build asks this of every clause version).
+        return all(_COMPARE[op](key, bound._key()) for op, bound in self.bounds)
 
     def __str__(self) -> str:
         return self.text
+
+
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt, "=": operator.eq}
 
 
 def _full(text: str) -> Version:
