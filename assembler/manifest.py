@@ -20,8 +20,7 @@ def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
     """Return the manifest as a JSON-ready dict, keys in a fixed order."""
     data: dict[str, Any] = {"format": MANIFEST_FORMAT}
     data.update(asdict(manifest))
-    data["clauses"] = [asdict(c) for c in manifest.clauses]
-    for key in ("warnings", "parties", "appendices"):
+    for key in ("clauses", "warnings", "parties", "appendices"):
         data[key] = list(data[key])
     if manifest.answers_form == "text":
         # Manifests from before the field carried the raw text and no answers_form; rebuilding one
@@ -34,9 +33,23 @@ def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
     return data
 
 
+_last: tuple[Manifest, str] | None = None
+
+
 def manifest_to_json(manifest: Manifest) -> str:
-    """Return the manifest as deterministic, indented JSON text."""
-    return json.dumps(manifest_to_dict(manifest), ensure_ascii=False, indent=2) + "\n"
+    """Return the manifest as deterministic, indented JSON text.
+
+    A build asks for the same manifest several times (the DOCX, the PDF, the
+    register's key); a manifest never changes, so the text of the last one is
+    kept, with the manifest itself, so that its identity cannot be reused.
+    """
+    global _last
+    last = _last
+    if last is not None and last[0] is manifest:
+        return last[1]
+    text = json.dumps(manifest_to_dict(manifest), ensure_ascii=False, indent=2) + "\n"
+    _last = (manifest, text)
+    return text
 
 
 def manifest_from_dict(data: dict[str, Any]) -> Manifest:
