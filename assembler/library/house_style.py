@@ -17,7 +17,7 @@ from assembler._files import read_bytes
 from assembler.errors import AssemblerError, InputError, Location, UsageError
 from assembler.library.workspace import SETTINGS_FILE, Settings
 from assembler.model import FontFiles, HouseStamp, HouseStyle
-from assembler.oxml.reference import NotADocx, reference_facts
+from assembler.oxml.reference import NotADocx, as_document, reference_facts
 
 MAX_FILE = 20 * 1024 * 1024  # a reference DOCX or font larger than this is refused
 
@@ -85,7 +85,7 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
         try:
             facts = reference_facts(data, Location(str(path)))
         except NotADocx as exc:
-            raise InputError(f"the reference DOCX is not a readable Word document ({exc})", Location(str(path)),
+            raise InputError(f"the reference DOCX cannot be used: {exc}", Location(str(path)),
                                  code="house-style.not-docx") from None
         notes = (facts.logo_note,) if facts.logo_note else ()
         margins, logo, height, family, colour = (facts.margins_mm, facts.logo, facts.logo_height_mm,
@@ -96,7 +96,9 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
                        reference_docx_sha256=_sha(data) if data is not None else "",
                        fonts=tuple((Path(p).name, _sha(face)) for p, face in zip(pdf_fonts, _faces(fonts))),
                        pdf_a=pdf_a)
-    return HouseStyle(reference_docx=data, source=source, fonts=fonts, logo=logo, logo_height_mm=height,
+    # A Word template (.dotx) is used as the document it makes; the stamp keeps the hash of the file itself.
+    document = as_document(data, Location(source)) if data is not None else None
+    return HouseStyle(reference_docx=document, source=source, fonts=fonts, logo=logo, logo_height_mm=height,
                       margins_mm=margins, heading_colour=colour, pdf_a=pdf_a, stamp=stamp, notes=notes)
 
 
@@ -137,7 +139,7 @@ def check_reference_docx(path: Path | str) -> list[tuple[str, str]]:
     try:
         facts = reference_facts(read_bytes(Path(path)))
     except NotADocx as exc:
-        return [("house-style.not-docx", f"the reference DOCX is not a readable Word document ({exc})")]
+        return [("house-style.not-docx", f"the reference DOCX cannot be used: {exc}")]
     except AssemblerError as exc:  # a hostile zip, a broken or huge logo
         return [(exc.code, exc.message)]
     notes = [("house-style.logo-not-drawn", facts.logo_note)] if facts.logo_note else []

@@ -53,18 +53,65 @@ class NotADocx(ValueError):
     """The bytes are not a readable Word document."""
 
 
+_WORDML = "application/vnd.openxmlformats-officedocument.wordprocessingml."
+_MACRO_ENABLED = (b"application/vnd.ms-word.document.macroEnabled.main+xml",
+                  b"application/vnd.ms-word.template.macroEnabledTemplate.main+xml")
+
+
+def as_document(data: bytes, where: Location | None = None) -> bytes:
+    """Return a reference as a Word document: a .docx as it is, a Word template (.dotx) as the document it makes.
+
+    A legal unit's letterhead is usually a template; it differs from a
+    document only in the content type of its main part.  A macro-enabled
+    file (.docm, .dotm) is refused: its macros would travel into every
+    agreement.  Raises LimitError for a zip of hostile shape, NotADocx for a
+    macro-enabled file.
+    """
+    check_zip(data, "the reference DOCX", where)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            types = package.read("[Content_Types].xml")
+            if any(kind in types for kind in _MACRO_ENABLED):
+                raise NotADocx("it is macro-enabled (.docm or .dotm); save it in Word as a Word Document (.docx) or "
+                               "a Word Template (.dotx)")
+            template = (_WORDML + "template.main+xml").encode()
+            if template not in types:
+                return data
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+                for info in package.infolist():
+                    part = package.read(info)
+                    if info.filename == "[Content_Types].xml":
+                        part = part.replace(template, (_WORDML + "document.main+xml").encode())
+                    copy.writestr(info, part)
+            return out.getvalue()
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+        return data  # not a package: open_reference says so
+
+
 def open_reference(data: bytes, where: Location | None = None) -> WordDocument:
-    """Return the reference DOCX opened with python-docx; raise :class:`NotADocx` if it is none.
+    """Return the reference DOCX (or Word template) opened with python-docx; raise :class:`NotADocx` if it is none.
 
     Raises LimitError first when the zip is of a hostile shape (a part that
     inflates to gigabytes, a hundred thousand parts): python-docx reads
     every part into memory.
     """
-    check_zip(data, "the reference DOCX", where)
+    data = as_document(data, where)
     try:
         return docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise NotADocx(str(exc) or type(exc).__name__) from None
+    except zipfile.BadZipFile:
+        raise NotADocx("it is not a Word file (.docx or .dotx)") from None
+    except KeyError:
+        raise NotADocx("a part the package names is missing: open it in Word and save it again") from None
+    except etree.XMLSyntaxError:
+        raise NotADocx("a part of it is damaged XML: open it in Word and save it again") from None
+    except ValueError as exc:
+        if "content type is" in str(exc):
+            kind = str(exc).rsplit("content type is", 1)[1]
+            what = ("an Excel workbook" if "spreadsheetml" in kind else
+                    "a PowerPoint presentation" if "presentationml" in kind else "another kind of Office file")
+            raise NotADocx(f"it is {what}, not a Word document") from None
+        raise NotADocx("it cannot be read as a Word document: open it in Word and save it again") from None
 
 
 def missing_styles(document: WordDocument) -> tuple[str, ...]:

@@ -209,3 +209,41 @@ def test_a_damaged_font_file_is_named_before_anything_is_written(tmp_path: Path,
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert done.stderr.strip() == f"error: {damaged}: the font file is damaged or not a TrueType font the PDF can embed"
     assert not (tmp_path / "out").exists()
+
+
+def _retyped(reference: Path, dest: Path, content_type: str) -> Path:
+    """Copy a reference DOCX with the content type of its main part changed (as Word saves .dotx, .docm …)."""
+    import zipfile
+    document = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    with zipfile.ZipFile(reference) as src, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            data = src.read(name)
+            out.writestr(name, data.replace(document, content_type.encode()) if name == "[Content_Types].xml" else data)
+    return dest
+
+
+def test_a_word_template_serves_as_the_reference(reference: Path, tmp_path: Path) -> None:
+    # A legal unit's letterhead is usually a Word template (.dotx).
+    template = _retyped(reference, tmp_path / "letterhead.dotx",
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml")
+    done = _build(template, tmp_path / "out")
+    assert done.returncode == 0, done.stderr
+    built = docx.Document(str(tmp_path / "out" / "basic.docx"))
+    assert built.part.content_type.endswith("wordprocessingml.document.main+xml")  # a document, not a template
+    assert built.styles["Normal"].font.name == "Liberation Sans"
+    assert any(r.reltype.endswith("/image") for r in built.sections[0].header.part.rels.values())
+    assert check_reference_docx(template) == [(code, message) for code, message in check_reference_docx(reference)]
+
+
+@pytest.mark.parametrize("content_type, expected", [
+    ("application/vnd.ms-word.document.macroEnabled.main+xml", "it is macro-enabled (.docm or .dotm)"),
+    ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+     "it is an Excel workbook, not a Word document"),
+], ids=["docm", "xlsx"])
+def test_a_macro_file_or_a_workbook_is_refused_in_plain_words(reference: Path, tmp_path: Path, content_type: str,
+                                                               expected: str) -> None:
+    wrong = _retyped(reference, tmp_path / "house.docx", content_type)
+    done = _build(wrong, tmp_path / "out")
+    assert done.returncode == 2 and "Traceback" not in done.stderr and not (tmp_path / "out").exists()
+    assert done.stderr.strip() == f"error: {wrong}: the reference DOCX cannot be used: {expected}" + (
+        "; save it in Word as a Word Document (.docx) or a Word Template (.dotx)" if "macro" in expected else "")
