@@ -4,8 +4,9 @@
 
 Each case is an Agreement factory.  The writers are the public API's
 (``assembler.writers.writer_for``: the collector tuned as for every user).
-Beside each PDF figure: reportlab drawing the same words (headings,
-paragraphs, list items of the first language) in the same fonts with its own
+Beside each PDF figure: reportlab drawing the same text (title, headings,
+numbered paragraphs and list items with their numbers, appendix list, signature
+blocks, running header and "Sida N av M" footer) in the same fonts with its own
 defaults (bench_scale's baseline, issue 16), and the ratio; then the DOCX
 figure.  Our writer and reportlab's run alternately, so load on a shared
 machine falls on both alike; wall and CPU medians are printed with the load
@@ -39,7 +40,7 @@ from assembler.writers import writer_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # for sample.py
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for bench_scale.py
-from bench_scale import _reportlab_own, _words
+from bench_scale import _header, _reportlab_own, _words
 from sample import sample_agreement
 
 write_pdf, write_docx = writer_for("pdf"), writer_for("docx")
@@ -83,7 +84,7 @@ def side_by_side(agreement: Agreement, runs: int) -> tuple[dict[str, float], byt
     """Return wall and CPU medians (ms) of our PDF writer and of reportlab's own on the same words, run alternately."""
     words = _words(agreement)
     jobs: dict[str, Callable[[], bytes]] = {"ours": lambda: write_pdf(agreement),
-                                            "reportlab": lambda: _reportlab_own(words)}
+                                            "reportlab": lambda: _reportlab_own(words, _header(agreement))}
     out = {name: job() for name, job in jobs.items()}  # warm: fonts, imports
     wall: dict[str, list[float]] = {name: [] for name in jobs}
     cpu: dict[str, list[float]] = {name: [] for name in jobs}

@@ -147,20 +147,52 @@ def bench_docxtpl(count: int, tmp: Path) -> None:
 
 # --- scale: per page and peak memory, each in a fresh process --------------------------------------------------------
 
-def _words(agreement: Any) -> list[tuple[str, str]]:
-    """Return (kind, text) of every heading, paragraph and list item of the first document."""
-    out: list[tuple[str, str]] = []
-    for clause in agreement.documents[0].clauses:
-        out.append(("heading", f"{clause.number} {clause.title}"))
-        for block in clause.blocks:
+def _words(agreement: Any) -> list[tuple[str, str, str | None]]:
+    """Return (kind, text, number or bullet) of every line of text the first document prints.
+
+    Headings, paragraphs and list items with their numbers and bullets, the
+    title, the appendix list and the signature blocks: the same text our PDF
+    sets (the running header and footer are drawn by :func:`_reportlab_own`).
+    """
+    doc = agreement.documents[0]
+    out: list[tuple[str, str, str | None]] = [("title", doc.title, None)]
+    if doc.reference:
+        out.append(("para", f"{doc.labels.reference}: {doc.reference}", None))
+
+    def blocks(items: Any) -> None:
+        for block in items:
             if hasattr(block, "items"):
-                out += [("item", " ".join(s.text for s in item.spans)) for item in block.items]
+                out.extend(("item", "".join(s.text for s in item.spans), item.label or "\u2022")
+                           for item in block.items)
             else:
-                out.append(("para", " ".join(s.text for s in block.spans)))
+                out.append(("para", "".join(s.text for s in block.spans), getattr(block, "number", None)))
+
+    blocks(doc.preamble)
+    for clause in doc.clauses:
+        out.append(("heading", f"{clause.number} {clause.title}", None))
+        blocks(clause.blocks)
+    if doc.appendices:
+        out.append(("heading", doc.labels.appendices, None))
+        out.extend(("para", f"{doc.labels.appendix} {a.number} \u2013 {a.title}", None) for a in doc.appendices)
+    if doc.signatures:
+        out.append(("heading", doc.labels.signatures, None))
+    for sig in doc.signatures:
+        out.append(("heading", f"{sig.party} ({sig.orgnr})", None))
+        out.extend(("para", text, None) for text in (", ".join(t for t in (sig.place, sig.date) if t) or " ",
+                                                     "Ort och datum", "Namnteckning", sig.signatory,
+                                                     "Namnförtydligande", sig.signatory_title, "Titel"))
     return out
 
 
-def _reportlab_own(words: list[tuple[str, str]]) -> bytes:
+def _header(agreement: Any) -> tuple[str, str]:
+    """Return the running header our PDF prints on each page: the title and the reference."""
+    doc = agreement.documents[0]
+    return doc.title, doc.reference
+
+
+def _reportlab_own(words: list[tuple[str, str, str | None]], header: tuple[str, str] = ("", "")) -> bytes:
+    """Set the words as a reportlab user would: numbered paragraphs with their numbers as bullets, a running
+    header, and "Sida N av M" in the footer by reportlab's own recipe (a canvas that holds its pages)."""
     from xml.sax.saxutils import escape
 
     from reportlab.lib.pagesizes import A4
@@ -168,25 +200,53 @@ def _reportlab_own(words: list[tuple[str, str]]) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Paragraph, SimpleDocTemplate
     for name, file in (("Serif", "LiberationSerif-Regular.ttf"), ("Serif-Bold", "LiberationSerif-Bold.ttf")):
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, str(FONTS / file)))
-    styles = {"heading": ParagraphStyle("h", fontName="Serif-Bold", fontSize=12, leading=15, spaceBefore=10),
-              "para": ParagraphStyle("p", fontName="Serif", fontSize=11, leading=14.5, spaceAfter=6),
-              "item": ParagraphStyle("i", fontName="Serif", fontSize=11, leading=14.5, leftIndent=10 * mm)}
+    styles = {"title": ParagraphStyle("t", fontName="Serif-Bold", fontSize=18, leading=22, spaceAfter=6),
+              "heading": ParagraphStyle("h", fontName="Serif-Bold", fontSize=12, leading=15, spaceBefore=10),
+              "para": ParagraphStyle("p", fontName="Serif", fontSize=11, leading=14.5, spaceAfter=6,
+                                     bulletFontName="Serif", bulletFontSize=11),
+              "item": ParagraphStyle("i", fontName="Serif", fontSize=11, leading=14.5, leftIndent=10 * mm,
+                                     bulletIndent=4 * mm, bulletFontName="Serif", bulletFontSize=11)}
+    numbered = ParagraphStyle("n", styles["para"], leftIndent=12 * mm)
+
+    class NumberedCanvas(Canvas):  # type: ignore[misc]  # reportlab's recipe for "page N of M"
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            for number, state in enumerate(self._pages, 1):
+                self.__dict__.update(state)
+                self.setFont("Serif", 9)
+                self.drawString(25 * mm, A4[1] - 15 * mm, header[0])
+                self.drawRightString(A4[0] - 25 * mm, A4[1] - 15 * mm, header[1])
+                self.drawCentredString(A4[0] / 2, 12 * mm, f"Sida {number} av {len(self._pages)}")
+                super().showPage()
+            super().save()
+
+    story = [Paragraph(escape(text), numbered if kind == "para" and bullet else styles[kind],
+                       bulletText=bullet) for kind, text, bullet in words]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm).build(
-        [Paragraph(escape(text), styles[kind]) for kind, text in words])
+        story, canvasmaker=NumberedCanvas)
     return buffer.getvalue()
 
 
-def _python_docx_own(words: list[tuple[str, str]]) -> bytes:
+def _python_docx_own(words: list[tuple[str, str, str | None]]) -> bytes:
     import docx
     document = docx.Document()
-    styles = {"heading": document.styles["Heading 1"], "item": document.styles["List Bullet"], "para": None}
-    for kind, text in words:
-        document.add_paragraph(text, style=styles[kind])
+    styles = {"title": document.styles["Title"], "heading": document.styles["Heading 1"],
+              "item": document.styles["List Bullet"], "para": None}
+    for kind, text, bullet in words:
+        document.add_paragraph(f"{bullet}\t{text}" if bullet and kind == "para" else text, style=styles[kind])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -201,7 +261,8 @@ def child(kind: str, clauses: int) -> None:
     small, agreement = large_agreement("sv", 2), large_agreement("sv", clauses)
     words = _words(agreement)
     fn = {"docx": lambda a: write_docx(a), "pdf": lambda a: write_pdf(a),
-          "python-docx": lambda a: _python_docx_own(_words(a)), "reportlab": lambda a: _reportlab_own(_words(a))}[kind]
+          "python-docx": lambda a: _python_docx_own(_words(a)),
+          "reportlab": lambda a: _reportlab_own(_words(a), _header(a))}[kind]
     fn(small)  # imports, fonts, templates
     del words
     t0 = time.perf_counter()
@@ -255,11 +316,12 @@ def bench_basic(runs: int) -> None:
     write_pdf = writer_for("pdf")
     agreement = assemble(BASIC, as_of="2026-03-01").agreement
     words = _words(agreement)
-    write_pdf(agreement), _reportlab_own(words)  # warm: imports, fonts
+    write_pdf(agreement), _reportlab_own(words, _header(agreement))  # warm: imports, fonts
     # Interleaved, one of each per round: a machine whose speed drifts (other tenants, clock) slows both alike.
     ours, theirs = [], []
     for _ in range(max(runs, 20)):
-        for fn, into in ((lambda: write_pdf(agreement), ours), (lambda: _reportlab_own(words), theirs)):
+        for fn, into in ((lambda: write_pdf(agreement), ours),
+                         (lambda: _reportlab_own(words, _header(agreement)), theirs)):
             t0 = time.perf_counter()
             fn()
             into.append(time.perf_counter() - t0)
