@@ -44,6 +44,7 @@ _TOKEN = re.compile(r"(<b>|</b>|<i>|</i>|&amp;|&lt;|&gt;)")
 _ENTITY = {"&amp;": "&", "&lt;": "<", "&gt;": ">"}
 _SOFT_HYPHEN = "\xad"
 _PROTOTYPES: weakref.WeakKeyDictionary[ParagraphStyle, dict[tuple[str, ...], Any]] = weakref.WeakKeyDictionary()
+_PLAIN: weakref.WeakKeyDictionary[ParagraphStyle, bool] = weakref.WeakKeyDictionary()
 
 # Word widths measured during one build, per (font, size, encoding): an agreement repeats its words
 # ("och", "att", "Parterna") thousands of times.  Scoped to one build, never kept across builds.
@@ -121,15 +122,22 @@ def own_frags(text: str, style: ParagraphStyle) -> tuple[str, list[Any]] | None:
     return cleaned, frags
 
 
+def _plain_style(style: ParagraphStyle) -> bool:
+    """Whether a style asks for none of what only ReportLab's loop does (decided once per style)."""
+    known = _PLAIN.get(style)
+    if known is None:
+        known = _PLAIN[style] = not (style.wordWrap or style.endDots or style.shaping or style.hyphenationLang
+                                     or style.uriWasteReduce or style.embeddedHyphenation
+                                     or getattr(style, "autoLeading", "") not in ("", "off"))
+    return known
+
+
 def _simple_case(para: Any) -> Any:
     """Return the single text fragment of ``para`` if the fast line breaker applies to it, else None."""
-    style = para.style
     frags = para.frags
-    if len(frags) != 1 or style.wordWrap or style.endDots or style.shaping:
+    if len(frags) != 1 or not _plain_style(para.style):
         return None
-    if style.hyphenationLang or style.uriWasteReduce or style.embeddedHyphenation:
-        return None
-    if getattr(para, "autoLeading", getattr(style, "autoLeading", "")) not in ("", "off"):
+    if getattr(para, "autoLeading", "") not in ("", "off"):
         return None
     f = frags[0]
     if not hasattr(f, "text") or hasattr(f, "cbDefn") or hasattr(f, "backColor") or _SOFT_HYPHEN in f.text:
