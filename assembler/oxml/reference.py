@@ -9,6 +9,7 @@ printed height, the body font's name and the heading colour.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 
@@ -32,6 +33,8 @@ _WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 _WP_EXTENT, _WP_INLINE, _WP_ANCHOR = _WP + "extent", _WP + "inline", _WP + "anchor"
 _A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 _R_EMBED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed"
+_R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 _RASTER = ("image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff")  # what ReportLab draws (through Pillow)
 _LOGO_PIXELS = 25_000_000  # a 5,000 x 5,000 logo is already far more than a page header needs
 
@@ -148,10 +151,29 @@ def _logo(document: WordDocument, where: Location | None) -> tuple[bytes | None,
         extent = drawing.find(_WP_EXTENT)
         height = int(extent.get("cy", "0")) / _EMU_PER_MM if extent is not None else 15.0
         return image.blob, round(height, 2), ""
+    for picture in part.element.iter(_V_IMAGEDATA):  # a logo in a file from older Word (VML), after DrawingML
+        rel = part.rels.get(picture.get(_R_ID) or "")
+        if rel is None or rel.is_external or rel.reltype != RT.IMAGE:
+            continue
+        if rel.target_part.content_type not in _RASTER:
+            skipped.append(rel.target_part.content_type.split("/")[-1].removeprefix("x-").split("+")[0].upper())
+            continue
+        _check_picture(rel.target_part.blob, where)
+        return rel.target_part.blob, _vml_height(picture.getparent()), ""
     if skipped:
         return None, 0.0, (f"the header logo of the reference DOCX is in {skipped[0]} format, which the PDF cannot "
                            "draw: the PDF has no logo (insert the logo in Word as PNG or JPEG)")
     return None, 0.0, ""
+
+
+def _vml_height(shape: etree._Element | None) -> float:
+    """Return the height in mm a VML shape's style gives (``height:42pt``), or 15 mm."""
+    style = shape.get("style", "") if shape is not None else ""
+    found = re.search(r"(?:^|;)\s*height:\s*([0-9.]+)\s*(pt|mm|cm|in|px)?", style)
+    if not found:
+        return 15.0
+    per_mm = {"pt": 72 / 25.4, "mm": 1.0, "cm": 0.1, "in": 1 / 25.4, "px": 96 / 25.4}[found.group(2) or "px"]
+    return round(float(found.group(1)) / per_mm, 2)
 
 
 def _check_picture(data: bytes, where: Location | None) -> None:

@@ -247,3 +247,23 @@ def test_a_macro_file_or_a_workbook_is_refused_in_plain_words(reference: Path, t
     assert done.returncode == 2 and "Traceback" not in done.stderr and not (tmp_path / "out").exists()
     assert done.stderr.strip() == f"error: {wrong}: the reference DOCX cannot be used: {expected}" + (
         "; save it in Word as a Word Document (.docx) or a Word Template (.dotx)" if "macro" in expected else "")
+
+
+def test_a_logo_from_older_word_vml_reaches_the_pdf(reference: Path, tmp_path: Path) -> None:
+    # Files from older Word (or in compatibility mode) carry a header picture as VML, not DrawingML.
+    import re
+    import zipfile
+    vml = tmp_path / "old-word.docx"
+    with zipfile.ZipFile(reference) as src, zipfile.ZipFile(vml, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            data = src.read(name)
+            if name.startswith("word/header") and name.endswith(".xml"):
+                text = data.decode()
+                rid = re.search(r'r:embed="([^"]+)"', text).group(1)  # type: ignore[union-attr]
+                picture = ('<w:pict xmlns:v="urn:schemas-microsoft-com:vml"><v:shape style="width:108pt;height:36pt">'
+                           f'<v:imagedata r:id="{rid}"/></v:shape></w:pict>')
+                data = re.sub(r"<w:drawing>.*?</w:drawing>", picture, text, flags=re.S).encode()
+            out.writestr(name, data)
+    house = load_house_style(vml)
+    assert house is not None and house.logo == _logo_png() and house.logo_height_mm == 12.7  # 36 pt
+    assert house.notes == ()
