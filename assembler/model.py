@@ -284,6 +284,7 @@ class HouseStyle:
     fonts: FontFiles | None = None
     logo: bytes | None = None
     logo_height_mm: float = 0.0
+    logo_first_page: bool = False  # the reference shows the logo on the first page only
     margins_mm: tuple[float, float, float, float] | None = None
     heading_colour: str = ""
     text_colour: str = ""

@@ -78,6 +78,7 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
     margins: tuple[float, float, float, float] | None = None
     logo, height, family, colour = None, 0.0, "", ""
     notes: tuple[str, ...] = ()
+    first_page = False
     source = ""
     if reference_docx is not None:
         path = Path(reference_docx)
@@ -90,6 +91,7 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
         notes = (facts.logo_note,) if facts.logo_note else ()
         margins, logo, height, family, colour = (facts.margins_mm, facts.logo, facts.logo_height_mm,
                                                  facts.font, facts.heading_colour)
+        first_page = facts.logo_first_page
         source = str(path)
     fonts = _fonts([Path(p) for p in pdf_fonts], family)
     stamp = HouseStamp(reference_docx=Path(source).name if source else "",
@@ -99,6 +101,7 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
     # A Word template (.dotx) is used as the document it makes; the stamp keeps the hash of the file itself.
     document = as_document(data, Location(source)) if data is not None else None
     return HouseStyle(reference_docx=document, source=source, fonts=fonts, logo=logo, logo_height_mm=height,
+                      logo_first_page=first_page,
                       margins_mm=margins, heading_colour=colour, pdf_a=pdf_a, stamp=stamp, notes=notes)
 
 

@@ -12,6 +12,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 import docx
 from docx.document import Document as WordDocument
@@ -50,6 +51,7 @@ class ReferenceFacts:
     font: str
     heading_colour: str
     logo_note: str = ""  # why the PDF has no logo although the header has a picture
+    logo_first_page: bool = False  # the logo is in the first page's own header only
 
 
 class NotADocx(ValueError):
@@ -123,15 +125,27 @@ def missing_styles(document: WordDocument) -> tuple[str, ...]:
     return tuple(name for name in REQUIRED_STYLES if name not in names)
 
 
-def _logo(document: WordDocument, where: Location | None) -> tuple[bytes | None, float, str]:
-    """Return the first picture of the first section's header, its height in mm, and a note when it is left out.
+def _logo(document: WordDocument, where: Location | None) -> tuple[bytes | None, float, str, bool]:
+    """Return the logo of the first section: its picture, height in mm, a note when it is left out, and whether
+    it is the first page's only (a letterhead whose "different first page" header alone carries it)."""
+    section = document.sections[0]
+    logo, height, note = _header_picture(section.header, where)
+    if logo is None and section.different_first_page_header_footer:
+        first, first_height, first_note = _header_picture(section.first_page_header, where)
+        if first is not None:
+            return first, first_height, "", True
+        note = note or first_note
+    return logo, height, note, False
+
+
+def _header_picture(header: Any, where: Location | None) -> tuple[bytes | None, float, str]:
+    """Return the first picture of a header, its height in mm, and a note when it is left out.
 
     Pictures are taken in the order the header shows them (``a:blip``; Word's
     SVG logos carry a PNG there, the SVG in an extension).  A picture the PDF
     cannot draw (EMF, WMF) leaves the PDF without a logo, with a note; one
     that is broken, or too large to be a logo, is an error.
     """
-    header = document.sections[0].header
     if header.is_linked_to_previous:
         return None, 0.0, ""
     part = header.part
@@ -210,10 +224,10 @@ def reference_facts(data: bytes, where: Location | None = None) -> ReferenceFact
     section = document.sections[0]
     margins = tuple(round(m.mm, 2) if m is not None else 25.0 for m in
                     (section.top_margin, section.right_margin, section.bottom_margin, section.left_margin))
-    logo, height, note = _logo(document, where)
+    logo, height, note, first_page = _logo(document, where)
     colour = ""
     if "Heading 1" in [s.name for s in document.styles]:
         rgb = document.styles["Heading 1"].font.color.rgb
         colour = str(rgb) if rgb is not None else ""
     return ReferenceFacts(missing_styles(document), (margins[0], margins[1], margins[2], margins[3]),
-                          logo, height, _font(document), colour, note)
+                          logo, height, _font(document), colour, note, first_page)

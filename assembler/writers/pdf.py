@@ -224,7 +224,8 @@ class _Builder:
         title = self._joined([d.title for d in self.docs])
         ref = first.reference
         y = PAGE_H - look.top + 12 * mm  # 12 mm above the text (15 mm below the page top by default)
-        draw_logo(c, look, y)
+        if not look.logo_first_page or c.getPageNumber() == 1:
+            draw_logo(c, look, y)
         c.setFillColor(GREY)
         ref_w = c.stringWidth(ref, look.font, 8.5) if ref else 0
         c.setFont(look.font, fit_text(c, title, 8.5, look.text_width - ref_w - 10 * mm, look.font))

@@ -51,6 +51,7 @@ class Look:
     logo: bytes | None = None
     logo_height: float = 0.0
     opaque: bool = False  # PDF/A: no transparency, so a logo's alpha channel is flattened onto white
+    logo_first_page: bool = False  # drawn on the first page only, as the reference's first-page header has it
 
     @property
     def text_width(self) -> float:
@@ -94,7 +95,8 @@ def look_for(house: HouseStyle | None) -> Look:
     top, right, bottom, left = (m * mm for m in house.margins_mm) if house.margins_mm else (
         Look.top, Look.right, Look.bottom, Look.left)
     return Look(font, bold, top, right, bottom, left, _colour(house.heading_colour, BLACK),
-                _colour(house.text_colour, BLACK), house.logo, house.logo_height_mm * mm, house.pdf_a)
+                _colour(house.text_colour, BLACK), house.logo, house.logo_height_mm * mm, house.pdf_a,
+                house.logo_first_page)
 
 
 def draw_logo(c: Canvas, look: Look, baseline: float) -> float:

@@ -6,6 +6,7 @@ import io
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import docx
 import pytest
@@ -267,3 +268,23 @@ def test_a_logo_from_older_word_vml_reaches_the_pdf(reference: Path, tmp_path: P
     house = load_house_style(vml)
     assert house is not None and house.logo == _logo_png() and house.logo_height_mm == 12.7  # 36 pt
     assert house.notes == ()
+
+
+def test_a_letterhead_logo_on_the_first_page_only_stays_there(tmp_path: Path) -> None:
+    # Letterheads often show the logo on the first page alone ("Different first page" in Word).
+    document = docx.Document()
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    section.first_page_header.paragraphs[0].add_run().add_picture(io.BytesIO(_logo_png()), height=Mm(12))
+    letterhead = tmp_path / "letterhead.docx"
+    document.save(str(letterhead))
+    house = load_house_style(letterhead)
+    assert house is not None and house.logo == _logo_png() and house.logo_first_page
+    agreement = assemble(REPO / "examples" / "basic.yaml", as_of="2026-12-01", language="sv",
+                         house_style=house).agreement
+    pages = PdfReader(io.BytesIO(write_pdf(agreement))).pages
+
+    def images(page: Any) -> int:
+        xobjects = page["/Resources"].get("/XObject") or {}
+        return sum(1 for x in xobjects.values() if x.get_object().get("/Subtype") == "/Image")
+    assert images(pages[0]) == 1 and all(images(p) == 0 for p in pages[1:])
