@@ -17,10 +17,12 @@ Wall times are medians of ``--runs`` runs except the batch and scan, run once ea
 from __future__ import annotations
 
 import argparse
+import html
 import io
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import sqlite3
@@ -147,6 +149,17 @@ def bench_docxtpl(count: int, tmp: Path) -> None:
 
 # --- scale: per page and peak memory, each in a fresh process --------------------------------------------------------
 
+def _marked(spans: Any) -> str:
+    """Return spans as the paragraph markup a reportlab user writes: the text escaped, bold and italic tagged."""
+    from xml.sax.saxutils import escape
+    out = []
+    for span in spans:
+        text = escape(span.text)
+        text = f"<b>{text}</b>" if span.bold else text
+        out.append(f"<i>{text}</i>" if span.italic else text)
+    return "".join(out)
+
+
 def _words(agreement: Any) -> list[tuple[str, str, str | None]]:
     """Return (kind, text, number or bullet) of every line of text the first document prints.
 
@@ -162,10 +175,10 @@ def _words(agreement: Any) -> list[tuple[str, str, str | None]]:
     def blocks(items: Any) -> None:
         for block in items:
             if hasattr(block, "items"):
-                out.extend(("item", "".join(s.text for s in item.spans), item.label or "\u2022")
+                out.extend(("item", _marked(item.spans), item.label or "\u2022")
                            for item in block.items)
             else:
-                out.append(("para", "".join(s.text for s in block.spans), getattr(block, "number", None)))
+                out.append(("para", _marked(block.spans), getattr(block, "number", None)))
 
     blocks(doc.preamble)
     for clause in doc.clauses:
@@ -202,9 +215,12 @@ def _reportlab_own(words: list[tuple[str, str, str | None]], header: tuple[str, 
     from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.pdfgen.canvas import Canvas
     from reportlab.platypus import Paragraph, SimpleDocTemplate
-    for name, file in (("Serif", "LiberationSerif-Regular.ttf"), ("Serif-Bold", "LiberationSerif-Bold.ttf")):
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, str(FONTS / file)))
+    faces = {"Serif": "Regular", "Serif-Bold": "Bold", "Serif-Italic": "Italic", "Serif-BoldItalic": "BoldItalic"}
+    if "Serif-BoldItalic" not in pdfmetrics.getRegisteredFontNames():
+        for name, face in faces.items():
+            pdfmetrics.registerFont(TTFont(name, str(FONTS / f"LiberationSerif-{face}.ttf")))
+        pdfmetrics.registerFontFamily("Serif", normal="Serif", bold="Serif-Bold", italic="Serif-Italic",
+                                      boldItalic="Serif-BoldItalic")
     styles = {"title": ParagraphStyle("t", fontName="Serif-Bold", fontSize=18, leading=22, spaceAfter=6),
               "heading": ParagraphStyle("h", fontName="Serif-Bold", fontSize=12, leading=15, spaceBefore=10),
               "para": ParagraphStyle("p", fontName="Serif", fontSize=11, leading=14.5, spaceAfter=6,
@@ -232,8 +248,10 @@ def _reportlab_own(words: list[tuple[str, str, str | None]], header: tuple[str, 
                 super().showPage()
             super().save()
 
-    story = [Paragraph(escape(text), numbered if kind == "para" and bullet else styles[kind],
-                       bulletText=bullet) for kind, text, bullet in words]
+    # Paragraphs and items come as markup (bold and italic runs); titles and headings as plain text.
+    story = [Paragraph(text if kind in ("para", "item") else escape(text),
+                       numbered if kind == "para" and bullet else styles[kind], bulletText=bullet)
+             for kind, text, bullet in words]
     buffer = io.BytesIO()
     SimpleDocTemplate(buffer, pagesize=A4, leftMargin=25 * mm, rightMargin=25 * mm).build(
         story, canvasmaker=NumberedCanvas)
@@ -245,7 +263,8 @@ def _python_docx_own(words: list[tuple[str, str, str | None]]) -> bytes:
     document = docx.Document()
     styles = {"title": document.styles["Title"], "heading": document.styles["Heading 1"],
               "item": document.styles["List Bullet"], "para": None}
-    for kind, text, bullet in words:
+    for kind, marked, bullet in words:
+        text = html.unescape(re.sub(r"</?[bi]>", "", marked))
         document.add_paragraph(f"{bullet}\t{text}" if bullet and kind == "para" else text, style=styles[kind])
     buffer = io.BytesIO()
     document.save(buffer)
