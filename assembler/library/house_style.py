@@ -79,12 +79,15 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
     logo, height, family, colour = None, 0.0, "", ""
     notes: tuple[str, ...] = ()
     first_page = False
+    document: bytes | None = None
     source = ""
     if reference_docx is not None:
         path = Path(reference_docx)
         data = _read(path, "reference DOCX")
         try:
-            facts = reference_facts(data, Location(str(path)))
+            # A Word template (.dotx) is used as the document it makes; the stamp keeps the hash of the file itself.
+            document = as_document(data, Location(str(path)))
+            facts = reference_facts(document, Location(str(path)))
         except NotADocx as exc:
             raise InputError(f"the reference DOCX cannot be used: {exc}", Location(str(path)),
                                  code="house-style.not-docx") from None
@@ -98,8 +101,6 @@ def load_house_style(reference_docx: Path | str | None = None, pdf_fonts: Sequen
                        reference_docx_sha256=_sha(data) if data is not None else "",
                        fonts=tuple((Path(p).name, _sha(face)) for p, face in zip(pdf_fonts, _faces(fonts))),
                        pdf_a=pdf_a)
-    # A Word template (.dotx) is used as the document it makes; the stamp keeps the hash of the file itself.
-    document = as_document(data, Location(source)) if data is not None else None
     return HouseStyle(reference_docx=document, source=source, fonts=fonts, logo=logo, logo_height_mm=height,
                       logo_first_page=first_page,
                       margins_mm=margins, heading_colour=colour, pdf_a=pdf_a, stamp=stamp, notes=notes)
