@@ -141,7 +141,7 @@ def house_style_for(settings: Settings, reference_docx: Path | str | None = None
 def check_reference_docx(path: Path | str) -> list[tuple[str, str]]:
     """Return (code, message) for every problem of a reference DOCX: unreadable, or lacking a needed style."""
     try:
-        facts = reference_facts(read_bytes(Path(path)))
+        facts = reference_facts(as_document(read_bytes(Path(path)), Location(str(path))))
     except NotADocx as exc:
         return [("house-style.not-docx", f"the reference DOCX cannot be used: {exc}")]
     except AssemblerError as exc:  # a hostile zip, a broken or huge logo

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,14 +95,13 @@ def as_document(data: bytes, where: Location | None = None) -> bytes:
         return data  # not a package: open_reference says so
 
 
-def open_reference(data: bytes, where: Location | None = None) -> WordDocument:
-    """Return the reference DOCX (or Word template) opened with python-docx; raise :class:`NotADocx` if it is none.
+def open_reference(data: bytes) -> WordDocument:
+    """Return a reference opened with python-docx; raise :class:`NotADocx` if it is none.
 
-    Raises LimitError first when the zip is of a hostile shape (a part that
-    inflates to gigabytes, a hundred thousand parts): python-docx reads
-    every part into memory.
+    ``data`` has been through :func:`as_document`: checked for a hostile zip
+    shape (python-docx reads every part into memory) and a template made a
+    document.
     """
-    data = as_document(data, where)
     try:
         return docx.Document(io.BytesIO(data))
     except zipfile.BadZipFile:
@@ -150,10 +150,8 @@ def _header_picture(header: Any, where: Location | None) -> tuple[bytes | None, 
         return None, 0.0, ""
     part = header.part
     skipped = []
-    for drawing in part.element.iter(_WP_INLINE, _WP_ANCHOR):
-        blip = next(drawing.iter(_A_BLIP), None)
-        rid = blip.get(_R_EMBED) if blip is not None else None
-        rel = part.rels.get(rid) if rid else None
+    for rid, height in _pictures(part.element):
+        rel = part.rels.get(rid)
         if rel is None or rel.is_external or rel.reltype != RT.IMAGE:
             continue
         image = rel.target_part
@@ -162,22 +160,25 @@ def _header_picture(header: Any, where: Location | None) -> tuple[bytes | None, 
             skipped.append(image.content_type.split("/")[-1].removeprefix("x-").split("+")[0].upper())
             continue
         _check_picture(image.blob, where)
-        extent = drawing.find(_WP_EXTENT)
-        height = int(extent.get("cy", "0")) / _EMU_PER_MM if extent is not None else 15.0
-        return image.blob, round(height, 2), ""
-    for picture in part.element.iter(_V_IMAGEDATA):  # a logo in a file from older Word (VML), after DrawingML
-        rel = part.rels.get(picture.get(_R_ID) or "")
-        if rel is None or rel.is_external or rel.reltype != RT.IMAGE:
-            continue
-        if rel.target_part.content_type not in _RASTER:
-            skipped.append(rel.target_part.content_type.split("/")[-1].removeprefix("x-").split("+")[0].upper())
-            continue
-        _check_picture(rel.target_part.blob, where)
-        return rel.target_part.blob, _vml_height(picture.getparent()), ""
+        return image.blob, height, ""
     if skipped:
         return None, 0.0, (f"the header logo of the reference DOCX is in {skipped[0]} format, which the PDF cannot "
                            "draw: the PDF has no logo (insert the logo in Word as PNG or JPEG)")
     return None, 0.0, ""
+
+
+def _pictures(header: etree._Element) -> Iterator[tuple[str, float]]:
+    """Yield (relationship id, height in mm) of each picture of a header: DrawingML first, in the order shown,
+    then VML (files from older Word)."""
+    for drawing in header.iter(_WP_INLINE, _WP_ANCHOR):
+        blip = next(drawing.iter(_A_BLIP), None)
+        if blip is not None and blip.get(_R_EMBED):
+            extent = drawing.find(_WP_EXTENT)
+            height = int(extent.get("cy", "0")) / _EMU_PER_MM if extent is not None else 15.0
+            yield blip.get(_R_EMBED), round(height, 2)
+    for picture in header.iter(_V_IMAGEDATA):
+        if picture.get(_R_ID):
+            yield picture.get(_R_ID), _vml_height(picture.getparent())
 
 
 def _vml_height(shape: etree._Element | None) -> float:
@@ -219,8 +220,8 @@ def _font(document: WordDocument) -> str:
 
 
 def reference_facts(data: bytes, where: Location | None = None) -> ReferenceFacts:
-    """Return what the reference DOCX ``data`` (read from ``where``) says about the house style."""
-    document = open_reference(data, where)
+    """Return what a reference (``data`` from :func:`as_document`, read from ``where``) says about the house style."""
+    document = open_reference(data)
     section = document.sections[0]
     margins = tuple(round(m.mm, 2) if m is not None else 25.0 for m in
                     (section.top_margin, section.right_margin, section.bottom_margin, section.left_margin))
