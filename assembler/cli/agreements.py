@@ -56,7 +56,7 @@ def validate(library: Path | None, as_json: bool, reference_docx: Path | None) -
 def _house_style_problems(reference_docx: Path | None, settings: Any) -> tuple[Any, ...]:
     """Return the problems of the reference DOCX given, else of the workspace's house style (missing styles warn)."""
     from assembler.errors import Location, Problem
-    from assembler.library.house_style import check_reference_docx, workspace_reference_docx
+    from assembler.library.house_style import HOUSE_STYLE_WARNINGS, check_reference_docx, workspace_reference_docx
     if reference_docx is None:
         try:
             reference_docx = workspace_reference_docx(settings)
@@ -65,7 +65,7 @@ def _house_style_problems(reference_docx: Path | None, settings: Any) -> tuple[A
     if reference_docx is None:
         return ()
     return tuple(Problem(message, Location(str(reference_docx)), code=code,
-                         level="warning" if code == "house-style.missing-style" else "error")
+                         level="warning" if code in HOUSE_STYLE_WARNINGS else "error")
                  for code, message in check_reference_docx(reference_docx))
 
 

@@ -138,6 +138,10 @@ def house_style_for(settings: Settings, reference_docx: Path | str | None = None
     return load_house_style(reference, pdf_fonts, settings.pdf_a if pdf_a is None else pdf_a)
 
 
+# What a build warns of and goes on (the house template's style is used; the PDF has no logo); the rest stops it.
+HOUSE_STYLE_WARNINGS = ("house-style.missing-style", "house-style.logo-not-drawn")
+
+
 def check_reference_docx(path: Path | str) -> list[tuple[str, str]]:
     """Return (code, message) for every problem of a reference DOCX: unreadable, or lacking a needed style."""
     try:

@@ -185,6 +185,12 @@ def test_a_logo_the_pdf_cannot_draw_leaves_a_warning_not_a_silent_gap(reference:
     assert "/XObject" not in page["/Resources"] or not any(
         x.get_object().get("/Subtype") == "/Image" for x in page["/Resources"]["/XObject"].values())
     assert ("house-style.logo-not-drawn", ) == tuple(c for c, _ in check_reference_docx(emf))[:1]
+    from click.testing import CliRunner
+
+    from assembler.cli import cli
+    checked = CliRunner().invoke(cli, ["validate", "--reference-docx", str(emf)])
+    assert checked.exit_code == 0, checked.output  # validate warns, as build does; it does not fail
+    assert f"warning: {emf}: the header logo of the reference DOCX is in EMF format" in checked.output
 
 
 def test_a_zip_bomb_reference_is_refused_before_it_is_inflated(reference: Path, tmp_path: Path) -> None:
