@@ -6,6 +6,7 @@ import datetime as _dt
 import functools
 import io
 import zipfile
+from collections.abc import Iterable
 from typing import Any
 
 from docx.opc.package import OpcPackage
@@ -14,6 +15,9 @@ from docx.opc.pkgwriter import PackageWriter
 from assembler._files import bundled_dir
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# zlib's fastest level: a third of the time of its default for a few percent more bytes (42 KB of
+# document.xml deflates to 11 KB instead of 9 KB); the fonts are deflated once per process at it too.
+_LEVEL = 1
 
 
 @functools.cache
@@ -64,15 +68,37 @@ def package_bytes(package: OpcPackage, day: _dt.date | None) -> bytes:
 
 
 def _zip(entries: list[tuple[str, bytes]], day: _dt.date | None) -> bytes:
-    """Return a ZIP of ``entries`` dated ``day``, ``[Content_Types].xml`` first, with no platform attributes."""
+    """Return a ZIP of ``entries`` dated ``day``, with no platform attributes: ``[Content_Types].xml`` first,
+    then the embedded fonts, then the other parts in the order given.
+
+    Fonts are most of a package's bytes and the same in every build, so the
+    entries up to the last font are zipped once per process (:func:`_head`)
+    and each package is that ZIP with its own parts appended: a font is
+    deflated once, not once per agreement, and the bytes are the same as a
+    ZIP written in one pass.
+    """
     stamp = (day.year, day.month, day.day, 0, 0, 0) if day and day.year >= 1980 else _ZIP_EPOCH
+    ordered = sorted(entries, key=lambda e: (e[0] != "[Content_Types].xml", not e[0].endswith(".odttf")))
+    cut = sum(1 for name, _ in ordered if name == "[Content_Types].xml" or name.endswith(".odttf"))
+    out = io.BytesIO(_head(tuple(ordered[:cut]), stamp))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as dst:
+        _write(dst, ordered[cut:], stamp)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=4)
+def _head(entries: tuple[tuple[str, bytes], ...], stamp: tuple[int, ...]) -> bytes:
+    """Return a ZIP of the leading ``entries`` (content types and fonts), kept for the packages that share them."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, blob in sorted(entries, key=lambda e: e[0] != "[Content_Types].xml"):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            # Embedded fonts are stored: deflating them would cost more than the rest of the build
-            info.compress_type = zipfile.ZIP_STORED if name.endswith(".odttf") else zipfile.ZIP_DEFLATED
-            info.create_system = 0  # the same bytes on every platform
-            info.external_attr = 0
-            dst.writestr(info, blob)
+        _write(dst, entries, stamp)
     return out.getvalue()
+
+
+def _write(dst: zipfile.ZipFile, entries: Iterable[tuple[str, bytes]], stamp: tuple[int, ...]) -> None:
+    for name, blob in entries:
+        info = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]  # six fields, as zipfile wants
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.create_system = 0  # the same bytes on every platform
+        info.external_attr = 0
+        dst.writestr(info, blob, compresslevel=_LEVEL)

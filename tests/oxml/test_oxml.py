@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import docx
 
+from assembler import assemble
 from assembler.oxml.ns import W_NS, qn
-from assembler.oxml.package import fixed_time_zip, house_template
+from assembler.oxml.package import _head, _zip, fixed_time_zip, house_template
 from assembler.oxml.parts import cell_element, row_element
+from assembler.writers.docx import write_docx
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_qn_names_a_wordprocessingml_element() -> None:
@@ -46,3 +51,34 @@ def test_row_and_cell_elements_are_tr_and_tc() -> None:
     table = docx.Document().add_table(rows=1, cols=2)
     assert row_element(table.rows[0]).tag == qn("tr")
     assert cell_element(table.rows[0].cells[1]).tag == qn("tc")
+
+
+def _one_pass(entries: list[tuple[str, bytes]], stamp: tuple[int, int, int, int, int, int]) -> bytes:
+    """A ZIP of ``entries`` in this order, written by zipfile in one go: what a package must equal."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for name, blob in entries:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type, info.create_system, info.external_attr = zipfile.ZIP_DEFLATED, 0, 0
+            dst.writestr(info, blob)
+    return out.getvalue()
+
+
+def test_a_package_built_on_the_kept_fonts_is_the_zip_written_in_one_pass() -> None:
+    agreement = assemble(REPO / "examples" / "basic.yaml", as_of="2026-12-01", language="sv").agreement
+    with zipfile.ZipFile(io.BytesIO(write_docx(agreement))) as built:
+        names = built.namelist()
+        entries = [(name, built.read(name)) for name in names]
+        assert names[0] == "[Content_Types].xml"
+        fonts = [n for n in names if n.endswith(".odttf")]
+        assert fonts and names[1:1 + len(fonts)] == fonts  # the fonts come next, deflated
+        assert all(built.getinfo(n).compress_size < built.getinfo(n).file_size * 0.7 for n in fonts)
+    expected = _one_pass(entries, (2026, 12, 1, 0, 0, 0))
+    shuffled = entries[3:] + entries[:3]  # the order given does not matter: content types, fonts, the rest
+    _head.cache_clear()
+    assert _zip(shuffled, dt.date(2026, 12, 1)) == expected  # the fonts zipped afresh
+    assert _head.cache_info().misses == 1
+    assert _zip(shuffled, dt.date(2026, 12, 1)) == expected  # and kept from the first
+    assert _head.cache_info().hits == 1
+    changed = [(n, b + b"\0") if n == fonts[0] else (n, b) for n, b in entries]
+    assert _zip(changed, dt.date(2026, 12, 1)) == _one_pass(changed, (2026, 12, 1, 0, 0, 0))  # other fonts
