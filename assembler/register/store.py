@@ -12,9 +12,9 @@ PostgreSQL upserts on the same keys.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 import sqlite3
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,7 +23,6 @@ from typing import Any
 
 from assembler.assembly.issued import Issued, builder
 from assembler.errors import AssemblerError, RegisterError, UsageError
-from assembler.manifest import manifest_to_json
 from assembler.register.schema import LATEST, MIGRATIONS, SERIAL, VERSION_TABLE
 
 STATUSES = ("issued", "sent", "returned", "signed", "terminated")
@@ -40,9 +39,30 @@ def _now() -> str:
     return _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
 
 
+def _journal_in_wal(conn: sqlite3.Connection) -> None:
+    """Put the register's journal in WAL mode, waiting as long as for any lock.
+
+    Switching needs the file to itself, and SQLite reports a clash with
+    another process opening the register at the same moment (two batch runs
+    creating it) as "database is locked" at once, without waiting for the
+    busy timeout: it is tried again until the timeout has passed.
+    """
+    deadline = time.monotonic() + _BUSY_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
 def record_id(issued: Issued) -> str:
     """Return an issued agreement's key: the SHA-256 of its manifest (same inputs, same agreement)."""
-    return hashlib.sha256(manifest_to_json(issued.manifest).encode()).hexdigest()
+    return issued.manifest_sha256
 
 
 @dataclass(frozen=True)
@@ -109,7 +129,7 @@ class Register:
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(path, timeout=_BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {_BUSY_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")  # readers never wait for a batch run that is writing
+            _journal_in_wal(conn)  # readers never wait for a batch run that is writing
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             # A register of 100,000 agreements is a file of hundreds of MB read at random places by where-used:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import subprocess
 import sys
 from pathlib import Path
 
 from conftest import FIXTURES, MINI
 
+from assembler.register.schema import LATEST
 from assembler.register.store import open_register
 
 
@@ -40,3 +42,22 @@ def test_two_batch_runs_at_once_record_every_agreement_once(register_location: s
         shared = reg.find("KS 2026/0010")[0]
         assert sorted(Path(f[0]).parent.name for f in shared.files) == ["first", "second"]
         assert len({f[2] for f in shared.files}) == 1  # the same agreement, byte for byte, from both runs
+
+
+def _open_fresh(path: str) -> str:
+    try:
+        with open_register(path) as register:
+            return f"schema {register.schema_version}"
+    except Exception as exc:  # noqa: BLE001 - the test reports what any opener met
+        return f"{type(exc).__name__}: {exc}"
+
+
+def test_processes_opening_a_new_register_at_once_all_get_it(tmp_path: Path) -> None:
+    # Two batch runs started together both create the register: switching a new file to WAL clashes, and
+    # SQLite reports the clash at once instead of waiting; before openers waited for it, one round in five failed.
+    context = multiprocessing.get_context("fork")
+    with context.Pool(4) as pool:
+        for n in range(40):
+            path = str(tmp_path / f"register-{n}.sqlite3")
+            outcomes = pool.map(_open_fresh, [path] * 4)
+            assert outcomes == [f"schema {LATEST}"] * 4, (n, outcomes)
