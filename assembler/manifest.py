@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 from typing import Any
@@ -50,6 +51,11 @@ def manifest_to_json(manifest: Manifest) -> str:
     text = json.dumps(manifest_to_dict(manifest), ensure_ascii=False, indent=2) + "\n"
     _last = (manifest, text)
     return text
+
+
+def manifest_digest(manifest: Manifest) -> str:
+    """Return the SHA-256 of the manifest's JSON text: the register's key for the agreement it describes."""
+    return hashlib.sha256(manifest_to_json(manifest).encode()).hexdigest()
 
 
 def manifest_from_dict(data: dict[str, Any]) -> Manifest:

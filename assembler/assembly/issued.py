@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from assembler.errors import Problem
+from assembler.manifest import manifest_digest
 from assembler.model import Manifest
 from assembler.writers import EXTENSIONS
 
@@ -45,6 +46,13 @@ class Issued:
     files: tuple[WrittenFile, ...]
     built_by: str
     warnings: tuple[Problem, ...] = ()
+    # The register's key, taken where the manifest's JSON was just written (a batch worker), not again
+    # for each of a thousand agreements in the process that records them.
+    manifest_sha256: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.manifest_sha256:
+            object.__setattr__(self, "manifest_sha256", manifest_digest(self.manifest))
 
 
 def parties_of(answers: dict[str, Any]) -> tuple[Party, ...]:
