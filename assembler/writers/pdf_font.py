@@ -10,13 +10,21 @@ table and maps such a string with ``str.translate``; any string with a
 character not yet in the table (or outside the first subset) goes through
 ReportLab's own loop, which assigns the codes exactly as before.  The bytes
 of the PDF do not change.
+
+Each PDF also embeds the glyphs it uses as a subset font, cut from the
+TrueType file and deflated: a few milliseconds for the same hundred-odd
+glyphs in agreement after agreement of a batch.  The face keeps the last
+subsets it cut and their deflated bytes (:class:`_KeptSubsets`), the same
+bytes ReportLab would have made.
 """
 
 from __future__ import annotations
 
+import functools
+import zlib
 from typing import Any
 
-from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.pdfbase.ttfonts import TTFont, TTFontFace  # type: ignore[import-untyped]
 
 _NBSP = 0xA0  # ReportLab draws a no-break space as the space glyph
 
@@ -36,7 +44,12 @@ class _Codes(dict[int, str]):
 
 
 class SubsetFont(TTFont):  # type: ignore[misc]  # ReportLab ships no type hints
-    """A TTFont whose ``splitString`` gives ReportLab's result, without its per-character loop where it can."""
+    """A TTFont whose ``splitString`` gives ReportLab's result, without its per-character loop where it can,
+    and whose subsets are cut and deflated once for the same glyphs."""
+
+    def __init__(self, name: str, filename: Any) -> None:
+        super().__init__(name, filename)
+        self.face.__class__ = _KeptSubsets  # ReportLab made the face; it gains a memory, no other state
 
     def splitString(self, text: Any, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
         state = self.state.get(doc)
@@ -68,3 +81,49 @@ class SubsetFont(TTFont):  # type: ignore[misc]  # ReportLab ships no type hints
                 continue  # not assigned (cannot happen after splitString): leave it to ReportLab
             if n < 256:
                 codes[code] = chr(n)
+
+
+_KEPT = 16  # subsets kept per face: a batch of one agreement shape uses one or two
+
+
+class _KeptSubsets(TTFontFace):  # type: ignore[misc]
+    """A TrueType face that cuts a subset once for the same glyphs and deflates its bytes once."""
+
+    def makeSubset(self, subset: list[int]) -> bytes:
+        kept: dict[tuple[int, ...], bytes] = self.__dict__.setdefault("_assembler_subsets", {})
+        key = tuple(subset)
+        data = kept.get(key)
+        if data is None:
+            if len(kept) >= _KEPT:
+                kept.pop(next(iter(kept)))
+            data = kept[key] = super().makeSubset(subset)
+        return data
+
+    def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:
+        descriptor = super().addSubsetObjects(doc, fontname, subset)
+        stream = doc.idToObject.get(f"fontFile:{self.filename}({fontname})")
+        if doc.compression and stream is not None and stream.filters and len(stream.filters) == 1 \
+                and stream.filters[0].pdfname == "FlateDecode":
+            stream.filters = [_KEPT_FLATE]
+        return descriptor
+
+
+class _KeptFlate:
+    """ReportLab's FlateDecode filter (``zlib.compress`` at its default level) for subset fonts, which are the
+    same bytes object each time a kept subset is embedded again: deflated once for all of them."""
+
+    pdfname = "FlateDecode"
+
+    def encode(self, data: bytes) -> bytes:
+        return _deflated(data)
+
+    def decode(self, data: bytes) -> bytes:
+        return zlib.decompress(data)
+
+
+@functools.lru_cache(maxsize=_KEPT)
+def _deflated(data: bytes) -> bytes:
+    return zlib.compress(data)
+
+
+_KEPT_FLATE = _KeptFlate()

@@ -1,13 +1,18 @@
-"""SubsetFont maps text to subset codes exactly as ReportLab's TTFont does, in any order of strings."""
+"""SubsetFont maps text to subset codes exactly as ReportLab's TTFont does, in any order of strings, and embeds
+the subsets ReportLab would embed."""
 
 from __future__ import annotations
 
+import io
 import random
 
+from pypdf import PdfReader
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas
 
-from assembler.writers.pdf_font import SubsetFont
+from assembler.writers.pdf_font import SubsetFont, _deflated
 from assembler.writers.pdf_style import FONT_DIR
 
 REGULAR = str(FONT_DIR / "LiberationSerif-Regular.ttf")
@@ -51,3 +56,34 @@ def test_bytes_are_decoded_as_reportlab_does() -> None:
     doc_ours, doc_theirs = PDFDocument(), PDFDocument()
     for text in ("Malmö", "Malmö".encode(), "Malmö"):
         assert ours.splitString(text, doc_ours) == theirs.splitString(text, doc_theirs)
+
+
+def _pdfs(font: TTFont, texts: list[str]) -> list[bytes]:
+    """One small PDF per text, each drawn in ``font`` (registered under one name for both fonts compared)."""
+    pdfmetrics.registerFont(font)
+    out = []
+    for text in texts:
+        buffer = io.BytesIO()
+        page = canvas.Canvas(buffer, invariant=1)
+        page.setFont(font.fontName, 11)
+        page.drawString(72, 720, text)
+        page.showPage()
+        page.save()
+        out.append(buffer.getvalue())
+    return out
+
+
+def test_kept_subsets_embed_the_bytes_reportlab_embeds() -> None:
+    # The second and fourth documents use the glyphs of the first: their subset is cut and deflated once.
+    texts = ["Avtal om innovation", "Avtal om innovation", "Ånge kommun – Åre", "Avtal om innovation"]
+    _deflated.cache_clear()
+    ours = _pdfs(SubsetFont("TestKeptSubsets", REGULAR), texts)
+    assert _deflated.cache_info().hits >= 2
+    theirs = _pdfs(TTFont("TestKeptSubsets", REGULAR), texts)
+    assert ours == theirs
+    assert ours[0] == ours[1] == ours[3] != ours[2]
+    fonts = PdfReader(io.BytesIO(ours[2])).pages[0]["/Resources"]["/Font"]
+    subset = next(fonts[name] for name in fonts if name.endswith("+0"))
+    font_file = subset["/FontDescriptor"]["/FontFile2"]
+    assert font_file.get_data()[:4] == b"\x00\x01\x00\x00"  # a TrueType font, inflated as any reader does
+    assert "Ånge kommun – Åre" in PdfReader(io.BytesIO(ours[2])).pages[0].extract_text()
