@@ -21,6 +21,7 @@ bytes ReportLab would have made.
 from __future__ import annotations
 
 import functools
+import threading
 import zlib
 from typing import Any
 
@@ -84,6 +85,7 @@ class SubsetFont(TTFont):  # type: ignore[misc]  # ReportLab ships no type hints
 
 
 _KEPT = 16  # subsets kept per face: a batch of one agreement shape uses one or two
+_KEPT_LOCK = threading.Lock()
 
 
 class _KeptSubsets(TTFontFace):  # type: ignore[misc]
@@ -92,11 +94,14 @@ class _KeptSubsets(TTFontFace):  # type: ignore[misc]
     def makeSubset(self, subset: list[int]) -> bytes:
         kept: dict[tuple[int, ...], bytes] = self.__dict__.setdefault("_assembler_subsets", {})
         key = tuple(subset)
-        data = kept.get(key)
-        if data is None:
-            if len(kept) >= _KEPT:
-                kept.pop(next(iter(kept)))
-            data = kept[key] = super().makeSubset(subset)
+        # The web app builds in threads that share the registered fonts, and ReportLab cuts a subset by
+        # moving a read position in the face: one thread at a time.
+        with _KEPT_LOCK:
+            data = kept.get(key)
+            if data is None:
+                if len(kept) >= _KEPT:
+                    kept.pop(next(iter(kept)))
+                data = kept[key] = super().makeSubset(subset)
         return data
 
     def addSubsetObjects(self, doc: Any, fontname: str, subset: list[int]) -> Any:

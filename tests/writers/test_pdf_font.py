@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import random
+import sys
+from concurrent.futures import ThreadPoolExecutor
 
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
@@ -87,3 +89,22 @@ def test_kept_subsets_embed_the_bytes_reportlab_embeds() -> None:
     font_file = subset["/FontDescriptor"]["/FontFile2"]
     assert font_file.get_data()[:4] == b"\x00\x01\x00\x00"  # a TrueType font, inflated as any reader does
     assert "Ånge kommun – Åre" in PdfReader(io.BytesIO(ours[2])).pages[0].extract_text()
+
+
+def test_threads_drawing_in_one_font_at_once_get_the_pdfs_drawn_one_by_one() -> None:
+    # The web app builds in threads that share the registered fonts; every text here needs a subset of its own.
+    rng = random.Random(16)
+    latin = [chr(c) for c in range(0x21, 0x17F) if c != 0x7F]
+    texts = ["".join(rng.sample(latin, 60)) for _ in range(200)]
+    font = SubsetFont("TestKeptThreads", REGULAR)
+    alone = [_pdfs(font, [text])[0] for text in texts]
+    # Threads switched every microsecond: ReportLab's own TTFont, which cuts subsets by moving a read position
+    # in the shared face, fails here with a KeyError inside makeSubset.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            together = list(pool.map(lambda text: _pdfs(font, [text])[0], texts))
+    finally:
+        sys.setswitchinterval(interval)
+    assert together == alone
