@@ -11,7 +11,7 @@ import docx
 
 from assembler import assemble
 from assembler.oxml.ns import W_NS, qn
-from assembler.oxml.package import _head, _zip, fixed_time_zip, house_template
+from assembler.oxml.package import _LEVEL, _head, _zip, fixed_time_zip, house_template
 from assembler.oxml.parts import cell_element, row_element
 from assembler.writers.docx import write_docx
 
@@ -60,7 +60,7 @@ def _one_pass(entries: list[tuple[str, bytes]], stamp: tuple[int, int, int, int,
         for name, blob in entries:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type, info.create_system, info.external_attr = zipfile.ZIP_DEFLATED, 0, 0
-            dst.writestr(info, blob)
+            dst.writestr(info, blob, compresslevel=_LEVEL)
     return out.getvalue()
 
 
