@@ -48,8 +48,8 @@ class SubsetFont(TTFont):  # type: ignore[misc]  # ReportLab ships no type hints
     """A TTFont whose ``splitString`` gives ReportLab's result, without its per-character loop where it can,
     and whose subsets are cut and deflated once for the same glyphs."""
 
-    def __init__(self, name: str, filename: Any) -> None:
-        super().__init__(name, filename)
+    def __init__(self, name: str, filename: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(name, filename, *args, **kwargs)
         self.face.__class__ = _KeptSubsets  # ReportLab made the face; it gains a memory, no other state
 
     def splitString(self, text: Any, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:
