@@ -27,6 +27,7 @@ from assembler.writers.pdf_style import (
     BLACK,
     FONT,
     FONT_BOLD,
+    FONTS_LOCK,
     MARGIN_BOTTOM,
     MARGIN_TOP,
     MARGIN_X,
@@ -70,9 +71,14 @@ def _register_family(name: str, faces: tuple[bytes, bytes | None, bytes | None, 
     pdfmetrics.registerFontFamily(name, normal=names[0], bold=names[1], italic=names[2], boldItalic=names[3])
 
 
-@functools.cache
 def _house_fonts(fonts: FontFiles) -> tuple[str, str]:
-    """Register a house font family once per process; return its regular and bold names."""
+    """Register a house font family once per process (see ``register_fonts``); return its regular and bold names."""
+    with FONTS_LOCK:
+        return _register_house_fonts(fonts)
+
+
+@functools.cache
+def _register_house_fonts(fonts: FontFiles) -> tuple[str, str]:
     digest = hashlib.sha256(b"".join(f or b"" for f in (fonts.regular, fonts.bold, fonts.italic,
                                                          fonts.bold_italic))).hexdigest()[:12]
     name = f"House{digest}"

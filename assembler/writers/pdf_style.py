@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import functools
 import math
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
@@ -47,9 +48,22 @@ BLACK = Color(0, 0, 0)
 
 
 
-@functools.cache
+FONTS_LOCK = threading.RLock()  # held while fonts are registered (also by pdf_look for house fonts)
+
+
 def register_fonts() -> None:
-    """Load the fonts once per process: parsing the TTF files is the slow part."""
+    """Load the fonts once per process: parsing the TTF files is the slow part.
+
+    Under a lock: the web app's first two PDFs may start at once, and a font
+    registered again under the same name while a build draws with the first
+    one would split that build's glyph codes over two font objects.
+    """
+    with FONTS_LOCK:
+        _register_bundled_fonts()
+
+
+@functools.cache
+def _register_bundled_fonts() -> None:
     faces = {FONT: "Regular", FONT_BOLD: "Bold",
              f"{FONT}-Italic": "Italic", f"{FONT}-BoldItalic": "BoldItalic"}
     # Binary Flate streams, not ASCII85 text: a quarter smaller and faster to write.

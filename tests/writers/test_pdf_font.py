@@ -3,17 +3,20 @@ the subsets ReportLab would embed."""
 
 from __future__ import annotations
 
+import functools
 import io
 import random
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDocument
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from assembler.writers import pdf_style
 from assembler.writers.pdf_font import SubsetFont, _deflated
 from assembler.writers.pdf_style import FONT_DIR
 
@@ -108,3 +111,24 @@ def test_threads_drawing_in_one_font_at_once_get_the_pdfs_drawn_one_by_one() -> 
     finally:
         sys.setswitchinterval(interval)
     assert together == alone
+
+
+def test_fonts_are_registered_once_when_the_first_pdfs_start_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A font registered again while a build draws with the first object would split its glyph codes over two.
+    made: list[str] = []
+
+    class Counted(SubsetFont):
+        def __init__(self, name: str, filename: object) -> None:
+            made.append(name)
+            super().__init__(name, filename)
+
+    monkeypatch.setattr(pdf_style, "SubsetFont", Counted)
+    monkeypatch.setattr(pdf_style, "_register_bundled_fonts", functools.cache(pdf_style._register_bundled_fonts.__wrapped__))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda _: pdf_style.register_fonts(), range(8)))
+    finally:
+        sys.setswitchinterval(interval)
+    assert sorted(made) == sorted({*made}) and len(made) == 4
