@@ -18,6 +18,7 @@ agreement gives the same bytes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -180,21 +181,30 @@ class _Writer:
 # The XML of every paragraph written, by its row, style, cross-reference bookmarks and bookmark: the agreements
 # of a batch share most of their paragraphs.  A paragraph's XML is a function of exactly these.
 _PARAGRAPHS: dict[tuple[object, ...], str] = {}
-_REFS: dict[tuple[tuple[str, str], ...], int] = {}  # the bookmark names of a document's targets, numbered
-_REFS_SEEN: list[tuple[dict[str, str], int]] = []  # the last mapping numbered, to number it once per document
+# The bookmark names of a document's targets, each given a number never given before: not to other names after
+# the tables are emptied, nor to two documents' names numbered at once by two threads of the web app.
+_REFS: dict[tuple[tuple[str, str], ...], int] = {}
+_NUMBERS = itertools.count()
+# The last mapping numbered, to number it once per document: one item, read and replaced whole, so that a
+# thread never pairs one document's mapping with another's number.
+_REFS_SEEN: list[tuple[dict[str, str] | None, int]] = [(None, -1)]
 
 
 def _refs_key(refs: dict[str, str] | None) -> int:
-    """Return a small number that stands for the contents of ``refs`` (-1 for None)."""
+    """Return a number that stands for the contents of ``refs`` (-1 for None)."""
     if refs is None:
         return -1
-    if _REFS_SEEN and _REFS_SEEN[0][0] is refs:
-        return _REFS_SEEN[0][1]
+    seen, number = _REFS_SEEN[0]
+    if seen is refs:
+        return number
     if len(_REFS) >= 1024:
         _REFS.clear()
         _PARAGRAPHS.clear()
-    number = _REFS.setdefault(tuple(refs.items()), len(_REFS))
-    _REFS_SEEN[:] = [(refs, number)]
+    names = tuple(refs.items())
+    number = _REFS.get(names, -1)
+    if number < 0:
+        number = _REFS.setdefault(names, next(_NUMBERS))
+    _REFS_SEEN[0] = (refs, number)
     return number
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import docx
@@ -13,6 +15,7 @@ from sample import sample_agreement
 
 from assembler.errors import AssemblerError
 from assembler.readers.docx import paragraph_texts, read_docx_manifest
+from assembler.writers import docx as docx_writer
 from assembler.writers.docx import write_docx
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -284,3 +287,27 @@ def test_a_docx_without_manifest_says_so() -> None:
     docx.Document().save(buffer)
     with pytest.raises(AssemblerError, match="carries no assembler manifest"):
         read_docx_manifest(buffer.getvalue())
+
+
+def test_the_number_of_a_documents_targets_is_never_given_to_other_targets() -> None:
+    # Paragraph XML is remembered by that number: a number given again to another document's bookmark names,
+    # after the tables are emptied or by two threads at once, would give it the other's cross-references.
+    first = {"clause:a": "_RefA1", "clause:b": "_RefB1"}
+    number = docx_writer._refs_key(first)
+    assert docx_writer._refs_key(dict(first)) == number  # the same names, the same number
+    others = [docx_writer._refs_key({"clause:a": f"_RefX{n}"}) for n in range(1100)]  # the tables fill and empty
+    assert number not in others and len(set(others)) == len(others)
+    again = docx_writer._refs_key(dict(first))
+    assert again not in others
+
+
+def test_threads_numbering_targets_at_once_never_share_a_number() -> None:
+    mappings = [{"clause:a": f"_RefT{n}"} for n in range(2000)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            numbers = list(pool.map(docx_writer._refs_key, mappings))
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(set(numbers)) == len(mappings)
