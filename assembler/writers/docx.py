@@ -18,7 +18,6 @@ agreement gives the same bytes.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -46,6 +45,7 @@ from assembler.oxml.fields import append_ref_field, append_run, bookmark_name, w
 from assembler.oxml.numbering import set_numbering
 from assembler.oxml.package import package_bytes
 from assembler.oxml.paragraph_xml import RunSpec, paragraph_xml, parse_paragraphs
+from assembler.writers.docx_memory import refs_key, remember_paragraph, written_paragraph
 from assembler.writers.docx_template import Prepared, embed_house_fonts, open_template
 
 __all__ = ["write_docx"]
@@ -149,23 +149,21 @@ class _Writer:
             self._sect_pr.addprevious(p)
 
     def _xml(self, row: _Row, refs: dict[str, str] | None) -> str:
-        """Return the paragraph :meth:`fill` would make of ``row``, as XML text (remembered: see _PARAGRAPHS)."""
+        """Return the paragraph :meth:`fill` would make of ``row``, as XML text (remembered: see docx_memory)."""
         bookmark = None
         if row.bookmark:
             self.bookmarks += 1
             bookmark = (self.bookmarks, row.bookmark, row.mark_first)
         style_id = "" if row.style == "Normal" else self.style_ids[row.style]
-        key = (row, style_id, _refs_key(refs), bookmark)
-        xml = _PARAGRAPHS.get(key)
+        key = (row, style_id, refs_key(refs), bookmark)
+        xml = written_paragraph(key)
         if xml is None:
             runs = [RunSpec(text, bold, italic, refs[target] if target is not None and refs and target in refs else "",
                             "\\h" if target is not None and target.startswith("appendix:") else "\\r \\h")
                     for text, bold, italic, target in _runs(row)]
             xml = paragraph_xml(style_id, runs, num_id=row.num_id, level=row.level, keep_next=row.keep_next,
                                 bookmark=bookmark)
-            if len(_PARAGRAPHS) >= 8192:
-                _PARAGRAPHS.clear()
-            _PARAGRAPHS[key] = xml
+            remember_paragraph(key, xml)
         return xml
 
     def paragraphs(self, rows: Sequence[_Row]) -> list[etree._Element] | None:
@@ -176,36 +174,6 @@ class _Writer:
         except etree.XMLSyntaxError:
             self.bookmarks = first
             return None
-
-
-# The XML of every paragraph written, by its row, style, cross-reference bookmarks and bookmark: the agreements
-# of a batch share most of their paragraphs.  A paragraph's XML is a function of exactly these.
-_PARAGRAPHS: dict[tuple[object, ...], str] = {}
-# The bookmark names of a document's targets, each given a number never given before: not to other names after
-# the tables are emptied, nor to two documents' names numbered at once by two threads of the web app.
-_REFS: dict[tuple[tuple[str, str], ...], int] = {}
-_NUMBERS = itertools.count()
-# The last mapping numbered, to number it once per document: one item, read and replaced whole, so that a
-# thread never pairs one document's mapping with another's number.
-_REFS_SEEN: list[tuple[dict[str, str] | None, int]] = [(None, -1)]
-
-
-def _refs_key(refs: dict[str, str] | None) -> int:
-    """Return a number that stands for the contents of ``refs`` (-1 for None)."""
-    if refs is None:
-        return -1
-    seen, number = _REFS_SEEN[0]
-    if seen is refs:
-        return number
-    if len(_REFS) >= 1024:
-        _REFS.clear()
-        _PARAGRAPHS.clear()
-    names = tuple(refs.items())
-    number = _REFS.get(names, -1)
-    if number < 0:
-        number = _REFS.setdefault(names, next(_NUMBERS))
-    _REFS_SEEN[0] = (refs, number)
-    return number
 
 
 def _runs(row: _Row) -> list[tuple[str, bool, bool, str | None]]:

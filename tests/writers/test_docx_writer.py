@@ -15,8 +15,8 @@ from sample import sample_agreement
 
 from assembler.errors import AssemblerError
 from assembler.readers.docx import paragraph_texts, read_docx_manifest
-from assembler.writers import docx as docx_writer
 from assembler.writers.docx import write_docx
+from assembler.writers.docx_memory import refs_key
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 TEMPLATE_TEXT = "{{ 7*7 }} <b>x</b> & {% raw %}"
@@ -293,11 +293,11 @@ def test_the_number_of_a_documents_targets_is_never_given_to_other_targets() -> 
     # Paragraph XML is remembered by that number: a number given again to another document's bookmark names,
     # after the tables are emptied or by two threads at once, would give it the other's cross-references.
     first = {"clause:a": "_RefA1", "clause:b": "_RefB1"}
-    number = docx_writer._refs_key(first)
-    assert docx_writer._refs_key(dict(first)) == number  # the same names, the same number
-    others = [docx_writer._refs_key({"clause:a": f"_RefX{n}"}) for n in range(1100)]  # the tables fill and empty
+    number = refs_key(first)
+    assert refs_key(dict(first)) == number  # the same names, the same number
+    others = [refs_key({"clause:a": f"_RefX{n}"}) for n in range(1100)]  # the tables fill and empty
     assert number not in others and len(set(others)) == len(others)
-    again = docx_writer._refs_key(dict(first))
+    again = refs_key(dict(first))
     assert again not in others
 
 
@@ -307,7 +307,7 @@ def test_threads_numbering_targets_at_once_never_share_a_number() -> None:
     sys.setswitchinterval(1e-6)
     try:
         with ThreadPoolExecutor(max_workers=4) as pool:
-            numbers = list(pool.map(docx_writer._refs_key, mappings))
+            numbers = list(pool.map(refs_key, mappings))
     finally:
         sys.setswitchinterval(interval)
     assert len(set(numbers)) == len(mappings)
