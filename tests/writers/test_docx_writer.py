@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import sys
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import docx
 import pytest
+from conftest import threads_switching_often
 from docx.document import Document as WordDocument
 from sample import sample_agreement
 
@@ -303,11 +303,6 @@ def test_the_number_of_a_documents_targets_is_never_given_to_other_targets() -> 
 
 def test_threads_numbering_targets_at_once_never_share_a_number() -> None:
     mappings = [{"clause:a": f"_RefT{n}"} for n in range(2000)]
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            numbers = list(pool.map(refs_key, mappings))
-    finally:
-        sys.setswitchinterval(interval)
+    with threads_switching_often(), ThreadPoolExecutor(max_workers=4) as pool:
+        numbers = list(pool.map(refs_key, mappings))
     assert len(set(numbers)) == len(mappings)

@@ -6,10 +6,10 @@ from __future__ import annotations
 import functools
 import io
 import random
-import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from conftest import threads_switching_often
 from pypdf import PdfReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfdoc import PDFDocument
@@ -103,13 +103,8 @@ def test_threads_drawing_in_one_font_at_once_get_the_pdfs_drawn_one_by_one() -> 
     alone = [_pdfs(font, [text])[0] for text in texts]
     # Threads switched every microsecond: ReportLab's own TTFont, which cuts subsets by moving a read position
     # in the shared face, fails here with a KeyError inside makeSubset.
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            together = list(pool.map(lambda text: _pdfs(font, [text])[0], texts))
-    finally:
-        sys.setswitchinterval(interval)
+    with threads_switching_often(), ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda text: _pdfs(font, [text])[0], texts))
     assert together == alone
 
 
@@ -124,11 +119,6 @@ def test_fonts_are_registered_once_when_the_first_pdfs_start_together(monkeypatc
 
     monkeypatch.setattr(pdf_style, "SubsetFont", Counted)
     monkeypatch.setattr(pdf_style, "_register_bundled_fonts", functools.cache(pdf_style._register_bundled_fonts.__wrapped__))
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(lambda _: pdf_style.register_fonts(), range(8)))
-    finally:
-        sys.setswitchinterval(interval)
+    with threads_switching_often(), ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda _: pdf_style.register_fonts(), range(8)))
     assert sorted(made) == sorted({*made}) and len(made) == 4
