@@ -10,6 +10,7 @@ reads right before any field update and stays right after one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -21,6 +22,7 @@ _MAX_NAME = 40  # Word's limit on a bookmark name
 _NOT_NAME = re.compile(r"[^A-Za-z0-9_]")
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and asked for the same targets in every agreement of a batch
 def bookmark_name(*parts: str) -> str:
     """Return a hidden Word bookmark name ("_Ref…") for a target, at most 40 characters.
 

@@ -9,8 +9,11 @@ import zipfile
 from collections.abc import Iterable
 from typing import Any
 
+from docx.opc.oxml import CT_Relationships
 from docx.opc.package import OpcPackage
+from docx.opc.packuri import PACKAGE_URI
 from docx.opc.pkgwriter import PackageWriter
+from docx.opc.rel import Relationships
 
 from assembler._files import bundled_dir
 
@@ -56,15 +59,31 @@ def package_bytes(package: OpcPackage, day: _dt.date | None) -> bytes:
     part's bytes and they are compressed once.  (The writer's steps are
     private methods: their use is kept to this one function.)
     """
-    for part in package.parts:
+    parts = list(package.parts)
+    for part in parts:
         part.before_marshal()
     collected = _Collected()
     writer: Any = collected  # duck-types python-docx's PhysPkgWriter (its constructor opens a real zip)
-    parts = list(package.parts)
     PackageWriter._write_content_types_stream(writer, parts)
-    PackageWriter._write_pkg_rels(writer, package.rels)
-    PackageWriter._write_parts(writer, parts)
+    collected.write(PACKAGE_URI.rels_uri, _rels_xml(package.rels))
+    for part in parts:  # as PackageWriter._write_parts, with each relationships part made once per process
+        collected.write(part.partname, part.blob)
+        if len(part.rels):
+            collected.write(part.partname.rels_uri, _rels_xml(part.rels))
     return _zip(collected.entries, day)
+
+
+def _rels_xml(rels: Relationships) -> bytes:
+    """Return the XML of a part's relationships, as python-docx writes it (``Relationships.xml``)."""
+    return _rels_xml_of(tuple((r.rId, r.reltype, r.target_ref, r.is_external) for r in rels.values()))
+
+
+@functools.lru_cache(maxsize=64)
+def _rels_xml_of(rels: tuple[tuple[str, str, str, bool], ...]) -> bytes:
+    element = CT_Relationships.new()
+    for rel in rels:
+        element.add_rel(*rel)
+    return element.xml  # type: ignore[no-any-return]  # python-docx's oxml is untyped
 
 
 def _zip(entries: list[tuple[str, bytes]], day: _dt.date | None) -> bytes:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from docx.document import Document as WordDocument
+from docx.section import Section
 from docx.text.paragraph import Paragraph as WordParagraph
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
@@ -123,6 +124,12 @@ class _Writer:
         if row.bookmark:
             self.bookmarks += 1
             wrap_in_bookmark(p, self.bookmarks, row.bookmark, 0, 0 if row.mark_first else None)
+
+    def section(self) -> Section:
+        """Return the document's one section: from the section properties held, not by searching the body."""
+        if self._sect_pr is None or self._sect_pr.getparent() is not self._body:
+            return self.document.sections[0]
+        return Section(self._sect_pr, self.document.part)
 
     def add(self, row: _Row, refs: dict[str, str] | None = None) -> None:
         """Queue a paragraph for ``row`` at the end of the body; :meth:`flush` writes the queue."""
@@ -318,7 +325,7 @@ def _write_signatures(writer: _Writer, labels: Labels, signatures: Sequence[Sign
     writer.flush()
     document = writer.document
     table = document.add_table(rows=(len(signatures) + 1) // 2, cols=2)
-    table.style = document.styles["Signature Table"]
+    table._tbl.tblStyle_val = writer.style_ids["Signature Table"]  # by id: the style is there (template check)
     cells = [cell for row in table.rows for cell in row.cells]
     for cell, sig in zip(cells, signatures):
         place_date = ", ".join(v for v in (sig.place, sig.date) if v)
@@ -378,7 +385,7 @@ def _write_header_footer(writer: _Writer, docs: Sequence[Document]) -> None:
     A reference DOCX's own header or footer is kept as it is; the draft mark
     is put above it all the same.
     """
-    section = writer.document.sections[0]
+    section = writer.section()
     header = section.header
     draft = _Row("Draft Mark", _text(_joined(d.labels.draft for d in docs)))
     is_draft = any(d.draft for d in docs)
@@ -395,20 +402,21 @@ def _write_header_footer(writer: _Writer, docs: Sequence[Document]) -> None:
         for row in paragraphs[1:]:
             writer.fill(header.add_paragraph(), row)
     if writer.prepared.own_footer:
-        _write_footer(writer, docs)
+        _write_footer(writer, section, docs)
 
 
-def _write_footer(writer: _Writer, docs: Sequence[Document]) -> None:
+def _write_footer(writer: _Writer, section: Section, docs: Sequence[Document]) -> None:
     """Write "Sida X av Y" (per language) into the footer's first paragraph."""
-    footer_part = writer.document.sections[0].footer
-    footer = footer_part.paragraphs[0] if footer_part.paragraphs else footer_part.add_paragraph()
-    if footer.style is None or footer.style.name != "Footer":
-        ooxml.set_paragraph_style(footer.paragraph_format.element, writer.style_ids["Footer"])
+    footer_part = section.footer
+    paragraphs = footer_part.paragraphs
+    p = (paragraphs[0] if paragraphs else footer_part.add_paragraph()).paragraph_format.element
+    if p.style != writer.style_ids["Footer"]:  # by id: looking a style up by name searches every style
+        ooxml.set_paragraph_style(p, writer.style_ids["Footer"])
     for i, doc in enumerate(docs):
-        append_run(footer.paragraph_format.element, f"{' / ' if i else ''}{doc.labels.page} ")
-        ooxml.append_field(footer.paragraph_format.element, "PAGE")
-        append_run(footer.paragraph_format.element, f" {doc.labels.of} ")
-        ooxml.append_field(footer.paragraph_format.element, "NUMPAGES")
+        append_run(p, f"{' / ' if i else ''}{doc.labels.page} ")
+        ooxml.append_field(p, "PAGE")
+        append_run(p, f" {doc.labels.of} ")
+        ooxml.append_field(p, "NUMPAGES")
 
 
 def _language_tag(doc: Document) -> str:
