@@ -61,6 +61,11 @@ def _plain(value: Any, depth: int = 0) -> bool:
     return False
 
 
+def plain_key(value: Any) -> str | None:
+    """Return the text that stands for ``value`` in a memo's key: its ``repr`` if it is plain data, else None."""
+    return repr(value) if _plain(value) else None
+
+
 class ValueKeys:
     """The key text of each variable of one context, worked out once per build and language.
 
@@ -86,7 +91,7 @@ class ValueKeys:
                 text = self._keys[name]
             except KeyError:
                 value = self.context.get(name, _MISSING)
-                text = _MISSING if value is _MISSING else repr(value) if _plain(value) else None
+                text = _MISSING if value is _MISSING else plain_key(value)
                 self._keys[name] = text
             if text is None:
                 return None

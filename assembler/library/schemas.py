@@ -17,6 +17,7 @@ from referencing import Registry
 from assembler._files import bundled_dir, read_bytes
 from assembler._limits import LIMITS, exceeded
 from assembler.errors import AssemblerError, LibraryError, Location, Problem
+from assembler.library import schema_memo
 from assembler.library.identifiers import check_orgnr, check_personnummer
 from assembler.library.sources import PathKey, Sourced, format_path
 
@@ -270,7 +271,7 @@ def validate_sourced(doc: Sourced, schema_path: Path, data: Any | None = None, *
     """
     instance = doc.data if data is None else data
     problems: list[Problem] = []
-    errors: Iterable[jsonschema.ValidationError] = validator(schema_path).iter_errors(instance)
+    errors: Iterable[jsonschema.ValidationError] = schema_memo.iter_errors(validator(schema_path), instance)
     for error in sorted(errors, key=_sort_key):
         if error.validator == "additionalProperties":
             # One problem per unknown key, each located at the key itself rather than its parent.
