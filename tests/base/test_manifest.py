@@ -35,3 +35,15 @@ def test_what_is_not_our_manifest_is_refused_with_a_code(text: str, code: str) -
     with pytest.raises(ManifestError) as caught:
         manifest_from_json(text)
     assert caught.value.code == code
+
+
+@pytest.mark.parametrize("reference", [
+    'KS 2026/1 "Ö" \\ \n\t\r \x00\x1f\x7f \u2028\u2029 åäö € \U0001F600 </x> &',
+    "\ud800 a lone surrogate",  # msgspec refuses it: the standard library's text, as before
+])
+def test_the_manifest_text_is_what_the_standard_library_writes(reference: str) -> None:
+    """Manifests are compared and hashed as text: the fast encoder must write exactly json.dumps's bytes."""
+    from dataclasses import replace
+    manifest = replace(sample_agreement("sv+en").manifest, reference=reference, warnings=("", "x\ny"), parties=())
+    expected = json.dumps(manifest_to_dict(manifest), ensure_ascii=False, indent=2) + "\n"
+    assert manifest_to_json(manifest) == expected
