@@ -23,7 +23,11 @@ LANGUAGES = ("sv", "en", "sv+en")
 
 @dataclass(frozen=True)
 class Answers:
-    """A parsed answer file: its data, where each value sits, and its hash."""
+    """A parsed answer file: its data, where each value sits, and its hash.
+
+    ``text`` and ``sha256`` are the file's own text and the hash of its bytes;
+    answers made from a spreadsheet row have neither (both empty).
+    """
 
     path: Path
     data: dict[str, Any]

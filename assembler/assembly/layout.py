@@ -226,8 +226,10 @@ class _Layout:
         parties = [p["name"] for p in plan.context["signing_parties"]]
         # An issued document travels to the other parties: it carries the answers as data, never the
         # file's comments (internal notes); only a rebuild of an older document embeds the text again.
-        answers = plan.answers.text if plan.embed_text else canonical_text(plan.answers.data)
-        answers_sha256 = plan.answers.sha256 if plan.embed_text else hashlib.sha256(answers.encode()).hexdigest()
+        # (Answers with no text of their own, a spreadsheet row's, are recorded canonically even then.)
+        embed_text = plan.embed_text and bool(plan.answers.text)
+        answers = plan.answers.text if embed_text else canonical_text(plan.answers.data)
+        answers_sha256 = plan.answers.sha256 if embed_text else hashlib.sha256(answers.encode()).hexdigest()
         return Manifest(
             agreement=plan.blueprint.id, agreement_version=str(plan.blueprint.version), language=plan.language,
             assembled=plan.as_of,
@@ -237,7 +239,7 @@ class _Layout:
             reference=str(data.get("reference", "")), parties=tuple(parties),
             blueprint_sha256=plan.blueprint.sha256,
             appendices=tuple(a.title.get("sv", "") for a in plan.appendices),
-            answers=answers, answers_form="text" if plan.embed_text else "canonical",
+            answers=answers, answers_form="text" if embed_text else "canonical",
         )
 
 

@@ -12,25 +12,17 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as _dt
-import hashlib
 import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assembler._files import decode_text, read_bytes
 from assembler._limits import check_zip
 from assembler.assembly.answers import Answers
 from assembler.errors import AnswersError, DocumentFormatError, Location, UsageError
 from assembler.library.sources import PathKey, Sourced, format_path
-
-try:  # libyaml's emitter: a tenth of the pure-Python one's time for a whole answer file
-    from yaml import CSafeDumper as _Dumper
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
 
 SHEET_SUFFIXES = (".csv", ".xlsx")
 _INT = re.compile(r"-?(0|[1-9][0-9]*)")
@@ -241,8 +233,9 @@ def row_answers(row: Row, base: Answers | None) -> Answers:
     there, and a list item that any column fills (``private_parties[0]``)
     starts empty, so that one company's org number or address never slips
     into another's row.
-    The manifest records the merged answers as YAML text, so an agreement
-    built from a row can be rebuilt from itself like any other.
+    The manifest records the merged answers (canonically, as for any
+    answer file), so an agreement built from a row can be rebuilt from itself
+    like any other.
     """
     data: dict[str, Any] = copy.deepcopy(base.data) if base is not None else {}
     columns: dict[PathKey, int] = {}
@@ -263,11 +256,10 @@ def row_answers(row: Row, base: Answers | None) -> Answers:
         raise AnswersError("neither the row nor the base answer file says which agreement it is for "
                            "(add an 'agreement' column or --base FILE)", Location(file, row.line, None, "agreement"),
                            code="answers.agreement.missing")
-    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
     doc = RowSourced(data, file, base=base.doc if base is not None else None, columns=columns, line=row.line,
                      emptied=emptied)
     origin = base.path if base is not None else row.sheet  # appendix files resolve beside the base file
-    return Answers(origin, data, hashlib.sha256(text.encode()).hexdigest(), doc, text)
+    return Answers(origin, data, "", doc)  # no file text of its own: a manifest records the canonical answers
 
 
 def _item(key: PathKey) -> PathKey | None:

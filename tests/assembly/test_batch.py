@@ -95,6 +95,19 @@ def test_progress_is_drawn_on_a_terminal_only(tmp_path: Path) -> None:
     assert code == 0 and err == ""
 
 
+def test_a_row_is_recorded_canonically_even_where_a_rebuild_would_embed_file_text(tmp_path: Path) -> None:
+    """A row has no file text of its own: its manifest carries the canonical answers, never an empty text."""
+    from assembler.assembly.answers import canonical_answers, canonical_text
+    from assembler.assembly.pipeline import assemble
+    row = read_sheet(_sheet(tmp_path))[0]
+    answers = row_answers(row, load_answers(_base(tmp_path)))
+    for embed_text in (False, True):
+        manifest = assemble(answers, library=MINI, as_of="2026-03-01", embed_text=embed_text).agreement.manifest
+        assert manifest.answers_form == "canonical"
+        assert manifest.answers == canonical_text(canonical_answers(answers).data)
+        assert "Alfa Ljus AB" in manifest.answers and manifest.answers_sha256
+
+
 def test_rows_are_validated_like_files_with_row_and_column(tmp_path: Path) -> None:
     sheet = _sheet(tmp_path, ["KS 2026/0600,,556016-0680,0,Ada,VD", "KS 2026/0601,Delta AB,'0701234567,0,Dan,VD",
                               "KS 2026/0602,Eta AB,556036-0793,0,Eva,VD", "KS 2026/0603,Theta AB,556036-0793,0,,"])
