@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from typing import Any
@@ -86,28 +87,45 @@ def _rels_xml_of(rels: tuple[tuple[str, str, str, bool], ...]) -> bytes:
     return element.xml  # type: ignore[no-any-return]  # python-docx's oxml is untyped
 
 
+# The parts that differ between the agreements of a batch: the text, the header with its reference, the
+# manifest and the core properties.  The other parts (styles, numbering, settings, relationships …) are the same
+# for agreements of one language and house style.
+_OWN_PARTS = re.compile(r"word/document\.xml|word/header\d*\.xml|customXml/item\d+\.xml|docProps/core\.xml")
+
+
+def _rank(entry: tuple[str, bytes]) -> int:
+    name = entry[0]
+    if name == "[Content_Types].xml":
+        return 0
+    if name.endswith(".odttf"):
+        return 1
+    return 3 if _OWN_PARTS.fullmatch(name) else 2
+
+
 def _zip(entries: list[tuple[str, bytes]], day: _dt.date | None) -> bytes:
     """Return a ZIP of ``entries`` dated ``day``, with no platform attributes: ``[Content_Types].xml`` first,
-    then the embedded fonts, then the other parts in the order given.
+    then the embedded fonts, then the parts agreements share, then each agreement's own (:data:`_OWN_PARTS`),
+    each group in the order given.
 
-    Fonts are most of a package's bytes and the same in every build, so the
-    entries up to the last font are zipped once per process (:func:`_head`)
-    and each package is that ZIP with its own parts appended: a font is
-    deflated once, not once per agreement, and the bytes are the same as a
-    ZIP written in one pass.
+    Fonts are most of a package's bytes and, like the shared parts, the same
+    in every agreement of a batch, so the entries before the agreement's own
+    are zipped once per process (:func:`_head`) and each package is that ZIP
+    with its own parts appended: a font is deflated once, not once per
+    agreement, and the bytes are the same as a ZIP written in one pass.
     """
     stamp = (day.year, day.month, day.day, 0, 0, 0) if day and day.year >= 1980 else _ZIP_EPOCH
-    ordered = sorted(entries, key=lambda e: (e[0] != "[Content_Types].xml", not e[0].endswith(".odttf")))
-    cut = sum(1 for name, _ in ordered if name == "[Content_Types].xml" or name.endswith(".odttf"))
+    ordered = sorted(entries, key=_rank)
+    cut = sum(1 for entry in ordered if _rank(entry) < 3)
     out = io.BytesIO(_head(tuple(ordered[:cut]), stamp))
     with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as dst:
         _write(dst, ordered[cut:], stamp)
     return out.getvalue()
 
 
-@functools.lru_cache(maxsize=4)
+@functools.lru_cache(maxsize=8)
 def _head(entries: tuple[tuple[str, bytes], ...], stamp: tuple[int, ...]) -> bytes:
-    """Return a ZIP of the leading ``entries`` (content types and fonts), kept for the packages that share them."""
+    """Return a ZIP of the leading ``entries`` (content types, fonts, shared parts), kept for the packages that
+    share them."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         _write(dst, entries, stamp)

@@ -82,3 +82,24 @@ def test_a_package_built_on_the_kept_fonts_is_the_zip_written_in_one_pass() -> N
     assert _head.cache_info().hits == 1
     changed = [(n, b + b"\0") if n == fonts[0] else (n, b) for n, b in entries]
     assert _zip(changed, dt.date(2026, 12, 1)) == _one_pass(changed, (2026, 12, 1, 0, 0, 0))  # other fonts
+
+
+
+def test_agreements_differing_in_their_own_parts_share_the_rest_and_still_equal_one_pass() -> None:
+    """Two agreements of one language that differ in reference: every part but the text, the header, the manifest
+    and the core properties is zipped once, and each package is still the ZIP written in one pass."""
+    from dataclasses import replace
+
+    from assembler.assembly.answers import load_answers
+    first = load_answers(REPO / "examples" / "basic.yaml")
+    second = replace(first, data={**first.data, "reference": "KS 2026/0999"})
+    _head.cache_clear()
+    for answers in (first, second):
+        data = write_docx(assemble(answers, as_of="2026-12-01", language="sv").agreement)
+        with zipfile.ZipFile(io.BytesIO(data)) as built:
+            names = built.namelist()
+            entries = [(name, built.read(name)) for name in names]
+        assert data == _one_pass(entries, (2026, 12, 1, 0, 0, 0))
+        assert names[-4:] == ["word/document.xml", "word/header1.xml", "customXml/item1.xml", "docProps/core.xml"]
+    assert b"KS 2026/0999" in dict(entries)["word/header1.xml"]
+    assert _head.cache_info().misses == 1 and _head.cache_info().hits == 1  # the second reused the first's head
