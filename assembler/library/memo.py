@@ -7,7 +7,8 @@ under the template and the *values* of the variables it reads (found once
 in its syntax tree), and reused only when every one of those values is
 plain data (text, numbers, true/false, null, dates, lists and groups of
 them) whose ``repr`` is the same: ``repr`` tells ``1``, ``1.0``, ``True``
-and ``'1'`` apart, and keeps the order of a group's fields.
+and ``'1'`` apart, and keeps the order of a group's fields.  Keys hold a
+digest of the ``repr`` (:func:`plain_key`), so a full memo stays small.
 
 Templates that could do something else than compute from those values are
 never remembered: one that calls a method (``x.append(…)`` could change the
@@ -23,6 +24,7 @@ the memo holds strings and the values derived from them.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +33,7 @@ from jinja2 import meta, nodes
 
 PLAIN_LEAVES = frozenset({str, int, float, bool, type(None), _dt.date, _dt.datetime})
 _ALWAYS_READ = ("lang", "output_language")  # read by | date, | sek, | and_list through the context
-_MISSING = "<missing>"  # never the repr of a value: a string's repr is quoted
+_MISSING = "<missing>"  # never a value's key: those are hex digests
 _LIMIT = 4096  # remembered results per memo; the memo starts over when full
 
 
@@ -62,8 +64,15 @@ def _plain(value: Any, depth: int = 0) -> bool:
 
 
 def plain_key(value: Any) -> str | None:
-    """Return the text that stands for ``value`` in a memo's key: its ``repr`` if it is plain data, else None."""
-    return repr(value) if _plain(value) else None
+    """Return the text that stands for ``value`` in a memo's key, or None if it is not plain data.
+
+    The text is a 128-bit BLAKE2 digest of the ``repr``, not the ``repr`` itself: a key then takes 32
+    characters however long the value (an answer file may hold 2 MB), so a full memo stays small; no two
+    values that differ have been found to share a digest of that size.
+    """
+    if not _plain(value):
+        return None
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
 class ValueKeys:

@@ -13,8 +13,9 @@ It is sound only where the schema's other keywords do not read the fields
 through ``properties`` itself: the split is used when the top-level keywords
 are among :data:`_SPLITTABLE` (``allOf``, ``required`` and
 ``additionalProperties`` run on the whole object as before), and a value is
-remembered only when it is plain data (:func:`assembler.library.memo.plain_key`),
-whose ``repr`` tells ``1``, ``1.0``, ``True`` and ``'1'`` apart.  The format
+remembered only when it is plain data, under a digest of its ``repr``
+(:func:`assembler.library.memo.plain_key`), which tells ``1``, ``1.0``,
+``True`` and ``'1'`` apart.  The format
 checks (org numbers, dates, e-mail) depend on the value alone.
 """
 

@@ -8,7 +8,7 @@ from assembler._limits import LimitError, Limits
 from assembler.assembly import render
 from assembler.errors import Location
 from assembler.library import template
-from assembler.library.memo import ValueKeys, names_read
+from assembler.library.memo import ValueKeys, names_read, plain_key
 from assembler.library.template import ENV, budget_used, charge_budget, compile_template, evaluate, reset_budget
 
 
@@ -30,6 +30,15 @@ def test_values_that_compare_equal_but_print_differently_have_their_own_keys(val
     keys = {repr(v): ValueKeys({"x": v}).key(("x",)) for v in [1, True, 1.0, "1", [1], (1,), {"1": 1}, {1: 1}, None]}
     assert len(set(keys.values())) == len(keys)
     assert ValueKeys({"x": value}).key(("x",)) == keys[repr(value)]
+
+
+def test_a_key_is_small_however_long_the_value() -> None:
+    """A full memo holds thousands of keys: each is a digest, not the value's text (an answer may be 20,000
+    characters, an answer file 2 MB)."""
+    long_text = "x" * 20_000
+    key = ValueKeys({"x": [long_text] * 100}).key(("x",))
+    assert key is not None and len(key[0]) == 32
+    assert key != ValueKeys({"x": [long_text] * 99 + [long_text + "y"]}).key(("x",))
 
 
 def test_values_that_are_not_plain_data_are_never_keys() -> None:
@@ -91,4 +100,4 @@ def test_a_template_that_may_change_values_makes_every_language_work_its_keys_ou
     parties.append({"name": "B"})  # as `parties.append(...)` in the Swedish text would
     assert en.key(("parties",)) == before  # not seen until told
     sv.forget()
-    assert en.key(("parties",)) != before and en.key(("parties",)) == (repr(parties),)
+    assert en.key(("parties",)) != before and en.key(("parties",)) == (plain_key(parties),)
