@@ -96,3 +96,26 @@ def test_schemas_whose_keywords_read_the_fields_are_validated_whole(schema: dict
     checked = Draft202012Validator(schema)
     for data in ({"a": 1}, {"a": "x", "c": 2}, {"a": 1}, {"b": 1, "a": "y"}):
         assert _errors(schema_memo.iter_errors(checked, data)) == _errors(checked.iter_errors(data))
+
+
+def _library_instances() -> Iterator[tuple[str, Any]]:
+    """Every file of the bundled library with the schema it is validated against (front matter for clauses)."""
+    clauses = REPO / "clauses"
+    yield "library.schema.json", yaml.safe_load((clauses / "library.yaml").read_text(encoding="utf-8"))
+    for path in sorted((clauses / "agreements").glob("*.yaml")):
+        yield "agreement.schema.json", yaml.safe_load(path.read_text(encoding="utf-8"))
+    for path in sorted((clauses / "fragments").rglob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        yield "clause.schema.json", yaml.safe_load(text.split("\n---", 1)[0].removeprefix("---\n"))
+
+
+def test_the_library_schemas_give_the_same_errors_as_plain_validation() -> None:
+    count = 0
+    for name, data in _library_instances():
+        checked = validator(REPO / "schemas" / name)
+        variants = [data, *(_set(data, leaf, wrong) for leaf in list(_leaves(data))[:12]
+                            for wrong in (7, None, "", [], {"x": 1})), data, {**data, "surprise": 1}]
+        for variant in variants:
+            assert _errors(schema_memo.iter_errors(checked, variant)) == _errors(checked.iter_errors(variant))
+            count += 1
+    assert count > 1000
