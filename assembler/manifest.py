@@ -21,7 +21,7 @@ PDF_MANIFEST_NAME = "manifest.json"
 def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
     """Return the manifest as a JSON-ready dict, keys in a fixed order."""
     data: dict[str, Any] = {"format": MANIFEST_FORMAT}
-    data.update(_plain(manifest))
+    data.update(_json_data(manifest))
     if manifest.answers_form == "text":
         # Manifests from before the field carried the raw text and no answers_form; rebuilding one
         # must give back the same bytes.
@@ -31,14 +31,14 @@ def manifest_to_dict(manifest: Manifest) -> dict[str, Any]:
     return data
 
 
-def _plain(value: Any) -> Any:
+def _json_data(value: Any) -> Any:
     """Return a dataclass as dicts and lists (what ``asdict`` gives, with lists for tuples), a third of its time."""
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: _json_data(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
+        return [_json_data(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _json_data(v) for k, v in value.items()}
     return value
 
 

@@ -35,7 +35,7 @@ _SPLITTABLE = frozenset({"$schema", "$id", "$comment", "$defs", "definitions", "
 _LIMIT = 4096  # remembered fields per validator; started over when full
 
 _lock = threading.Lock()
-# id(validator) -> (validator, the schema without its field subschemas, the remembered (field, value key) pairs).
+# id(validator) -> (validator, a validator of its schema with every field accepted, the fields remembered valid).
 # The validator is held so that its id is never another's.
 _MEMO: dict[int, tuple[Any, Any, set[tuple[str, str]]]] = {}
 
