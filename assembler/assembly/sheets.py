@@ -153,14 +153,30 @@ class RowSourced(Sourced):
             if probe in self.columns:
                 return Location(self.file, self.line, self.columns[probe], format_path(path) or None)
             # A required field missing because its cell was empty: point at that cell.
-            column = next((c for key, c in self.emptied.items()
-                           if key[:len(probe)] == probe or probe[:len(key)] == key), None)
+            column = self._emptied_column(probe)
             if column is not None:
                 return Location(self.file, self.line, column, format_path(path) or None)
             if self.base is not None and probe in self.base.positions:
                 return self.base.locate(path)
             probe = probe[:-1]
         return Location(self.file, self.line, None, format_path(path) or None)
+
+    def _emptied_column(self, probe: PathKey) -> int | None:
+        """Return the column of the empty cell nearest ``probe``: its own, else one inside it, else the cell that
+        emptied the item it is in."""
+        best: tuple[int, int] | None = None
+        for key, column in self.emptied.items():
+            if key == probe:
+                return column
+            if key[:len(probe)] == probe:  # an empty cell inside it
+                rank = 0
+            elif probe[:len(key)] == key:  # the emptied item (or group) it is in: the nearer the better
+                rank = len(probe) - len(key)
+            else:
+                continue
+            if best is None or rank < best[0]:
+                best = (rank, column)
+        return best[1] if best is not None else None
 
     def text_hint(self, path: PathKey, value: Any) -> str:
         if tuple(path) in self.columns:
@@ -246,8 +262,8 @@ def row_answers(row: Row, base: Answers | None) -> Answers:
         if item is not None and item not in emptied and _remove_item_fields(data, item):
             emptied[item] = column  # a list item the sheet fills starts empty: a missing field points here
         if value is None:
-            if _remove(data, key):
-                emptied[key] = column
+            _remove(data, key)
+            emptied[key] = column  # the field is not there now (removed here, or with its emptied item)
             continue
         _set(data, key, cell_value(value), Location(str(row.sheet), row.line, column, heading))
         columns[key] = column

@@ -108,6 +108,17 @@ def test_a_row_is_recorded_canonically_even_where_a_rebuild_would_embed_file_tex
         assert "Alfa Ljus AB" in manifest.answers and manifest.answers_sha256
 
 
+def test_a_required_field_left_empty_is_located_at_its_own_cell(tmp_path: Path) -> None:
+    """The company's item is emptied by the row's first cell for it; a required field whose cell is empty is
+    still reported at that cell, not at the cell that emptied the item."""
+    sheet = _sheet(tmp_path, ["KS 2026/0603,Theta AB,556036-0793,0,,VD", "KS 2026/0604,Theta AB,556036-0793,0,Tor,"])
+    base = _base(tmp_path)
+    result = run_batch(collect_items([sheet], base=base),
+                       BatchOptions(tmp_path / "out", ("txt",), MINI, "2026-03-01", base=base), jobs=1)
+    found = [(p.location.line, p.location.column, p.location.path) for f in result.failures for p in f.problems]
+    assert found == [(2, 5, "parties[1].signatory.name"), (3, 6, "parties[1].signatory.title")]
+
+
 def test_rows_are_validated_like_files_with_row_and_column(tmp_path: Path) -> None:
     sheet = _sheet(tmp_path, ["KS 2026/0600,,556016-0680,0,Ada,VD", "KS 2026/0601,Delta AB,'0701234567,0,Dan,VD",
                               "KS 2026/0602,Eta AB,556036-0793,0,Eva,VD", "KS 2026/0603,Theta AB,556036-0793,0,,"])
@@ -128,7 +139,7 @@ def test_rows_are_validated_like_files_with_row_and_column(tmp_path: Path) -> No
     located = [(p.location.file, p.location.line, p.location.column, p.location.path)
                for f in result.failures for p in f.problems if p.location]
     assert located == [(str(sheet), 2, 2, "parties[1].name"), (str(sheet), 3, 3, "parties[1].orgnr"),
-                       (str(sheet), 5, 2, "parties[1].signatory")]
+                       (str(sheet), 5, 5, "parties[1].signatory")]  # at its first empty cell
     assert [i.label for i in result.issued] == [f"{sheet} row 4"]
 
 
