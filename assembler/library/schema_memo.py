@@ -9,14 +9,14 @@ the same subschema once is valid again.  Only that is remembered: a field
 with errors is always validated afresh, so every error is reported as if
 nothing were remembered.
 
-It is sound only where the schema's other keywords do not read the fields
-through ``properties`` itself: the split is used when the top-level keywords
-are among :data:`_SPLITTABLE` (``allOf``, ``required`` and
-``additionalProperties`` run on the whole object as before), and a value is
-remembered only when it is plain data, under a digest of its ``repr``
-(:func:`assembler.library.memo.plain_key`), which tells ``1``, ``1.0``,
-``True`` and ``'1'`` apart.  The format
-checks (org numbers, dates, e-mail) depend on the value alone.
+The other keywords of the object (``required``, ``additionalProperties``,
+``allOf``, ``if``, ``unevaluatedProperties`` …) run on the whole object as
+before, with each field's subschema replaced by ``true``: they see which
+fields ``properties`` names (all that jsonschema's keywords read of it),
+not what it says of them.  A value is remembered only when it is plain data,
+under a digest of its ``repr`` (:func:`assembler.library.memo.plain_key`),
+which tells ``1``, ``1.0``, ``True`` and ``'1'`` apart.  The format checks
+(org numbers, dates, e-mail) depend on the value alone.
 """
 
 from __future__ import annotations
@@ -29,9 +29,6 @@ import jsonschema
 
 from assembler.library.memo import plain_key
 
-# Keywords whose meaning does not depend on ``properties`` being evaluated with them in one schema.
-_SPLITTABLE = frozenset({"$schema", "$id", "$comment", "$defs", "definitions", "title", "description", "type",
-                         "properties", "required", "additionalProperties", "allOf"})
 _LIMIT = 4096  # remembered fields per validator; started over when full
 
 _lock = threading.Lock()
@@ -43,8 +40,7 @@ _MEMO: dict[int, tuple[Any, Any, set[tuple[str, str]]]] = {}
 def iter_errors(validator: Any, instance: Any) -> Iterator[jsonschema.ValidationError]:
     """Yield the errors ``validator.iter_errors(instance)`` yields (in another order), skipping fields known valid."""
     schema = validator.schema
-    if not (isinstance(instance, dict) and isinstance(schema, dict) and isinstance(schema.get("properties"), dict)
-            and _SPLITTABLE.issuperset(schema)):
+    if not (isinstance(instance, dict) and isinstance(schema, dict) and isinstance(schema.get("properties"), dict)):
         yield from validator.iter_errors(instance)
         return
     rest, valid = _memo(validator)
