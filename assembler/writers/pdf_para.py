@@ -13,6 +13,10 @@ and do general work our paragraphs do not need:
   ReportLab's greedy loop for the case without hyphenation, soft hyphens,
   bidirectional text, shaping or words too long for a line;
   any other case goes to ReportLab's own ``breakLines``.
+- breaking the same paragraph again: the agreements of a batch share most
+  of their paragraphs, so the lines a paragraph of our markup was broken
+  into are kept across builds (:class:`KeptLines`), by style, markup, bullet
+  and width.
 
 Both produce the same objects ReportLab does (tests/writers/test_pdf_para.py
 compares them for every paragraph of the bundled examples), so the PDF's
@@ -120,6 +124,47 @@ def own_frags(text: str, style: ParagraphStyle) -> tuple[str, list[Any]] | None:
         return None
     textTransformFrags(frags, style)
     return cleaned, frags
+
+
+class KeptLines:
+    """What ReportLab's ``wrap`` leaves on a paragraph of our markup, kept to be put on the same paragraph again.
+
+    A paragraph's lines are a function of its style, its markup, its bullet
+    and the width (fonts are registered once per name, and a house font's
+    name is the digest of its files).  Drawing and splitting only read the
+    lines and fragments, so one kept set serves every later paragraph of the
+    same key, in any build and any thread.  The table is emptied when full.
+    """
+
+    _TABLE: dict[tuple[Any, ...], KeptLines] = {}
+    _MAX = 4096
+    _ATTRIBUTES = ("blPara", "height", "frags", "_width_max", "_splitLongWordCount", "_hyphenations")
+
+    def __init__(self, para: Any) -> None:
+        self.values = tuple(getattr(para, name, None) for name in self._ATTRIBUTES)
+        self.wrap_widths = list(para._wrapWidths)
+
+    @classmethod
+    def get(cls, key: tuple[Any, ...]) -> KeptLines | None:
+        """Return the lines kept under ``key``, or None."""
+        return cls._TABLE.get(key)
+
+    @classmethod
+    def keep(cls, key: tuple[Any, ...], para: Any) -> None:
+        """Keep what ``wrap`` left on ``para`` under ``key``."""
+        table = cls._TABLE
+        if len(table) >= cls._MAX:
+            table.clear()
+        table[key] = KeptLines(para)
+
+    def put_on(self, para: Any, width: float) -> float:
+        """Put the kept lines on ``para`` as ``wrap`` at ``width`` would have; return the height."""
+        for name, value in zip(self._ATTRIBUTES, self.values):
+            if value is not None:
+                setattr(para, name, value)
+        para.width = width
+        para._wrapWidths = list(self.wrap_widths)  # a list ReportLab may narrow in place: the paragraph's own
+        return para.height  # type: ignore[no-any-return]
 
 
 def _plain_style(style: ParagraphStyle) -> bool:

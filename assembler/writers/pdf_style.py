@@ -28,7 +28,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 from assembler._files import bundled_dir
 from assembler.model import Span
 from assembler.writers.pdf_font import SubsetFont
-from assembler.writers.pdf_para import break_simple, own_frags
+from assembler.writers.pdf_para import KeptLines, break_simple, own_frags
 
 FONT_DIR = bundled_dir("resources") / "fonts"
 FONT = "AssemblerSerif"
@@ -139,12 +139,15 @@ class Para(Paragraph):
     """
 
     _wrapped: tuple[float, Any, float] | None = None
+    _source: tuple[Any, ...] | None = None  # (style, markup, bullet) of a paragraph of our markup: KeptLines' key
 
     def __init__(self, text: str | None, style: ParagraphStyle, bulletText: str | None = None,
                  frags: list[Any] | None = None, **kwargs: Any) -> None:
         if frags is None and text is not None:
             parsed = own_frags(text, style)
             if parsed is not None:
+                if not kwargs and (bulletText is None or isinstance(bulletText, str)):
+                    self._source = (style, text, bulletText)
                 text, frags = parsed
         super().__init__(text, style, bulletText=bulletText, frags=frags, **kwargs)
 
@@ -156,7 +159,14 @@ class Para(Paragraph):
         done = self._wrapped
         if done is not None and done[0] == availWidth and done[1] is getattr(self, "blPara", None):
             return availWidth, done[2]
-        width, height = super().wrap(availWidth, availHeight)
+        source = self._source
+        kept = KeptLines.get((*source, availWidth)) if source is not None else None
+        if kept is not None:
+            width, height = availWidth, kept.put_on(self, availWidth)
+        else:
+            width, height = super().wrap(availWidth, availHeight)
+            if source is not None and getattr(self, "blPara", None) is not None:
+                KeptLines.keep((*source, availWidth), self)
         self._wrapped = (availWidth, getattr(self, "blPara", None), height)
         return width, height
 

@@ -12,7 +12,7 @@ from reportlab.platypus import Paragraph
 from assembler.assembly.pipeline import assemble
 from assembler.writers.pdf import _Builder
 from assembler.writers.pdf_look import look_for
-from assembler.writers.pdf_para import break_simple, own_frags, word_widths
+from assembler.writers.pdf_para import KeptLines, break_simple, own_frags, word_widths
 from assembler.writers.pdf_style import Pair, Para, markup, styles
 
 EXAMPLES = sorted(p.name for p in (REPO / "examples").glob("*.yaml"))
@@ -101,3 +101,61 @@ def test_a_style_made_from_a_used_one_gets_its_own_fragments() -> None:
     theirs = Paragraph("plain <b>bold</b>", child)
     assert _frag_state(para.frags) == _frag_state(theirs.frags)
     assert para.frags[0].fontSize == 17
+
+
+def _wrapped_state(para: Para) -> tuple[Any, ...]:
+    bl = para.blPara
+    lines = [(extra, list(words)) for extra, words in bl.lines] if bl.kind == 0 else \
+        [(line.extraSpace, [(w.text, w.fontName) for w in line.words]) for line in bl.lines]
+    return (para.width, para.height, bl.kind, lines, list(para._wrapWidths), para._width_max)
+
+
+@pytest.mark.parametrize("language", ["sv", "sv+en"])
+def test_kept_lines_are_the_lines_a_paragraph_breaks_into(language: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A paragraph given the lines kept from an earlier build has exactly what breaking it would give it,
+    at each width; a paragraph of other markup, style or width is never given them."""
+    monkeypatch.setattr(KeptLines, "_TABLE", {})
+    widths = (455.0, 210.0)
+    first = [p for p in _paras(_story("consortium.yaml", language)) if p._source is not None]
+    assert len(first) > 20
+    broken = [[_wrapped_state(p) for p in first if p.wrap(w, 800)] for w in widths]
+    assert len(KeptLines._TABLE) >= len({(p._source, w) for p in first for w in widths}) > 20
+    hits = 0
+    get = KeptLines.get
+
+    def counted(key: tuple[Any, ...]) -> KeptLines | None:
+        nonlocal hits
+        found = get(key)
+        hits += found is not None
+        return found
+
+    monkeypatch.setattr(KeptLines, "get", counted)
+    again = [p for p in _paras(_story("consortium.yaml", language)) if p._source is not None]
+    kept = [[_wrapped_state(p) for p in again if p.wrap(w, 800)] for w in widths]
+    assert hits == len(again) * len(widths)  # every paragraph took kept lines
+    assert kept == broken
+    monkeypatch.setattr(KeptLines, "_TABLE", {})
+    assert [[_wrapped_state(p) for p in _paras(_story("consortium.yaml", language)) if p._source is not None
+             and p.wrap(w, 800)] for w in widths] == broken  # the same as breaking afresh
+
+
+def test_lines_are_kept_only_for_the_same_markup_style_and_bullet(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(KeptLines, "_TABLE", {})
+    st = styles(False)
+    text = "Parterna ska samarbeta i god anda och informera varandra om allt som rör Projektet. " * 3
+    Para(text, st.body).wrap(300.0, 800)
+    for other in (Para(text, st.heading), Para(text + "x", st.body), Para(text, st.body, bulletText="1.1")):
+        assert KeptLines.get((*other._source, 300.0)) is None
+        other.wrap(300.0, 800)
+        fresh = Paragraph(other.text, other.style, bulletText=other.bulletText)
+        fresh.wrap(300.0, 800)
+        assert other.height == fresh.height and other.blPara.lines == fresh.blPara.lines
+    assert Para(text, st.body, caseSensitive=0)._source is None  # a keyword ReportLab reads: broken afresh
+
+
+def test_the_table_of_kept_lines_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(KeptLines, "_TABLE", {})
+    monkeypatch.setattr(KeptLines, "_MAX", 5)
+    for n in range(12):
+        Para(f"stycke {n}", styles(False).body).wrap(300.0, 800)
+        assert len(KeptLines._TABLE) <= 5
