@@ -96,8 +96,28 @@ def _prototype(style: ParagraphStyle, tags: tuple[str, ...]) -> Any:
     return proto
 
 
+_PARSED: dict[tuple[ParagraphStyle, str], tuple[str, list[Any]] | None] = {}
+_PARSED_MAX = 4096
+
+
 def own_frags(text: str, style: ParagraphStyle) -> tuple[str, list[Any]] | None:
-    """Return (cleaned text, fragments) as ReportLab's parser gives them for our markup, or None for other markup."""
+    """Return (cleaned text, fragments) as ReportLab's parser gives them for our markup, or None for other markup.
+
+    Kept across builds by style and markup, like the lines (:class:`KeptLines`): fragments are only read
+    once made, so paragraphs of the same markup share them.
+    """
+    key = (style, text)
+    try:
+        return _PARSED[key]
+    except KeyError:
+        pass
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    parsed = _PARSED[key] = _parse_own(text, style)
+    return parsed
+
+
+def _parse_own(text: str, style: ParagraphStyle) -> tuple[str, list[Any]] | None:
     cleaned = cleanBlockQuotedText(text)
     frags: list[Any] = []
     tags: list[str] = []

@@ -159,3 +159,17 @@ def test_the_table_of_kept_lines_is_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     for n in range(12):
         Para(f"stycke {n}", styles(False).body).wrap(300.0, 800)
         assert len(KeptLines._TABLE) <= 5
+
+
+def test_parsed_markup_is_kept_per_style_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import assembler.writers.pdf_para as pdf_para
+    monkeypatch.setattr(pdf_para, "_PARSED", {})
+    monkeypatch.setattr(pdf_para, "_PARSED_MAX", 3)
+    st = styles(False)
+    body, heading = own_frags("a <b>b</b>", st.body), own_frags("a <b>b</b>", st.heading)
+    assert body is not None and heading is not None
+    assert [f.fontName for f in body[1]] != [f.fontName for f in heading[1]]  # each style its own fragments
+    for n in range(8):
+        own_frags(f"stycke {n}", st.body)
+        assert len(pdf_para._PARSED) <= 3
+    assert own_frags("<u>x</u>", st.body) is None and own_frags("<u>x</u>", st.body) is None
