@@ -18,6 +18,15 @@ from assembler.writers.pdf_style import Pair, Para, markup, styles
 EXAMPLES = sorted(p.name for p in (REPO / "examples").glob("*.yaml"))
 
 
+@pytest.fixture(autouse=True)
+def _fresh_tables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts from paragraphs parsed and broken afresh: an earlier test's paragraphs share fragments
+    that ReportLab's line breaker has since marked (``_fkind``, worked out from the fragment alone)."""
+    import assembler.writers.pdf_para as pdf_para
+    monkeypatch.setattr(pdf_para, "_PARSED", {})
+    monkeypatch.setattr(KeptLines, "_TABLE", {})
+
+
 def _paras(flowables: list[Any]) -> Iterator[Para]:
     for f in flowables:
         if isinstance(f, Pair):
