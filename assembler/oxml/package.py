@@ -7,7 +7,7 @@ import functools
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from docx.opc.oxml import CT_Relationships
@@ -51,9 +51,11 @@ class _Collected:
         self.entries.append((pack_uri.membername, blob))
 
 
-def package_bytes(package: OpcPackage, day: _dt.date | None) -> bytes:
+def package_bytes(package: OpcPackage, day: _dt.date | None,
+                  spliced: dict[str, Callable[[bytes], bytes]] | None = None) -> bytes:
     """Return the package's DOCX bytes, each entry dated ``day``: what ``fixed_time_zip`` makes of a
-    python-docx save, in one pass.
+    python-docx save, in one pass.  ``spliced`` maps a part's name to what completes its bytes (text
+    put in where the tree held its place: see ``paragraph_xml.Splices``).
 
     Saving compressed every part and ``fixed_time_zip`` decompressed and
     compressed it again; here python-docx's own package writer hands over each
@@ -68,7 +70,8 @@ def package_bytes(package: OpcPackage, day: _dt.date | None) -> bytes:
     PackageWriter._write_content_types_stream(writer, parts)
     collected.write(PACKAGE_URI.rels_uri, _rels_xml(package.rels))
     for part in parts:  # as PackageWriter._write_parts, with each relationships part made once per process
-        collected.write(part.partname, part.blob)
+        complete = spliced.get(part.partname) if spliced else None
+        collected.write(part.partname, complete(part.blob) if complete else part.blob)
         if len(part.rels):
             collected.write(part.partname.rels_uri, _rels_xml(part.rels))
     return _zip(collected.entries, day)

@@ -7,15 +7,24 @@ written as XML text here and parsed at once with python-docx's own parser.
 The text is the same markup the element builders of :mod:`assembler.oxml`
 make (``set_paragraph_style``, ``set_numbering``, ``append_run``,
 ``append_ref_field``, ``wrap_in_bookmark``), so the file's bytes are too.
+
+Most paragraphs need not be parsed at all: their text is already what lxml
+would write for them (:func:`written_as_is`), so :class:`Splices` puts it
+into the part's bytes as it is, where a processing instruction held its
+place in the tree.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
 from docx.oxml.parser import parse_xml
+from docx.oxml.table import CT_Tbl
+from docx.shared import Emu
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
 from assembler.oxml.ns import W_NS
@@ -41,6 +50,8 @@ def _rpr(bold: bool, italic: bool) -> str:
 
 
 def _t(text: str, tag: str = "w:t") -> str:
+    if not text:
+        return f"<{tag}/>"  # as lxml writes an empty element
     space = ' xml:space="preserve"' if len(text.strip()) < len(text) else ""
     return f"<{tag}{space}>{escape(text)}</{tag}>"
 
@@ -55,7 +66,8 @@ def _text_run(run: RunSpec) -> str:
             parts.append("<w:br/>")
         elif piece:
             parts.append(_t(piece))
-    return "<w:r>" + "".join(parts) + "</w:r>"
+    inner = "".join(parts)
+    return f"<w:r>{inner}</w:r>" if inner else "<w:r/>"
 
 
 def _field_runs(run: RunSpec) -> list[str]:
@@ -97,7 +109,49 @@ def paragraph_xml(style_id: str, runs: list[RunSpec], *, num_id: int | None = No
             last = 0 if first_only else len(body) - 1
             body[last] += end
             body[0] = start + body[0]
-    return "<w:p>" + (f"<w:pPr>{ppr}</w:pPr>" if ppr else "") + "".join(body) + "</w:p>"
+    inner = (f"<w:pPr>{ppr}</w:pPr>" if ppr else "") + "".join(body)
+    return f"<w:p>{inner}</w:p>" if inner else "<w:p/>"
+
+
+# What lxml writes differently from this module's text, or refuses: characters XML 1.0 cannot carry (and
+# carriage returns, which it writes as a reference), character references, and single-quoted attributes
+# (``quoteattr`` quotes a value that holds a double quote with single quotes; lxml with double ones).
+_NOT_AS_IS = re.compile("[^\t\n\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|&#|='")
+
+
+def written_as_is(xml: str) -> bool:
+    """Whether ``xml`` (from :func:`paragraph_xml`) is exactly the text lxml writes for the element it parses into."""
+    return _NOT_AS_IS.search(xml) is None
+
+
+class Splices:
+    """Paragraphs put into a part's bytes as their text, each run of them where a placeholder held its place.
+
+    The placeholders are processing instructions named for this object: text
+    in the part cannot spell one (``<`` in text is written ``&lt;``).
+    """
+
+    def __init__(self) -> None:
+        self._texts: list[str] = []
+        self._name = f"assembler-splice-{id(self):x}"
+
+    def hold(self, before: etree._Element, xml: str) -> None:
+        """Put a placeholder for ``xml`` (paragraphs written as is) just before ``before``."""
+        before.addprevious(etree.ProcessingInstruction(self._name, str(len(self._texts))))
+        self._texts.append(xml)
+
+    def contain(self, fragment: str) -> bool:
+        """Whether any spliced text contains ``fragment``."""
+        return any(fragment in text for text in self._texts)
+
+    def apply(self, blob: bytes) -> bytes:
+        """Return the part's bytes with each placeholder replaced by its text."""
+        for n, text in enumerate(self._texts):
+            mark = f"<?{self._name} {n}?>".encode()
+            if blob.count(mark) != 1:
+                raise ValueError(f"placeholder {n} of the spliced paragraphs is not in the part once")
+            blob = blob.replace(mark, text.encode("utf-8"))
+        return blob
 
 
 def parse_paragraphs(paragraphs: list[str]) -> list[etree._Element]:
@@ -107,3 +161,29 @@ def parse_paragraphs(paragraphs: list[str]) -> list[etree._Element]:
     """
     root = parse_xml(f'<w:body xmlns:w="{W_NS}">' + "".join(paragraphs) + "</w:body>")
     return list(root)
+
+
+def table_xml(rows: int, cols: int, width: int, style_id: str, cells: Sequence[str]) -> str:
+    """Return the table python-docx's ``Document.add_table`` makes (``width`` in EMU shared by the columns) in
+    the table style ``style_id``, each cell's paragraphs the text in ``cells`` in reading order (none: the
+    empty paragraph a new cell has)."""
+    pieces = _table_pieces(rows, cols, width, style_id)
+    out = [pieces[0]]
+    for n, piece in enumerate(pieces[1:]):
+        out.append(cells[n] if n < len(cells) and cells[n] else "<w:p/>")
+        out.append(piece)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=32)
+def _table_pieces(rows: int, cols: int, width: int, style_id: str) -> tuple[str, ...]:
+    """Return the text of a new table, cut at each cell's empty paragraph (made once per shape)."""
+    tbl = CT_Tbl.new_tbl(rows, cols, Emu(width))
+    tbl.tblStyle_val = style_id
+    body = parse_xml(f'<w:body xmlns:w="{W_NS}"/>')
+    body.append(tbl)  # written inside a body, as in the document: the namespace is declared above it
+    text = etree.tostring(body, encoding="unicode")
+    pieces = tuple(text[text.index(">") + 1:text.rindex("</w:body>")].split("<w:p/>"))
+    if len(pieces) != rows * cols + 1:
+        raise ValueError(f"a new {rows}x{cols} table does not have one empty paragraph per cell")
+    return pieces

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime
 
-from docx.document import Document as WordDocument
 from docx.section import Section
+from docx.shared import Inches
 from docx.text.paragraph import Paragraph as WordParagraph
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type stubs
 
@@ -39,14 +38,21 @@ from assembler.model import (
     Paragraph,
     Signature,
     Span,
-    language_tag,
 )
 from assembler.oxml import parts as ooxml
 from assembler.oxml.fields import append_ref_field, append_run, bookmark_name, wrap_in_bookmark
 from assembler.oxml.numbering import set_numbering
 from assembler.oxml.package import package_bytes
-from assembler.oxml.paragraph_xml import RunSpec, paragraph_xml, parse_paragraphs
+from assembler.oxml.paragraph_xml import (
+    RunSpec,
+    Splices,
+    paragraph_xml,
+    parse_paragraphs,
+    table_xml,
+    written_as_is,
+)
 from assembler.writers.docx_memory import refs_key, remember_paragraph, written_paragraph
+from assembler.writers.docx_properties import set_properties
 from assembler.writers.docx_template import Prepared, embed_house_fonts, open_template
 
 __all__ = ["write_docx"]
@@ -105,6 +111,7 @@ class _Writer:
         self._body = self.document.element.body
         self._sect_pr = self._body.sectPr
         self._pending: list[tuple[_Row, dict[str, str] | None]] = []
+        self.splices = Splices()  # the body's paragraphs, as text the document part's bytes take as is
 
     def fill(self, paragraph: WordParagraph, row: _Row, refs: dict[str, str] | None = None) -> None:
         """Give ``paragraph`` the row's style, numbering, runs, fields and bookmark."""
@@ -143,8 +150,12 @@ class _Writer:
                 self.fill(self.document.add_paragraph(), row, refs)
             return
         first = self.bookmarks
+        made = [self._xml(row, refs) for row, refs in rows]
+        if all(as_is for _, as_is in made):
+            self.splices.hold(self._sect_pr, "".join(xml for xml, _ in made))
+            return
         try:
-            elements = parse_paragraphs([self._xml(row, refs) for row, refs in rows])
+            elements = parse_paragraphs([xml for xml, _ in made])
         except etree.XMLSyntaxError:  # text XML cannot carry: made element by element, which names it
             self.bookmarks = first
             for row, refs in rows:
@@ -155,32 +166,50 @@ class _Writer:
         for p in elements:
             self._sect_pr.addprevious(p)
 
-    def _xml(self, row: _Row, refs: dict[str, str] | None) -> str:
-        """Return the paragraph :meth:`fill` would make of ``row``, as XML text (remembered: see docx_memory)."""
+    def _xml(self, row: _Row, refs: dict[str, str] | None) -> tuple[str, bool]:
+        """Return the paragraph :meth:`fill` would make of ``row``, as XML text, and whether lxml would write
+        that text as it is (both remembered: see docx_memory)."""
         bookmark = None
         if row.bookmark:
             self.bookmarks += 1
             bookmark = (self.bookmarks, row.bookmark, row.mark_first)
         style_id = "" if row.style == "Normal" else self.style_ids[row.style]
         key = (row, style_id, refs_key(refs), bookmark)
-        xml = written_paragraph(key)
-        if xml is None:
+        made = written_paragraph(key)
+        if made is None:
             runs = [RunSpec(text, bold, italic, refs[target] if target is not None and refs and target in refs else "",
                             "\\h" if target is not None and target.startswith("appendix:") else "\\r \\h")
                     for text, bold, italic, target in _runs(row)]
             xml = paragraph_xml(style_id, runs, num_id=row.num_id, level=row.level, keep_next=row.keep_next,
                                 bookmark=bookmark)
-            remember_paragraph(key, xml)
-        return xml
+            made = (xml, written_as_is(xml))
+            remember_paragraph(key, *made)
+        return made
 
     def paragraphs(self, rows: Sequence[_Row]) -> list[etree._Element] | None:
         """Return the ``w:p`` elements of ``rows`` (no cross-references), or None if text XML cannot carry is there."""
         first = self.bookmarks
         try:
-            return parse_paragraphs([self._xml(row, None) for row in rows])
+            return parse_paragraphs([self._xml(row, None)[0] for row in rows])
         except etree.XMLSyntaxError:
             self.bookmarks = first
             return None
+
+
+    def splice_table(self, cells: Sequence[Sequence[_Row]], style_id: str) -> bool:
+        """Put a two-column table of ``cells`` before the section properties as text, as ``add_table`` and
+        :meth:`paragraphs` make it; return False (and do nothing) if some paragraph's text must be parsed."""
+        if self._sect_pr is None or self._sect_pr.getparent() is not self._body:
+            return False
+        made = [[self._xml(row, None) for row in rows] for rows in cells]
+        if not all(as_is for cell in made for _, as_is in cell):
+            return False
+        section = self.section()  # the block width as python-docx's Document._block_width works it out
+        width = (section.page_width or Inches(8.5)) - (section.left_margin or Inches(1)) \
+            - (section.right_margin or Inches(1))
+        self.splices.hold(self._sect_pr, table_xml((len(cells) + 1) // 2, 2, width, style_id,
+                                                   ["".join(xml for xml, _ in cell) for cell in made]))
+        return True
 
 
 def _runs(row: _Row) -> list[tuple[str, bool, bool, str | None]]:
@@ -317,30 +346,37 @@ def _merged_signatures(docs: Sequence[Document]) -> tuple[Signature, ...]:
     )
 
 
+def _signature_rows(labels: Labels, sig: Signature) -> tuple[_Row, ...]:
+    """Return the paragraphs of one party's signature block."""
+    place_date = ", ".join(v for v in (sig.place, sig.date) if v)
+    party = f"{sig.party} ({sig.orgnr})" if sig.orgnr else sig.party
+    return (
+        _Row("Signature Party", _text(party)),
+        _Row("Signature Field", _text(place_date)),
+        _Row("Signature Caption", _text(labels.place_date)),
+        _Row("Signature Field", ()),
+        _Row("Signature Caption", _text(labels.signature)),
+        _Row("Signature Field", _text(sig.signatory)),
+        _Row("Signature Caption", _text(labels.name_clarification)),
+        _Row("Signature Field", _text(sig.signatory_title)),
+        _Row("Signature Caption", _text(labels.title)),
+    )
+
+
 def _write_signatures(writer: _Writer, labels: Labels, signatures: Sequence[Signature]) -> None:
     """Write the signatures heading and one table, two party blocks side by side per row."""
     if not signatures:
         return
     writer.add(_Row("Section Heading", _text(labels.signatures)))
     writer.flush()
-    document = writer.document
-    table = document.add_table(rows=(len(signatures) + 1) // 2, cols=2)
-    table._tbl.tblStyle_val = writer.style_ids["Signature Table"]  # by id: the style is there (template check)
+    blocks = [_signature_rows(labels, sig) for sig in signatures]
+    style_id = writer.style_ids["Signature Table"]  # by id: the style is there (template check)
+    if writer.splice_table(blocks, style_id):
+        return
+    table = writer.document.add_table(rows=(len(signatures) + 1) // 2, cols=2)
+    table._tbl.tblStyle_val = style_id
     cells = [cell for row in table.rows for cell in row.cells]
-    for cell, sig in zip(cells, signatures):
-        place_date = ", ".join(v for v in (sig.place, sig.date) if v)
-        party = f"{sig.party} ({sig.orgnr})" if sig.orgnr else sig.party
-        rows = (
-            _Row("Signature Party", _text(party)),
-            _Row("Signature Field", _text(place_date)),
-            _Row("Signature Caption", _text(labels.place_date)),
-            _Row("Signature Field", ()),
-            _Row("Signature Caption", _text(labels.signature)),
-            _Row("Signature Field", _text(sig.signatory)),
-            _Row("Signature Caption", _text(labels.name_clarification)),
-            _Row("Signature Field", _text(sig.signatory_title)),
-            _Row("Signature Caption", _text(labels.title)),
-        )
+    for cell, rows in zip(cells, blocks):
         elements = writer.paragraphs(rows)
         if elements is None:  # text XML cannot carry: made element by element, which names it
             writer.fill(cell.paragraphs[0], rows[0])
@@ -419,42 +455,6 @@ def _write_footer(writer: _Writer, section: Section, docs: Sequence[Document]) -
         ooxml.append_field(p, "NUMPAGES")
 
 
-def _language_tag(doc: Document) -> str:
-    if doc.properties and doc.properties.language:
-        return doc.properties.language
-    return language_tag(doc.language)
-
-
-def _short(text: str) -> str:
-    """Return ``text`` fitted to a core property (at most 255 characters; a long title ends in an ellipsis)."""
-    return text if len(text) <= 255 else text[:254].rstrip() + "…"
-
-
-def _set_properties(document: WordDocument, agreement: Agreement, when: datetime | None) -> None:
-    """Set core properties and the default language from the first document."""
-    doc = agreement.documents[0]
-    props = doc.properties
-    core = document.core_properties
-    core.title = _short(props.title if props else doc.title)
-    if props:
-        core.subject = _short(props.subject)
-        core.keywords = _short(", ".join(props.keywords))
-        core.author = _short(props.author)
-        core.comments = props.comments
-        core.last_modified_by = _short(props.author)
-    lang = _language_tag(doc)
-    core.language = lang
-    core.revision = 1
-    if when is not None:
-        core.created = when
-        core.modified = when
-    ooxml.set_default_language(document.styles.element, lang)
-    ooxml.set_theme_language(document.settings.element, lang)
-    if agreement.side_by_side:
-        ooxml.set_last_column_language(document.styles["Parallel Table"].element,
-                                       _language_tag(agreement.documents[1]))
-
-
 def write_docx(agreement: Agreement) -> bytes:
     """Return the bytes of a .docx file for ``agreement``, the same for the same input.
 
@@ -476,7 +476,8 @@ def write_docx(agreement: Agreement) -> bytes:
     first = docs[0]
     date = (first.properties.date if first.properties else "") or agreement.manifest.assembled
     when = midnight_utc(date_or_none(date))
-    _set_properties(document, agreement, when)
+    set_properties(document, agreement, when)
     ooxml.add_manifest_part(document.part, manifest_to_json(agreement.manifest))
-    embed_house_fonts(document, agreement.house_style)
-    return package_bytes(document.part.package, when.date() if when else None)
+    embed_house_fonts(document, agreement.house_style, italic_text=writer.splices.contain("<w:i/>"))
+    return package_bytes(document.part.package, when.date() if when else None,
+                         spliced={document.part.partname: writer.splices.apply})

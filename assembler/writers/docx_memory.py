@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 
-_PARAGRAPHS: dict[tuple[object, ...], str] = {}
+_PARAGRAPHS: dict[tuple[object, ...], tuple[str, bool]] = {}
 _PARAGRAPHS_MAX = 8192
 # The bookmark names of a document's targets, each given a number never given before: not to other names after
 # the tables are emptied, nor to two documents' names numbered at once by two threads.
@@ -42,13 +42,13 @@ def refs_key(refs: dict[str, str] | None) -> int:
     return number
 
 
-def written_paragraph(key: tuple[object, ...]) -> str | None:
-    """Return the XML remembered for a paragraph key, or None."""
+def written_paragraph(key: tuple[object, ...]) -> tuple[str, bool] | None:
+    """Return the XML remembered for a paragraph key and whether it is written as is, or None."""
     return _PARAGRAPHS.get(key)
 
 
-def remember_paragraph(key: tuple[object, ...], xml: str) -> None:
-    """Remember a paragraph's XML (the memory is emptied when full)."""
+def remember_paragraph(key: tuple[object, ...], xml: str, as_is: bool) -> None:
+    """Remember a paragraph's XML and whether it is written as is (the memory is emptied when full)."""
     if len(_PARAGRAPHS) >= _PARAGRAPHS_MAX:
         _PARAGRAPHS.clear()
-    _PARAGRAPHS[key] = xml
+    _PARAGRAPHS[key] = (xml, as_is)

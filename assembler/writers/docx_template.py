@@ -161,13 +161,14 @@ def _narrow_columns(document: WordDocument) -> None:
     styles["Sub-clause Body"].paragraph_format.left_indent = Twips(PAIRED_INDENT)
 
 
-def embed_house_fonts(document: WordDocument, house: HouseStyle | None) -> None:
+def embed_house_fonts(document: WordDocument, house: HouseStyle | None, italic_text: bool = False) -> None:
     """Embed the fonts the document is set in, so that a reader without them keeps its lines and pages.
 
     The house template's Liberation Serif comes with the package; a house
     style's own fonts are embedded when the workspace gives their files.  A
     reference DOCX without font files keeps its fonts by name only.  The
-    italic faces are embedded only when some text is italic.
+    italic faces are embedded only when some text is italic (in the tree, or
+    ``italic_text`` not yet in it).
     """
     if house is not None and house.fonts is not None:
         given = (house.fonts.regular, house.fonts.bold, house.fonts.italic, house.fonts.bold_italic)
@@ -176,6 +177,6 @@ def embed_house_fonts(document: WordDocument, house: HouseStyle | None) -> None:
         return
     else:
         family, faces = fonts.BUNDLED_FAMILY, fonts.bundled_faces()
-    if not (document.element.xpath(".//w:i") or document.styles.element.xpath(".//w:i")):
+    if not (italic_text or document.element.xpath(".//w:i") or document.styles.element.xpath(".//w:i")):
         faces = {face: data for face, data in faces.items() if "Italic" not in face}
     fonts.embed_fonts(document.part, document.settings.element, family, faces)
