@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import getpass
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assembler._digest import sha256_hex
 from assembler.errors import Problem
 from assembler.manifest import manifest_digest
 from assembler.model import Manifest
@@ -86,7 +86,7 @@ def format_of(path: Path) -> str:
 
 def written_files(files: dict[Path, bytes]) -> tuple[WrittenFile, ...]:
     """Return each written file with its format, SHA-256 and size."""
-    return tuple(WrittenFile(path.resolve(), format_of(path), hashlib.sha256(data).hexdigest(), len(data))
+    return tuple(WrittenFile(path.resolve(), format_of(path), sha256_hex(data), len(data))
                  for path, data in files.items())
 
 

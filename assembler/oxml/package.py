@@ -16,6 +16,7 @@ from docx.opc.packuri import PACKAGE_URI
 from docx.opc.pkgwriter import PackageWriter
 from docx.opc.rel import Relationships
 
+from assembler._digest import remember_prefix
 from assembler._files import bundled_dir
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -132,7 +133,11 @@ def _head(entries: tuple[tuple[str, bytes], ...], stamp: tuple[int, ...]) -> byt
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         _write(dst, entries, stamp)
-    return out.getvalue()
+    head = out.getvalue()
+    # Packages appended to it begin with its entries, up to where its central directory began (the offset
+    # the end record gives): their SHA-256 resumes from there.
+    remember_prefix(head[:int.from_bytes(head[-6:-2], "little")])
+    return head
 
 
 def _write(dst: zipfile.ZipFile, entries: Iterable[tuple[str, bytes]], stamp: tuple[int, ...]) -> None:
