@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 from docx.section import Section
 from docx.shared import Inches
@@ -58,13 +59,12 @@ from assembler.writers.docx_template import Prepared, embed_house_fonts, open_te
 __all__ = ["write_docx"]
 
 
-# Zip entries carry a timestamp; python-docx stamps the current time.  We use
-# the assembly date, or this when there is none (the earliest a zip can hold).
 
-
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
     """One unit of text in a given style: a heading, a paragraph, a list item.
+
+    A named tuple, not a dataclass: an agreement has a hundred-odd rows, each
+    made and hashed (as the key of its remembered XML) once per build.
 
     ``num_id`` None leaves numbering to the style; 0 switches it off (the
     number is then the literal ``prefix``); another value numbers the
