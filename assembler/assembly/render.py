@@ -20,6 +20,7 @@ from assembler.library.template import (
     charge_budget,
     compile_template,
     template_line,
+    template_reads,
     undefined_message,
 )
 from assembler.model import Block, Span
@@ -93,7 +94,10 @@ def _named(template: jinja2.Template, source: str) -> jinja2.Template:
         if len(_NAMES) >= 4096:
             _NAMES.clear()
             _TEXTS.clear()
-        _NAMES[template] = template_names(template, source, ENV, _HELPERS)
+        try:
+            _NAMES[template] = template_reads(template, _HELPERS)  # found when it was compiled
+        except KeyError:
+            _NAMES[template] = template_names(template, source, ENV, _HELPERS)
     return template
 
 

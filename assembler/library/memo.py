@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import jinja2
@@ -39,14 +39,25 @@ _LIMIT = 4096  # remembered results per memo; the memo starts over when full
 
 def names_read(ast: nodes.Template, ignore: frozenset[str] = frozenset()) -> tuple[str, ...] | None:
     """Return the context variables a parsed template reads, sorted; None if it must never be remembered."""
+    if not rememberable(ast):
+        return None
+    return names_of(meta.find_undeclared_variables(ast), ignore)
+
+
+def rememberable(ast: nodes.Template) -> bool:
+    """Whether a template's results may be remembered: it calls no methods and draws no random values.
+
+    Ask before compiling: the compiler adds calls of its own to the tree (the loop counter).
+    """
     for call in ast.find_all(nodes.Call):
         if not isinstance(call.node, nodes.Name):
-            return None  # a method call: it may change the values it was called on
-    for flt in ast.find_all(nodes.Filter):
-        if flt.name == "random":
-            return None
-    names = set(meta.find_undeclared_variables(ast)) - ignore
-    return tuple(sorted(names | set(_ALWAYS_READ)))
+            return False  # a method call: it may change the values it was called on
+    return not any(flt.name == "random" for flt in ast.find_all(nodes.Filter))
+
+
+def names_of(undeclared: Iterable[str], ignore: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """Return the key names of a template whose undeclared variables (Jinja's word) are ``undeclared``, sorted."""
+    return tuple(sorted((set(undeclared) - ignore) | set(_ALWAYS_READ)))
 
 
 def _plain(value: Any, depth: int = 0) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import threading
 from collections.abc import Callable
 from types import CodeType
 from typing import Any
@@ -24,7 +25,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from assembler._limits import LIMITS, LimitError, exceeded
 from assembler.errors import LibraryError, Location, RenderError
-from assembler.library.memo import PLAIN_LEAVES, Memo, ValueKeys, names_read
+from assembler.library.memo import PLAIN_LEAVES, Memo, ValueKeys, names_of, rememberable
 
 MONTHS = {
     "sv": ["januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
@@ -126,7 +127,23 @@ def _safe_range(*args: int) -> range:
 
 
 class _CountingGenerator(CodeGenerator):
-    """Compiles every ``{% for %}`` to iterate through :func:`_counted`, so loops cannot run unbounded."""
+    """Compiles every ``{% for %}`` to iterate through :func:`_counted`, so loops cannot run unbounded.
+
+    It also notes the variables the template reads from the context, as
+    ``jinja2.meta.find_undeclared_variables`` finds them (by the same frames),
+    in the one code generation a compile makes: ``_GENERATED.undeclared``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.undeclared: set[str] = set()
+        _GENERATED.undeclared = self.undeclared
+
+    def enter_frame(self, frame: Any) -> None:
+        super().enter_frame(frame)
+        for _, (action, param) in frame.symbols.loads.items():
+            if action == "resolve" and param not in self.environment.globals:
+                self.undeclared.add(param)
 
     def visit_For(self, node: nodes.For, frame: Any) -> None:
         node.iter = nodes.Call(nodes.EnvironmentAttribute("counted", lineno=node.lineno), [node.iter], [], None, None,
@@ -309,8 +326,20 @@ def _expression_tree(source: str) -> nodes.Template:
 
 def _expression_code(source: str) -> CodeType:
     tree = _expression_tree(source)
-    _EXPRESSION_NAMES[source] = names_read(tree)
-    return ENV.compile(tree)
+    code, read = _compiled(tree)
+    _EXPRESSION_NAMES[source] = None if read is None else names_of(read)
+    return code
+
+
+_GENERATED = threading.local()  # the variables the last code generation in this thread found read
+
+
+def _compiled(tree: nodes.Template, name: str | None = None) -> tuple[CodeType, frozenset[str] | None]:
+    """Compile a parsed template; return its code and the variables it reads (found in the same pass), or None
+    for those if its results must never be remembered (see ``memo.names_read``)."""
+    remember = rememberable(tree)  # before compiling: the compiler adds its loop-counting calls to the tree
+    code = ENV.compile(tree, name=name, filename=name)
+    return code, frozenset(_GENERATED.undeclared) if remember else None
 
 
 # Results of rule expressions by source and the values they read (see assembler.library.memo); only results
@@ -383,9 +412,21 @@ def compile_template(source: str, name: str) -> jinja2.Template:
     key = (source, name)
     tpl = _TEMPLATES.get(key)
     if tpl is None:
-        code = ENV.compile(source, name=name, filename=name)
-        tpl = _TEMPLATES[key] = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+        code, read = _compiled(ENV.parse(source, name=name, filename=name), name)
+        tpl = ENV.template_class.from_code(ENV, code, ENV.make_globals(None), None)
+        _TEMPLATE_READS[tpl] = read
+        _TEMPLATES[key] = tpl
     return tpl
+
+
+_TEMPLATE_READS: dict[jinja2.Template, frozenset[str] | None] = {}
+
+
+def template_reads(template: jinja2.Template, ignore: frozenset[str]) -> tuple[str, ...] | None:
+    """Return what ``memo.names_read`` says of the source a template from :func:`compile_template` was compiled
+    from (``ignore`` left out); raise KeyError for another template."""
+    read = _TEMPLATE_READS[template]
+    return None if read is None else names_of(read, ignore)
 
 
 __all__ = [
@@ -403,5 +444,6 @@ __all__ = [
     "parse_date",
     "reset_budget",
     "template_line",
+    "template_reads",
     "undefined_message",
 ]

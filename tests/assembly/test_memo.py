@@ -101,3 +101,41 @@ def test_a_template_that_may_change_values_makes_every_language_work_its_keys_ou
     assert en.key(("parties",)) == before  # not seen until told
     sv.forget()
     assert en.key(("parties",)) != before and en.key(("parties",)) == (plain_key(parties),)
+
+
+TRICKY = [
+    "{% for i in c %}{{ i }}{{ loop.index }}{% endfor %}{{ i }}",
+    "{% set x = a %}{{ x }}{{ y | default(z) }}",
+    "{% macro m(p) %}{{ p }}{{ q }}{% endmacro %}{{ m(r) }}",
+    "{% if s %}{% for k, v in d.items() %}{{ k }}{% endfor %}{% endif %}",
+    "{% for p in parties if p.kind == wanted %}{{ p.name | upper }}{% else %}{{ none_text }}{% endfor %}",
+    "{% with w = v %}{{ w }}{% endwith %}{{ w }}",
+    "{% filter upper %}{{ f }}{% endfilter %}{{ items | random }}",
+    "{{ range(n) | list }} {{ lang }} {{ term('x') }}",
+]
+
+
+@pytest.mark.parametrize("source", TRICKY)
+def test_names_found_while_compiling_are_those_a_separate_pass_finds(source: str) -> None:
+    """The variables noted in the compile's own code generation are exactly jinja2.meta's, for clause text and rule
+    expressions alike (a template that must not be remembered stays so)."""
+    tpl = compile_template(source, f"names-{TRICKY.index(source)}")
+    assert template.template_reads(tpl, render._HELPERS) == names_read(ENV.parse(source), render._HELPERS)
+    expression = source.replace("{{", "(").replace("}}", ")") if "{%" not in source else None
+    if expression is not None:
+        template._expression_code(expression)
+        assert template._EXPRESSION_NAMES[expression] == names_read(template._expression_tree(expression))
+
+
+def test_every_library_template_and_rule_reads_the_names_a_separate_pass_finds() -> None:
+    from conftest import REPO
+
+    from assembler.assembly.pipeline import assemble
+    for example in sorted((REPO / "examples").glob("*.yaml")):
+        assemble(example, as_of="2026-12-01")
+    templates = dict(template._TEMPLATES)
+    assert len(templates) > 50 and len(template._EXPRESSION_NAMES) > 50
+    for (source, _name), tpl in templates.items():
+        assert template.template_reads(tpl, render._HELPERS) == names_read(ENV.parse(source), render._HELPERS)
+    for source, names in template._EXPRESSION_NAMES.items():
+        assert names == names_read(template._expression_tree(source)), source
