@@ -60,9 +60,29 @@ def sort_key(text: str, lang: str) -> tuple[Any, ...]:
     return tuple(unicodedata.normalize("NFD", t).encode("ascii", "ignore").decode() or t)
 
 
+# Spans given their resolved text, by (the span's identity, text): a clause's parsed spans are shared by every
+# build whose clause text is the same, and so are their numbers and terms.  Each entry holds its span, so that
+# no other span can take its identity while the entry is kept.
+_RESOLVED: dict[tuple[int, str], tuple[Span, Span]] = {}
+_RESOLVED_MAX = 8192
+
+
 def _with_text(span: Span, text: str) -> Span:
-    """Return ``span`` showing ``text`` (what ``dataclasses.replace`` makes, at a fraction of its cost)."""
-    return Span(text, span.bold, span.italic, span.kind, span.target)
+    """Return ``span`` showing ``text`` (what ``dataclasses.replace`` makes, made once for the same span and text)."""
+    key = (id(span), text)
+    kept = _RESOLVED.get(key)
+    if kept is not None and kept[0] is span:
+        return kept[1]
+    made = Span(text, span.bold, span.italic, span.kind, span.target)
+    if len(_RESOLVED) >= _RESOLVED_MAX:
+        _RESOLVED.clear()
+    _RESOLVED[key] = (span, made)
+    return made
+
+
+def _file(where: RenderedClause) -> Location:
+    """Return the location of a clause's file (made only when an error is raised there)."""
+    return Location(str(where.clause.path))
 
 
 class _Layout:
@@ -79,36 +99,36 @@ class _Layout:
         self.term_home = {term: by_id[cv.id] for term, cv in rendered.term_sources.items()}  # where each is defined
 
     def labels(self, lang: str) -> Labels:
-        return self.library.labels.get(lang, Labels())
+        found = self.library.labels.get(lang)
+        return found if found is not None else Labels()
 
     def resolve_span(self, span: Span, lang: str, where: RenderedClause) -> Span:
         if span.kind == "text" or not span.target:
             return span  # most spans: nothing to resolve
-        file = Location(str(where.clause.path))
         if span.kind == "ref" and span.target.startswith("appendix:"):
             ident = span.target.split(":", 1)[1]
             if ident not in self.appendix_numbers:
                 raise RenderError(f"the clause refers to the appendix '{ident}', which is not part of this agreement",
-                                  file,
+                                  _file(where),
                                   code="render.appendix-unknown")
             return _with_text(span, f"{self.labels(lang).appendix} {self.appendix_numbers[ident]}")
         if span.kind == "ref":
             ident, _, sub = span.target.partition(":")
             if ident not in self.numbers:
                 raise RenderError(f"the clause refers to the clause '{ident}', which is not part of this agreement",
-                                  file,
+                                  _file(where),
                                   code="render.xref-unknown")
             if sub:
                 if int(sub) < 1 or int(sub) > self.sub_counts.get(ident, 0):
-                    raise RenderError(f"the clause refers to {ident} sub-clause {sub}, which does not exist", file,
-                                      code="render.xref-unknown")
+                    raise RenderError(f"the clause refers to {ident} sub-clause {sub}, which does not exist",
+                                      _file(where), code="render.xref-unknown")
                 return Span(f"{self.numbers[ident]}.{sub}", span.bold, span.italic, span.kind, f"{ident}:{sub}")
             return _with_text(span, self.numbers[ident])
         if span.kind == "term":
             term = self.rendered.terms.get(span.target)
             if term is None:
                 raise RenderError(f"the clause uses the term '{span.target}', which no clause in this agreement defines",
-                                  file,
+                                  _file(where),
                                   code="render.term-unknown")
             if span.target not in self.used_terms:
                 for per_lang in term.values():
@@ -119,7 +139,10 @@ class _Layout:
         return span
 
     def resolve_spans(self, spans: tuple[Span, ...], lang: str, where: RenderedClause) -> tuple[Span, ...]:
-        return tuple(self.resolve_span(s, lang, where) for s in spans)
+        for span in spans:
+            if span.kind != "text" and span.target:
+                return tuple(self.resolve_span(s, lang, where) for s in spans)
+        return spans  # most runs: nothing to resolve, the same tuple
 
     def count_subclauses(self) -> None:
         lang = self.languages[0]

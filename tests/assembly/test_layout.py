@@ -69,3 +69,27 @@ def test_bilingual_documents_share_their_structure(mini_library: Path, mini_answ
     assert [c.number for c in sv.clauses] == [c.number for c in en.clauses]
     for a, b in zip(sv.clauses, en.clauses):
         assert [type(x) for x in a.blocks] == [type(y) for y in b.blocks]
+
+
+def test_a_reference_shows_its_number_in_each_build_that_shares_the_parsed_clause(mini_library: Path,
+                                                                                   mini_answers: Path) -> None:
+    """Resolved spans are kept by the parsed span and its text: builds of one process whose numbering differs
+    (a clause left out in one) each show their own number, however they alternate."""
+    text = mini_answers.read_text(encoding="utf-8")
+    without = mini_answers.with_name("without.yaml")
+    without.write_text(text.replace("secrecy: true", "secrecy: false"), encoding="utf-8")
+    for _ in range(2):
+        for answers, number in ((mini_answers, "5"), (without, "4"), (mini_answers, "5")):
+            doc = assemble(answers, library=mini_library, as_of="2026-03-01").agreement.documents[0]
+            assert doc.clauses[0].blocks[-1].text.endswith(f"se Bilaga 1 och punkt {number}.")  # type: ignore[union-attr]
+
+
+def test_kept_resolved_spans_are_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assembler.assembly import layout
+    from assembler.model import Span
+    monkeypatch.setattr(layout, "_RESOLVED", {})
+    monkeypatch.setattr(layout, "_RESOLVED_MAX", 4)
+    span = Span("?", kind="ref", target="x")
+    shown = [layout._with_text(span, str(n)) for n in range(10)]
+    assert [s.text for s in shown] == [str(n) for n in range(10)] and len(layout._RESOLVED) <= 4
+    assert layout._with_text(span, "9") is shown[9] and layout._with_text(span, "9").target == "x"
