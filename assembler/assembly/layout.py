@@ -64,7 +64,8 @@ def sort_key(text: str, lang: str) -> tuple[Any, ...]:
 # build whose clause text is the same, and so are their numbers and terms.  Each entry holds its span, so that
 # no other span can take its identity while the entry is kept.
 _RESOLVED: dict[tuple[int, str], tuple[Span, Span]] = {}
-_RESOLVED_MAX = 8192
+_RESOLVED_MAX = 4096
+_RESOLVED_TEXT_MAX = 500  # a longer text (a term defined at length) is not kept: the table stays small
 
 
 def _with_text(span: Span, text: str) -> Span:
@@ -74,6 +75,8 @@ def _with_text(span: Span, text: str) -> Span:
     if kept is not None and kept[0] is span:
         return kept[1]
     made = Span(text, span.bold, span.italic, span.kind, span.target)
+    if len(text) > _RESOLVED_TEXT_MAX:
+        return made
     if len(_RESOLVED) >= _RESOLVED_MAX:
         _RESOLVED.clear()
     _RESOLVED[key] = (span, made)

@@ -13,7 +13,8 @@ from __future__ import annotations
 import itertools
 
 _PARAGRAPHS: dict[tuple[object, ...], tuple[str, bool]] = {}
-_PARAGRAPHS_MAX = 8192
+_PARAGRAPHS_MAX = 4096
+_XML_MAX = 4000  # a longer paragraph is not remembered: the memory stays small whatever the builds (web app)
 # The bookmark names of a document's targets, each given a number never given before: not to other names after
 # the tables are emptied, nor to two documents' names numbered at once by two threads.
 _REFS: dict[tuple[tuple[str, str], ...], int] = {}
@@ -49,6 +50,8 @@ def written_paragraph(key: tuple[object, ...]) -> tuple[str, bool] | None:
 
 def remember_paragraph(key: tuple[object, ...], xml: str, as_is: bool) -> None:
     """Remember a paragraph's XML and whether it is written as is (the memory is emptied when full)."""
+    if len(xml) > _XML_MAX:
+        return
     if len(_PARAGRAPHS) >= _PARAGRAPHS_MAX:
         _PARAGRAPHS.clear()
     _PARAGRAPHS[key] = (xml, as_is)

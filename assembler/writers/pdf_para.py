@@ -97,7 +97,10 @@ def _prototype(style: ParagraphStyle, tags: tuple[str, ...]) -> Any:
 
 
 _PARSED: dict[tuple[ParagraphStyle, str], tuple[str, list[Any]] | None] = {}
-_PARSED_MAX = 4096
+_PARSED_MAX = 2048
+# Markup longer than this is parsed and broken afresh each time, never kept: a paragraph's kept lines and
+# fragments cost some ten times its text, and a long-running web app keeps them for every build it serves.
+KEPT_TEXT_MAX = 2000
 
 
 def own_frags(text: str, style: ParagraphStyle) -> tuple[str, list[Any]] | None:
@@ -106,6 +109,8 @@ def own_frags(text: str, style: ParagraphStyle) -> tuple[str, list[Any]] | None:
     Kept across builds by style and markup, like the lines (:class:`KeptLines`): fragments are only read
     once made, so paragraphs of the same markup share them.
     """
+    if len(text) > KEPT_TEXT_MAX:
+        return _parse_own(text, style)
     key = (style, text)
     try:
         return _PARSED[key]
@@ -157,7 +162,7 @@ class KeptLines:
     """
 
     _TABLE: dict[tuple[Any, ...], KeptLines] = {}
-    _MAX = 4096
+    _MAX = 2048  # paragraphs of at most KEPT_TEXT_MAX characters each
     _ATTRIBUTES = ("blPara", "height", "frags", "_width_max", "_splitLongWordCount", "_hyphenations")
 
     def __init__(self, para: Any) -> None:

@@ -28,7 +28,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
 from assembler._files import bundled_dir
 from assembler.model import Span
 from assembler.writers.pdf_font import SubsetFont
-from assembler.writers.pdf_para import KeptLines, break_simple, own_frags
+from assembler.writers.pdf_para import KEPT_TEXT_MAX, KeptLines, break_simple, own_frags
 
 FONT_DIR = bundled_dir("resources") / "fonts"
 FONT = "AssemblerSerif"
@@ -146,7 +146,7 @@ class Para(Paragraph):
         if frags is None and text is not None:
             parsed = own_frags(text, style)
             if parsed is not None:
-                if not kwargs and (bulletText is None or isinstance(bulletText, str)):
+                if not kwargs and (bulletText is None or isinstance(bulletText, str)) and len(text) <= KEPT_TEXT_MAX:
                     self._source = (style, text, bulletText)
                 text, frags = parsed
         super().__init__(text, style, bulletText=bulletText, frags=frags, **kwargs)

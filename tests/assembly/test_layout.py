@@ -93,3 +93,12 @@ def test_kept_resolved_spans_are_bounded(monkeypatch) -> None:  # type: ignore[n
     shown = [layout._with_text(span, str(n)) for n in range(10)]
     assert [s.text for s in shown] == [str(n) for n in range(10)] and len(layout._RESOLVED) <= 4
     assert layout._with_text(span, "9") is shown[9] and layout._with_text(span, "9").target == "x"
+
+
+def test_long_resolved_texts_are_not_kept(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assembler.assembly import layout
+    from assembler.model import Span
+    monkeypatch.setattr(layout, "_RESOLVED", {})
+    span = Span("?", kind="term", target="x")
+    long_text = "a" * (layout._RESOLVED_TEXT_MAX + 1)
+    assert layout._with_text(span, long_text).text == long_text and not layout._RESOLVED

@@ -306,3 +306,20 @@ def test_threads_numbering_targets_at_once_never_share_a_number() -> None:
     with threads_switching_often(), ThreadPoolExecutor(max_workers=4) as pool:
         numbers = list(pool.map(refs_key, mappings))
     assert len(set(numbers)) == len(mappings)
+
+
+def test_long_paragraphs_are_written_but_not_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A paragraph's XML is remembered only up to a size: a web app serving many builds stays small."""
+    import dataclasses
+
+    import assembler.writers.docx_memory as memory
+    from assembler.model import Paragraph, Span
+    monkeypatch.setattr(memory, "_PARAGRAPHS", {})
+    agreement = sample_agreement("sv")
+    doc = agreement.documents[0]
+    long_text = "Parterna ska samarbeta. " * (memory._XML_MAX // 20)
+    clause = dataclasses.replace(doc.clauses[0], blocks=(Paragraph((Span(long_text),), "1.1"),))
+    agreement = dataclasses.replace(agreement, documents=(dataclasses.replace(doc, clauses=(clause,)),))
+    data = write_docx(agreement)
+    assert long_text.strip() in [p.text.split("\t")[-1].strip() for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert memory._PARAGRAPHS and all(len(xml) <= memory._XML_MAX for xml, _ in memory._PARAGRAPHS.values())

@@ -182,3 +182,16 @@ def test_parsed_markup_is_kept_per_style_and_bounded(monkeypatch: pytest.MonkeyP
         own_frags(f"stycke {n}", st.body)
         assert len(pdf_para._PARSED) <= 3
     assert own_frags("<u>x</u>", st.body) is None and own_frags("<u>x</u>", st.body) is None
+
+
+def test_long_paragraphs_are_broken_afresh_and_never_kept() -> None:
+    import assembler.writers.pdf_para as pdf_para
+    from assembler.writers.pdf_para import KEPT_TEXT_MAX
+    text = "ord " * (KEPT_TEXT_MAX // 4 + 1)
+    para = Para(text, styles(False).body)
+    assert para._source is None
+    para.wrap(300.0, 10_000)
+    fresh = Paragraph(text, styles(False).body)
+    fresh.wrap(300.0, 10_000)
+    assert para.height == fresh.height and len(para.blPara.lines) == len(fresh.blPara.lines) > 10
+    assert not KeptLines._TABLE and not pdf_para._PARSED  # neither its lines nor its fragments stay behind
