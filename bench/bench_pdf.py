@@ -49,13 +49,17 @@ Writer = Callable[[Agreement], bytes]
 
 
 def _grow(doc: Document, clauses: int) -> Document:
-    """Return ``doc`` with ``clauses`` clauses of three long sub-clauses and a list each."""
+    """Return ``doc`` with ``clauses`` clauses of three long sub-clauses and a list each.
+
+    Every paragraph and item says which clause it belongs to, so no two are the same text: a real long
+    agreement repeats few paragraphs, and the writers keep what they made of a paragraph for its repeats.
+    """
     source = doc.clauses[1]
     words = " ".join(b.text for b in source.blocks if isinstance(b, Paragraph))
     grown = []
     for n in range(1, clauses + 1):
-        paras = tuple(Paragraph((Span(f"{words} {words}"),), f"{n}.{k}") for k in range(1, 4))
-        items = ItemList(tuple(ListItem((Span(f"{words[:60]} ({k})"),), f"({chr(96 + k)})")
+        paras = tuple(Paragraph((Span(f"{words} ({n}.{k}) {words}"),), f"{n}.{k}") for k in range(1, 4))
+        items = ItemList(tuple(ListItem((Span(f"{words[:60]} ({n}.{k})"),), f"({chr(96 + k)})")
                                for k in range(1, 4)), "letter")
         grown.append(Clause(str(n), f"{source.title} {n}", (*paras, items),
                             id=f"{source.id}-{n}", version="1.0.0", sha256=source.sha256))
