@@ -59,7 +59,6 @@ from assembler.writers.docx_template import Prepared, embed_house_fonts, open_te
 __all__ = ["write_docx"]
 
 
-
 class _Row(NamedTuple):
     """One unit of text in a given style: a heading, a paragraph, a list item.
 
@@ -132,9 +131,13 @@ class _Writer:
             self.bookmarks += 1
             wrap_in_bookmark(p, self.bookmarks, row.bookmark, 0, 0 if row.mark_first else None)
 
+    def _holds_sect_pr(self) -> bool:
+        """Whether the body's closing section properties are the ones held (nothing has replaced them)."""
+        return self._sect_pr is not None and self._sect_pr.getparent() is self._body
+
     def section(self) -> Section:
         """Return the document's one section: from the section properties held, not by searching the body."""
-        if self._sect_pr is None or self._sect_pr.getparent() is not self._body:
+        if not self._holds_sect_pr():
             return self.document.sections[0]
         return Section(self._sect_pr, self.document.part)
 
@@ -145,7 +148,7 @@ class _Writer:
     def flush(self) -> None:
         """Write the queued paragraphs before the body's closing section properties, parsed at once."""
         rows, self._pending = self._pending, []
-        if self._sect_pr is None or self._sect_pr.getparent() is not self._body:
+        if not self._holds_sect_pr():
             for row, refs in rows:
                 self.fill(self.document.add_paragraph(), row, refs)
             return
@@ -195,11 +198,10 @@ class _Writer:
             self.bookmarks = first
             return None
 
-
     def splice_table(self, cells: Sequence[Sequence[_Row]], style_id: str) -> bool:
         """Put a two-column table of ``cells`` before the section properties as text, as ``add_table`` and
         :meth:`paragraphs` make it; return False (and do nothing) if some paragraph's text must be parsed."""
-        if self._sect_pr is None or self._sect_pr.getparent() is not self._body:
+        if not self._holds_sect_pr():
             return False
         made = [[self._xml(row, None) for row in rows] for rows in cells]
         if not all(as_is for cell in made for _, as_is in cell):
