@@ -172,3 +172,32 @@ def test_a_spliced_signature_table_is_the_one_python_docx_makes(parties: int, mo
         [f"Part {n} & <Söner> ({signatures[n].orgnr})" if signatures[n].orgnr else f"Part {n} & <Söner>"
          for n in range(parties)]
     assert len(table.rows) == (parties + 1) // 2
+
+
+@pytest.mark.parametrize("italic", [True, False])
+def test_italic_faces_are_embedded_when_only_spliced_text_is_italic(italic: bool) -> None:
+    """The italic faces follow italic text that is still only text (spliced), not yet in the tree."""
+    from assembler.model import ItemList, ListItem, Paragraph, Span
+    agreement = sample_agreement("sv")
+    doc = agreement.documents[0]
+
+    def plain(block: object) -> object:  # every span upright, but the first paragraph's first one as asked
+        if isinstance(block, Paragraph):
+            return replace(block, spans=tuple(replace(s, italic=False) for s in block.spans))
+        if isinstance(block, ItemList):
+            return replace(block, items=tuple(ListItem(tuple(replace(s, italic=False) for s in i.spans), i.label)
+                                              for i in block.items))
+        return block
+
+    clauses = [replace(c, blocks=tuple(plain(b) for b in c.blocks)) for c in doc.clauses]
+    first = clauses[0].blocks[0]
+    assert isinstance(first, Paragraph)
+    clauses[0] = replace(clauses[0], blocks=(replace(first, spans=(Span("kursivt", italic=italic), *first.spans)),
+                                             *clauses[0].blocks[1:]))
+    data = write_docx(replace(agreement, documents=(replace(doc, clauses=tuple(clauses), preamble=tuple(
+        plain(b) for b in doc.preamble)),)))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        fonts = z.read("word/fontTable.xml").decode()
+        document = z.read("word/document.xml").decode()
+    assert ("<w:i/>" in document) is italic
+    assert ("w:embedItalic" in fonts) is italic
